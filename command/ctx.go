@@ -1,0 +1,113 @@
+package command
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"unsafe"
+
+	"github.com/cinnabar-db/cinnabar/resp"
+	"github.com/cinnabar-db/cinnabar/store"
+)
+
+// Ctx is one call's view of the world. The executor reuses it between calls.
+type Ctx struct {
+	Args [][]byte
+	Spec *Spec
+	W    *resp.Writer
+	KS   *store.Keyspace
+	DB   *store.DB
+	// Client is the server's connection state, for server-level handlers.
+	Client any
+}
+
+// Arg returns argument i as a string without copying; it is valid for this call only.
+func (c *Ctx) Arg(i int) string { return unsafe.String(unsafe.SliceData(c.Args[i]), len(c.Args[i])) }
+
+// Is reports whether argument i equals word, ignoring case.
+func (c *Ctx) Is(i int, word string) bool { return strings.EqualFold(c.Arg(i), word) }
+
+// Int parses argument i as a 64-bit integer, with Redis's error.
+func (c *Ctx) Int(i int) (int64, error) {
+	n, ok := ParseInt(c.Args[i])
+	if !ok {
+		return 0, ErrNotInt
+	}
+	return n, nil
+}
+
+// Float parses argument i as a float, with Redis's error; NaN is rejected.
+func (c *Ctx) Float(i int) (float64, error) {
+	f, ok := ParseFloat(c.Args[i])
+	if !ok {
+		return 0, ErrNotFloat
+	}
+	return f, nil
+}
+
+// ParseInt parses b the way Redis's string2ll does: optional minus, no plus sign, no
+// leading zeros, no spaces, within int64.
+func ParseInt(b []byte) (int64, bool) {
+	if len(b) == 0 || len(b) > 20 {
+		return 0, false
+	}
+	if len(b) == 1 && b[0] >= '0' && b[0] <= '9' {
+		return int64(b[0] - '0'), true
+	}
+	neg := b[0] == '-'
+	d := b
+	if neg {
+		d = b[1:]
+	}
+	if len(d) == 0 || d[0] < '1' || d[0] > '9' {
+		return 0, false
+	}
+	var u uint64
+	for _, ch := range d {
+		if ch < '0' || ch > '9' {
+			return 0, false
+		}
+		if u > (math.MaxUint64-9)/10 {
+			return 0, false
+		}
+		u = u*10 + uint64(ch-'0')
+	}
+	if neg {
+		if u > 1<<63 {
+			return 0, false
+		}
+		return -int64(u), true
+	}
+	if u > math.MaxInt64 {
+		return 0, false
+	}
+	return int64(u), true
+}
+
+// ParseFloat parses b the way Redis's string2d / strtold accept scores and increments:
+// no surrounding spaces, "inf"/"-inf" allowed, NaN rejected.
+func ParseFloat(b []byte) (float64, bool) {
+	if len(b) == 0 || b[0] == ' ' || b[len(b)-1] == ' ' {
+		return 0, false
+	}
+	s := unsafe.String(unsafe.SliceData(b), len(b))
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
+			return f, !math.IsInf(f, 0) || isInfWord(s)
+		}
+		return 0, false
+	}
+	if math.IsNaN(f) {
+		return 0, false
+	}
+	return f, true
+}
+
+func isInfWord(s string) bool {
+	s = strings.TrimLeft(s, "+-")
+	return strings.EqualFold(s, "inf") || strings.EqualFold(s, "infinity")
+}
+
+// AppendInt appends n in decimal.
+func AppendInt(b []byte, n int64) []byte { return strconv.AppendInt(b, n, 10) }

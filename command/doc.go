@@ -1,0 +1,14 @@
+// Package command is the command table and the handlers of the data commands.
+//
+// Every command is one Spec row: name, arity (Redis's convention: positive is exact,
+// negative is a minimum), flags, key positions and handler, with subcommands as rows of
+// their own. The Table built from all rows drives dispatch, arity and unknown-command
+// errors, key extraction for locking, ACL categories, COMMAND's replies and the
+// per-command statistics. Families register their rows in one file each
+// (strings.go, keys.go, ...); server-level commands (connections, CONFIG, CLIENT, ...)
+// are rows declared by the server package into the same Table.
+//
+// A handler reads as parse → store call → reply: it gets a Ctx with the arguments, the
+// selected database (its keys' shards already locked) and the reply writer, writes
+// exactly one reply on success, or returns an error that the executor writes.
+package command

@@ -1,0 +1,101 @@
+package command
+
+import (
+	"sync"
+	"testing"
+
+	"github.com/cinnabar-db/cinnabar/clock"
+	"github.com/cinnabar-db/cinnabar/resp"
+	"github.com/cinnabar-db/cinnabar/store"
+)
+
+// testRows are the row groups the in-process test table is built from. A family's
+// test file adds its own rows from an init function: addTestRows(ListCommands).
+var testRows = [][]*Spec{StringCommands}
+
+var (
+	testTableOnce sync.Once
+	testTable     *Table
+)
+
+// addTestRows registers row groups for the test table; call it from init only.
+func addTestRows(groups ...[]*Spec) { testRows = append(testRows, groups...) }
+
+// table returns the test table, built once from testRows (a row registered twice is
+// taken once).
+func table() *Table {
+	testTableOnce.Do(func() {
+		seen := map[*Spec]bool{}
+		var rows []*Spec
+		for _, g := range testRows {
+			for _, s := range g {
+				if !seen[s] {
+					seen[s] = true
+					rows = append(rows, s)
+				}
+			}
+		}
+		testTable = NewTable(rows)
+	})
+	return testTable
+}
+
+// newKS returns an empty keyspace on a wall clock.
+func newKS() *store.Keyspace { return store.New(16, 64, &clock.Clock{}) }
+
+// run executes one command against database 0 of ks in RESP2 and returns the raw reply.
+func run(t testing.TB, ks *store.Keyspace, args ...string) string {
+	t.Helper()
+	return runProto(t, ks, 2, args...)
+}
+
+// run3 is run in RESP3.
+func run3(t testing.TB, ks *store.Keyspace, args ...string) string {
+	t.Helper()
+	return runProto(t, ks, 3, args...)
+}
+
+func runProto(t testing.TB, ks *store.Keyspace, proto int, args ...string) string {
+	t.Helper()
+	argv := make([][]byte, len(args))
+	for i, a := range args {
+		argv[i] = []byte(a)
+	}
+	w := &resp.Writer{Proto: proto}
+	spec, err := table().Lookup(argv)
+	if err == nil {
+		err = spec.Do(&Ctx{Args: argv, Spec: spec, W: w, KS: ks, DB: ks.DB(0)})
+	}
+	if err != nil {
+		if w.Len() != 0 {
+			t.Fatalf("%q wrote %q and returned error %v", args, w.Bytes(), err)
+		}
+		w.Error(err.Error())
+	}
+	return string(w.Bytes())
+}
+
+// expect runs each {args..., reply} case in order against ks: the last element is the
+// expected raw RESP2 reply.
+func expect(t *testing.T, ks *store.Keyspace, cases ...[]string) {
+	t.Helper()
+	for _, c := range cases {
+		args, want := c[:len(c)-1], c[len(c)-1]
+		if got := run(t, ks, args...); got != want {
+			t.Errorf("%q = %q, want %q", args, got, want)
+		}
+	}
+}
+
+// scenario is a named command sequence run on a fresh keyspace: each step is
+// {args..., raw RESP2 reply}.
+type scenario struct {
+	name  string
+	steps [][]string
+}
+
+func runScenarios(t *testing.T, scenarios []scenario) {
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) { expect(t, newKS(), sc.steps...) })
+	}
+}

@@ -1,0 +1,378 @@
+package command
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/cinnabar-db/cinnabar/glob"
+	"github.com/cinnabar-db/cinnabar/resp"
+	"github.com/cinnabar-db/cinnabar/store"
+)
+
+var (
+	evRenameFrom = store.Event{Class: store.ClassGeneric, Name: "rename_from"}
+	evRenameTo   = store.Event{Class: store.ClassGeneric, Name: "rename_to"}
+	evCopyTo     = store.Event{Class: store.ClassGeneric, Name: "copy_to"}
+	evMoveFrom   = store.Event{Class: store.ClassGeneric, Name: "move_from"}
+	evMoveTo     = store.Event{Class: store.ClassGeneric, Name: "move_to"}
+)
+
+// KeyCommands are the generic keyspace rows.
+var KeyCommands = []*Spec{
+	{Name: "del", Arity: -2, Flags: Write, First: 1, Last: -1, Step: 1, Cat: CatKeyspace, Do: cmdDel},
+	{Name: "unlink", Arity: -2, Flags: Write | Fast, First: 1, Last: -1, Step: 1, Cat: CatKeyspace, Do: cmdDel},
+	{Name: "exists", Arity: -2, Flags: ReadOnly | Fast, First: 1, Last: -1, Step: 1, Cat: CatKeyspace, Do: cmdExists},
+	{Name: "touch", Arity: -2, Flags: ReadOnly | Fast, First: 1, Last: -1, Step: 1, Cat: CatKeyspace, Do: cmdExists},
+	{Name: "type", Arity: 2, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatKeyspace, Do: cmdType},
+	{Name: "rename", Arity: 3, Flags: Write, First: 1, Last: 2, Step: 1, Cat: CatKeyspace, Do: cmdRename},
+	{Name: "renamenx", Arity: 3, Flags: Write | Fast, First: 1, Last: 2, Step: 1, Cat: CatKeyspace, Do: cmdRename},
+	{Name: "copy", Arity: -3, Flags: Write | DenyOOM, First: 1, Last: 2, Step: 1, Cat: CatKeyspace, Do: cmdCopy},
+	{Name: "move", Arity: 3, Flags: Write | Fast, First: 1, Last: 1, Step: 1, Cat: CatKeyspace, Do: cmdMove},
+	{Name: "keys", Arity: 2, Flags: ReadOnly | AllKeys, Cat: CatKeyspace | CatDangerous, Do: cmdKeys},
+	{Name: "scan", Arity: -2, Flags: ReadOnly | AllKeys, Cat: CatKeyspace, Do: cmdScan},
+	{Name: "randomkey", Arity: 1, Flags: ReadOnly | AllKeys, Cat: CatKeyspace, Do: cmdRandomKey},
+	{Name: "dbsize", Arity: 1, Flags: ReadOnly | Fast | AllKeys, Cat: CatKeyspace, Do: cmdDBSize},
+	{Name: "swapdb", Arity: 3, Flags: Write | Fast | AllKeys, Cat: CatKeyspace | CatDangerous, Do: cmdSwapDB},
+	{Name: "flushdb", Arity: -1, Flags: Write | AllKeys, Cat: CatKeyspace | CatDangerous, Do: cmdFlush},
+	{Name: "flushall", Arity: -1, Flags: Write | AllKeys, Cat: CatKeyspace | CatDangerous, Do: cmdFlush},
+	{Name: "object", Arity: -2, Cat: CatSlow, Subs: []*Spec{
+		{Name: "object|encoding", Arity: 3, Flags: ReadOnly, First: 2, Last: 2, Step: 1, Cat: CatKeyspace, Do: cmdObject},
+		{Name: "object|freq", Arity: 3, Flags: ReadOnly, First: 2, Last: 2, Step: 1, Cat: CatKeyspace, Do: cmdObject},
+		{Name: "object|idletime", Arity: 3, Flags: ReadOnly, First: 2, Last: 2, Step: 1, Cat: CatKeyspace, Do: cmdObject},
+		{Name: "object|refcount", Arity: 3, Flags: ReadOnly, First: 2, Last: 2, Step: 1, Cat: CatKeyspace, Do: cmdObject},
+		{Name: "object|help", Arity: 2, Flags: Loading | Stale, Cat: CatKeyspace, Do: cmdObjectHelp},
+	}},
+}
+
+func cmdDel(c *Ctx) error {
+	var n int64
+	for _, k := range c.Args[1:] {
+		if c.DB.Delete(k, store.EvDel) {
+			n++
+		}
+	}
+	c.W.Int(n)
+	return nil
+}
+
+// cmdExists serves EXISTS and TOUCH: both count live keys, and a lookup refreshes the
+// access clock.
+func cmdExists(c *Ctx) error {
+	var n int64
+	for _, k := range c.Args[1:] {
+		if c.DB.LookupWrite(k) != nil {
+			n++
+		}
+	}
+	c.W.Int(n)
+	return nil
+}
+
+func cmdType(c *Ctx) error {
+	e := c.DB.LookupWrite(c.Args[1])
+	if e == nil {
+		c.W.Simple("none")
+		return nil
+	}
+	c.W.Simple(e.Type().String())
+	return nil
+}
+
+func cmdRename(c *Ctx) error {
+	nx := c.Spec.Name == "renamenx"
+	src, dst := c.Args[1], c.Args[2]
+	e := c.DB.LookupWrite(src)
+	if e == nil {
+		return Err(resp.ErrNoSuchKey)
+	}
+	if string(src) == string(dst) {
+		if nx {
+			c.W.Int(0)
+		} else {
+			c.W.OK()
+		}
+		return nil
+	}
+	if nx && c.DB.LookupWrite(dst) != nil {
+		c.W.Int(0)
+		return nil
+	}
+	c.DB.Delete(src, evRenameFrom)
+	c.DB.Set(dst, e, evRenameTo)
+	if nx {
+		c.W.Int(1)
+	} else {
+		c.W.OK()
+	}
+	return nil
+}
+
+// parseDBIndex reads a database number with MOVE/COPY/SELECT's errors.
+func parseDBIndex(c *Ctx, i int) (int, error) {
+	n, err := c.Int(i)
+	if err != nil || n != int64(int32(n)) {
+		return 0, ErrNotInt
+	}
+	if n < 0 || n >= int64(c.KS.Databases()) {
+		return 0, Err(resp.ErrDBIndex)
+	}
+	return int(n), nil
+}
+
+func cmdCopy(c *Ctx) error {
+	src, dst := c.Args[1], c.Args[2]
+	target := c.DB
+	replace := false
+	for i := 3; i < len(c.Args); i++ {
+		switch {
+		case c.Is(i, "replace"):
+			replace = true
+		case c.Is(i, "db") && i+1 < len(c.Args):
+			n, err := parseDBIndex(c, i+1)
+			if err != nil {
+				return err
+			}
+			target = c.KS.DB(n)
+			i++
+		default:
+			return ErrSyntax
+		}
+	}
+	if target == c.DB && string(src) == string(dst) {
+		return Err(resp.ErrSameObject)
+	}
+	e := c.DB.LookupWrite(src)
+	if e == nil {
+		c.W.Int(0)
+		return nil
+	}
+	if target.LookupWrite(dst) != nil {
+		if !replace {
+			c.W.Int(0)
+			return nil
+		}
+		target.Delete(dst, store.EvDel)
+	}
+	target.Set(dst, e.Clone(), evCopyTo)
+	c.W.Int(1)
+	return nil
+}
+
+func cmdMove(c *Ctx) error {
+	n, err := c.Int(2)
+	if err != nil || n != int64(int32(n)) {
+		return ErrNotInt
+	}
+	if n < 0 || n >= int64(c.KS.Databases()) {
+		return Err(resp.ErrDBIndex)
+	}
+	target := c.KS.DB(int(n))
+	if target == c.DB {
+		return Err(resp.ErrSameObject)
+	}
+	key := c.Args[1]
+	e := c.DB.LookupWrite(key)
+	if e == nil || target.LookupWrite(key) != nil {
+		c.W.Int(0)
+		return nil
+	}
+	c.DB.Delete(key, evMoveFrom)
+	target.Set(key, e, evMoveTo)
+	c.W.Int(1)
+	return nil
+}
+
+func cmdKeys(c *Ctx) error {
+	pattern := c.Arg(1)
+	var match func(string) bool
+	if pattern != "*" {
+		match = func(k string) bool { return glob.Match(pattern, k, false) }
+	}
+	keys := c.DB.Keys(match)
+	c.W.BulkStrings(keys)
+	return nil
+}
+
+// ScanOptions are the MATCH/COUNT/TYPE options shared by SCAN, SSCAN, HSCAN and ZSCAN.
+type ScanOptions struct {
+	Cursor uint64
+	Count  int
+	Match  string // "" matches everything
+	Type   string // SCAN only
+}
+
+// ParseScan reads "cursor [MATCH p] [COUNT n] [TYPE t]" starting at argument i.
+func ParseScan(c *Ctx, i int, allowType bool) (ScanOptions, error) {
+	o := ScanOptions{Count: 10}
+	cur, err := strconv.ParseUint(c.Arg(i), 10, 64)
+	if err != nil {
+		return o, Err("ERR invalid cursor")
+	}
+	o.Cursor = cur
+	for i++; i < len(c.Args); i += 2 {
+		if i+1 >= len(c.Args) {
+			return o, ErrSyntax
+		}
+		switch {
+		case c.Is(i, "match"):
+			o.Match = c.Arg(i + 1)
+			if o.Match == "*" {
+				o.Match = ""
+			}
+		case c.Is(i, "count"):
+			n, err := c.Int(i + 1)
+			if err != nil {
+				return o, err
+			}
+			if n < 1 {
+				return o, ErrSyntax
+			}
+			o.Count = int(min(n, 1<<30))
+		case allowType && c.Is(i, "type"):
+			o.Type = c.Arg(i + 1)
+		default:
+			return o, ErrSyntax
+		}
+	}
+	return o, nil
+}
+
+// MatchFunc returns a matcher for a MATCH pattern, nil for "match all".
+func (o ScanOptions) MatchFunc() func(string) bool {
+	if o.Match == "" {
+		return nil
+	}
+	p := strings.Clone(o.Match)
+	return func(s string) bool { return glob.Match(p, s, false) }
+}
+
+// ScanReply writes a SCAN-family reply: the next cursor and the items.
+func ScanReply(w *resp.Writer, next uint64, items []string) {
+	w.Array(2)
+	var tmp [20]byte
+	w.Bulk(strconv.AppendUint(tmp[:0], next, 10))
+	w.BulkStrings(items)
+}
+
+func cmdScan(c *Ctx) error {
+	o, err := ParseScan(c, 1, true)
+	if err != nil {
+		return err
+	}
+	f := store.ScanFilter{Match: o.MatchFunc()}
+	if o.Type != "" {
+		t, ok := store.ParseType(strings.ToLower(o.Type))
+		if !ok {
+			ScanReply(c.W, 0, nil)
+			return nil
+		}
+		f.Type = &t
+	}
+	next, keys := c.DB.Scan(o.Cursor, o.Count, f)
+	ScanReply(c.W, next, keys)
+	return nil
+}
+
+func cmdRandomKey(c *Ctx) error {
+	k, ok := c.DB.RandomKey()
+	if !ok {
+		c.W.Null()
+		return nil
+	}
+	c.W.BulkString(k)
+	return nil
+}
+
+func cmdDBSize(c *Ctx) error {
+	n, _ := c.DB.Size()
+	c.W.Int(int64(n))
+	return nil
+}
+
+func cmdSwapDB(c *Ctx) error {
+	a, err := c.Int(1)
+	if err != nil {
+		return Err("ERR invalid first DB index")
+	}
+	b, err := c.Int(2)
+	if err != nil {
+		return Err("ERR invalid second DB index")
+	}
+	n := int64(c.KS.Databases())
+	if a < 0 || a >= n || b < 0 || b >= n {
+		return Err(resp.ErrDBIndex)
+	}
+	if a != b {
+		c.KS.SwapDB(int(a), int(b))
+	}
+	c.W.OK()
+	return nil
+}
+
+func cmdFlush(c *Ctx) error {
+	if len(c.Args) > 2 || (len(c.Args) == 2 && !c.Is(1, "async") && !c.Is(1, "sync")) {
+		return ErrSyntax
+	}
+	if c.Spec.Name == "flushall" {
+		for i := 0; i < c.KS.Databases(); i++ {
+			c.KS.DB(i).Flush()
+		}
+	} else {
+		c.DB.Flush()
+	}
+	c.W.OK()
+	return nil
+}
+
+func cmdObject(c *Ctx) error {
+	e := c.DB.Peek(c.Args[2])
+	if e == nil {
+		c.W.Null()
+		return nil
+	}
+	switch c.Spec.Name {
+	case "object|encoding":
+		c.W.BulkString(e.Encoding())
+	case "object|refcount":
+		c.W.Int(e.RefCount())
+	case "object|idletime":
+		if c.KS.LFU() {
+			return Err("ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
+		}
+		c.W.Int(e.IdleSeconds(c.DB.Now()))
+	case "object|freq":
+		if !c.KS.LFU() {
+			return Err("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
+		}
+		c.W.Int(int64(e.LFUCounter()))
+	}
+	return nil
+}
+
+func cmdObjectHelp(c *Ctx) error {
+	ReplyHelp(c.W, "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+		"ENCODING <key>",
+		"    Return the kind of internal representation used in order to store the value",
+		"    associated with a <key>.",
+		"FREQ <key>",
+		"    Return the access frequency index of the <key>. The returned integer is",
+		"    proportional to the logarithm of the recent access frequency of the key.",
+		"IDLETIME <key>",
+		"    Return the idle time of the <key>, that is the approximated number of",
+		"    seconds elapsed since the last access to the key.",
+		"REFCOUNT <key>",
+		"    Return the number of references of the value associated with the specified",
+		"    <key>.")
+	return nil
+}
+
+// ReplyHelp writes a HELP reply: the header, the lines, and Redis's closing HELP entry.
+func ReplyHelp(w *resp.Writer, header string, lines ...string) {
+	w.Array(len(lines) + 3)
+	w.Simple(header)
+	for _, l := range lines {
+		w.Simple(l)
+	}
+	w.Simple("HELP")
+	w.Simple("    Prints this help.")
+}

@@ -1,0 +1,337 @@
+package command
+
+import (
+	"fmt"
+	"math/bits"
+	"strings"
+	"sync/atomic"
+
+	"github.com/cinnabar-db/cinnabar/resp"
+	"github.com/cinnabar-db/cinnabar/store"
+)
+
+// Flag is a command flag, named as COMMAND INFO names it.
+type Flag uint32
+
+// Command flags, in the order COMMAND INFO lists them.
+const (
+	Write Flag = 1 << iota
+	ReadOnly
+	DenyOOM
+	Admin
+	PubSub
+	NoScript
+	Blocking
+	Loading
+	Stale
+	SkipMonitor
+	SkipSlowlog
+	Fast
+	NoAuth
+	MayReplicate
+	NoMandatoryKeys
+	NoMulti
+	movableKeys // derived from Spec.KeysFunc, never declared
+	AllowBusy
+	// AllKeys is internal: the command reaches keys it does not declare (KEYS, SCAN,
+	// FLUSHDB, ...), so the executor locks every shard. COMMAND does not show it.
+	AllKeys
+)
+
+var flagNames = []string{"write", "readonly", "denyoom", "admin", "pubsub", "noscript",
+	"blocking", "loading", "stale", "skip_monitor", "skip_slowlog", "fast", "no_auth",
+	"may_replicate", "no_mandatory_keys", "no_multi", "movablekeys", "allow_busy"}
+
+// Category is an ACL category.
+type Category uint32
+
+// ACL categories, in the order COMMAND INFO lists them.
+const (
+	CatKeyspace Category = 1 << iota
+	CatRead
+	CatWrite
+	CatSet
+	CatSortedSet
+	CatList
+	CatHash
+	CatString
+	CatBitmap
+	CatHyperLogLog
+	CatGeo
+	CatStream
+	CatPubSub
+	CatAdmin
+	CatFast
+	CatSlow
+	CatBlocking
+	CatDangerous
+	CatConnection
+	CatTransaction
+	CatScripting
+)
+
+var categoryNames = []string{"keyspace", "read", "write", "set", "sortedset", "list", "hash",
+	"string", "bitmap", "hyperloglog", "geo", "stream", "pubsub", "admin", "fast", "slow",
+	"blocking", "dangerous", "connection", "transaction", "scripting"}
+
+// Handler runs a command. It writes one reply, or returns an error for the executor
+// to write.
+type Handler func(c *Ctx) error
+
+// Spec declares one command or subcommand.
+type Spec struct {
+	Name  string // lower case; subcommands as "parent|sub"
+	Arity int
+	Flags Flag
+	// Key positions, Redis style: first and last argument index (negative last counts
+	// from the end) and step. KeysFunc replaces them for commands with movable keys.
+	First, Last, Step int
+	KeysFunc          func(args [][]byte) []int
+	// Cat holds the categories that flags do not imply (the type group, @keyspace,
+	// @dangerous, @connection, ...).
+	Cat  Category
+	Do   Handler
+	Subs []*Spec
+
+	parent *Spec
+	stats  Stats
+}
+
+// Stats are a command's counters for INFO commandstats.
+type Stats struct {
+	Calls, Usec, Rejected, Failed atomic.Int64
+}
+
+// Stats returns the command's counters.
+func (s *Spec) Stats() *Stats { return &s.stats }
+
+// FullName is the name COMMAND and error messages use ("config|get").
+func (s *Spec) FullName() string { return s.Name }
+
+// Parent returns the container command of a subcommand, or nil.
+func (s *Spec) Parent() *Spec { return s.parent }
+
+// Has reports whether the command has all flags in f.
+func (s *Spec) Has(f Flag) bool { return s.Flags&f == f }
+
+// FlagNames lists the flags COMMAND INFO shows.
+func (s *Spec) FlagNames() []string {
+	f := s.Flags &^ AllKeys
+	if s.KeysFunc != nil {
+		f |= movableKeys
+	}
+	var out []string
+	for m := uint32(f); m != 0; m &= m - 1 {
+		out = append(out, flagNames[bits.TrailingZeros32(m)])
+	}
+	return out
+}
+
+// Categories returns the command's ACL categories: those its flags imply plus its own.
+func (s *Spec) Categories() Category {
+	c := s.Cat
+	if s.Flags&Write != 0 {
+		c |= CatWrite
+	}
+	if s.Flags&ReadOnly != 0 && s.Cat&CatScripting == 0 {
+		c |= CatRead
+	}
+	if s.Flags&Admin != 0 {
+		c |= CatAdmin | CatDangerous
+	}
+	if s.Flags&PubSub != 0 {
+		c |= CatPubSub
+	}
+	if s.Flags&Fast != 0 {
+		c |= CatFast
+	} else {
+		c |= CatSlow
+	}
+	if s.Flags&Blocking != 0 {
+		c |= CatBlocking
+	}
+	return c
+}
+
+// CategoryNames lists the categories as COMMAND INFO shows them ("@read").
+func (s *Spec) CategoryNames() []string {
+	var out []string
+	for m := uint32(s.Categories()); m != 0; m &= m - 1 {
+		out = append(out, "@"+categoryNames[bits.TrailingZeros32(m)])
+	}
+	return out
+}
+
+// KeyIndexes returns the argument indexes holding keys.
+func (s *Spec) KeyIndexes(args [][]byte) []int {
+	if s.KeysFunc != nil {
+		return s.KeysFunc(args)
+	}
+	if s.First == 0 {
+		return nil
+	}
+	last := s.Last
+	if last < 0 {
+		last += len(args)
+	}
+	var out []int
+	for i := s.First; i <= last && i < len(args); i += s.Step {
+		out = append(out, i)
+	}
+	return out
+}
+
+// ShardMask returns the lock shards a call of this command needs.
+func (s *Spec) ShardMask(args [][]byte, ks *store.Keyspace) uint64 {
+	if s.Flags&AllKeys != 0 {
+		return ks.AllShards()
+	}
+	if s.KeysFunc != nil {
+		var m uint64
+		for _, i := range s.KeysFunc(args) {
+			m |= 1 << ks.ShardOf(args[i])
+		}
+		return m
+	}
+	if s.First == 0 {
+		return 0
+	}
+	last := s.Last
+	if last < 0 {
+		last += len(args)
+	}
+	var m uint64
+	for i := s.First; i <= last && i < len(args); i += s.Step {
+		m |= 1 << ks.ShardOf(args[i])
+	}
+	return m
+}
+
+// Table is the set of all commands.
+type Table struct {
+	byName map[string]*Spec
+	sorted []*Spec
+}
+
+// NewTable builds a table from rows; it panics on a malformed row, since the rows are
+// program text.
+func NewTable(groups ...[]*Spec) *Table {
+	t := &Table{byName: map[string]*Spec{}}
+	for _, g := range groups {
+		for _, s := range g {
+			t.add(s)
+		}
+	}
+	return t
+}
+
+func (t *Table) add(s *Spec) {
+	if s.Name != strings.ToLower(s.Name) || t.byName[s.Name] != nil {
+		panic(fmt.Sprintf("command: bad or duplicate row %q", s.Name))
+	}
+	if s.Do == nil && len(s.Subs) == 0 {
+		panic(fmt.Sprintf("command: %q has no handler", s.Name))
+	}
+	for _, sub := range s.Subs {
+		sub.parent = s
+		if !strings.HasPrefix(sub.Name, s.Name+"|") {
+			panic(fmt.Sprintf("command: subcommand %q of %q", sub.Name, s.Name))
+		}
+	}
+	t.byName[s.Name] = s
+	t.sorted = append(t.sorted, s)
+}
+
+// Commands returns the top-level commands.
+func (t *Table) Commands() []*Spec { return t.sorted }
+
+// Get returns a top-level command by lower-case name.
+func (t *Table) Get(name string) *Spec { return t.byName[name] }
+
+// Lookup resolves a call to its command or subcommand row, or returns Redis's error
+// for an unknown command or subcommand or a wrong number of arguments.
+func (t *Table) Lookup(args [][]byte) (*Spec, error) {
+	var lower [32]byte
+	name := args[0]
+	var s *Spec
+	if len(name) <= len(lower) {
+		for i, c := range name {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			lower[i] = c
+		}
+		s = t.byName[string(lower[:len(name)])]
+	}
+	if s == nil {
+		return nil, unknownCommand(args)
+	}
+	if len(s.Subs) > 0 {
+		if len(args) == 1 {
+			if s.Do != nil {
+				return s, nil // the container's own form (plain COMMAND)
+			}
+			return nil, arityError(s)
+		}
+		sub := s.findSub(args[1])
+		if sub == nil {
+			return nil, Errorf("ERR unknown subcommand '%s'. Try %s HELP.", truncate(string(args[1]), 128), strings.ToUpper(s.Name))
+		}
+		s = sub
+	}
+	if (s.Arity > 0 && len(args) != s.Arity) || len(args) < -s.Arity {
+		return nil, arityError(s)
+	}
+	return s, nil
+}
+
+func (s *Spec) findSub(name []byte) *Spec {
+	prefix := len(s.Name) + 1
+	for _, sub := range s.Subs {
+		if strings.EqualFold(sub.Name[prefix:], string(name)) {
+			return sub
+		}
+	}
+	return nil
+}
+
+func arityError(s *Spec) error {
+	return Errorf("ERR wrong number of arguments for '%s' command", s.Name)
+}
+
+func unknownCommand(args [][]byte) error {
+	var list strings.Builder
+	for _, a := range args[1:] {
+		if list.Len() >= 128 {
+			break
+		}
+		fmt.Fprintf(&list, "'%s' ", truncate(string(a), 128-list.Len()))
+	}
+	return Errorf("ERR unknown command '%s', with args beginning with: %s", truncate(string(args[0]), 128), list.String())
+}
+
+func truncate(s string, n int) string {
+	if n < 0 {
+		n = 0
+	}
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// Err is an error reply; its text starts with the error code ("ERR ...").
+type Err string
+
+func (e Err) Error() string { return string(e) }
+
+// Errorf formats an error reply.
+func Errorf(format string, a ...any) error { return Err(fmt.Sprintf(format, a...)) }
+
+// Common error replies as values.
+var (
+	ErrSyntax    error = Err(resp.ErrSyntax)
+	ErrWrongType error = Err(resp.ErrWrongType)
+	ErrNotInt    error = Err(resp.ErrNotInteger)
+	ErrNotFloat  error = Err(resp.ErrNotFloat)
+)

@@ -1,0 +1,559 @@
+package command
+
+import (
+	"math"
+	"math/big"
+	"strconv"
+
+	"github.com/cinnabar-db/cinnabar/resp"
+	"github.com/cinnabar-db/cinnabar/store"
+)
+
+// MaxStringLen is Redis's default proto-max-bulk-len: the largest string a command may build.
+const MaxStringLen = 512 << 20
+
+var errStringTooLong error = Err(resp.ErrStringTooLong)
+
+var (
+	evSet         = store.Event{Class: store.ClassString, Name: "set"}
+	evAppend      = store.Event{Class: store.ClassString, Name: "append"}
+	evSetRange    = store.Event{Class: store.ClassString, Name: "setrange"}
+	evIncrBy      = store.Event{Class: store.ClassString, Name: "incrby"}
+	evDecrBy      = store.Event{Class: store.ClassString, Name: "decrby"}
+	evIncrByFloat = store.Event{Class: store.ClassString, Name: "incrbyfloat"}
+)
+
+// StringCommands are the string family's rows.
+var StringCommands = []*Spec{
+	{Name: "get", Arity: 2, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatString, Do: cmdGet},
+	{Name: "set", Arity: -3, Flags: Write | DenyOOM, First: 1, Last: 1, Step: 1, Cat: CatString, Do: cmdSet},
+	{Name: "setnx", Arity: 3, Flags: Write | DenyOOM | Fast, First: 1, Last: 1, Step: 1, Cat: CatString, Do: cmdSetNX},
+	{Name: "setex", Arity: 4, Flags: Write | DenyOOM, First: 1, Last: 1, Step: 1, Cat: CatString, Do: cmdSetEX},
+	{Name: "psetex", Arity: 4, Flags: Write | DenyOOM, First: 1, Last: 1, Step: 1, Cat: CatString, Do: cmdSetEX},
+	{Name: "getset", Arity: 3, Flags: Write | DenyOOM | Fast, First: 1, Last: 1, Step: 1, Cat: CatString, Do: cmdGetSet},
+	{Name: "getdel", Arity: 2, Flags: Write | Fast, First: 1, Last: 1, Step: 1, Cat: CatString, Do: cmdGetDel},
+	{Name: "getex", Arity: -2, Flags: Write | Fast, First: 1, Last: 1, Step: 1, Cat: CatString, Do: cmdGetEx},
+	{Name: "mget", Arity: -2, Flags: ReadOnly | Fast, First: 1, Last: -1, Step: 1, Cat: CatString, Do: cmdMGet},
+	{Name: "mset", Arity: -3, Flags: Write | DenyOOM, First: 1, Last: -1, Step: 2, Cat: CatString, Do: cmdMSet},
+	{Name: "msetnx", Arity: -3, Flags: Write | DenyOOM, First: 1, Last: -1, Step: 2, Cat: CatString, Do: cmdMSet},
+	{Name: "append", Arity: 3, Flags: Write | DenyOOM | Fast, First: 1, Last: 1, Step: 1, Cat: CatString, Do: cmdAppend},
+	{Name: "strlen", Arity: 2, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatString, Do: cmdStrlen},
+	{Name: "incr", Arity: 2, Flags: Write | DenyOOM | Fast, First: 1, Last: 1, Step: 1, Cat: CatString, Do: cmdIncr},
+	{Name: "decr", Arity: 2, Flags: Write | DenyOOM | Fast, First: 1, Last: 1, Step: 1, Cat: CatString, Do: cmdIncr},
+	{Name: "incrby", Arity: 3, Flags: Write | DenyOOM | Fast, First: 1, Last: 1, Step: 1, Cat: CatString, Do: cmdIncr},
+	{Name: "decrby", Arity: 3, Flags: Write | DenyOOM | Fast, First: 1, Last: 1, Step: 1, Cat: CatString, Do: cmdIncr},
+	{Name: "incrbyfloat", Arity: 3, Flags: Write | DenyOOM | Fast, First: 1, Last: 1, Step: 1, Cat: CatString, Do: cmdIncrByFloat},
+	{Name: "getrange", Arity: 4, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatString, Do: cmdGetRange},
+	{Name: "substr", Arity: 4, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatString, Do: cmdGetRange},
+	{Name: "setrange", Arity: 4, Flags: Write | DenyOOM, First: 1, Last: 1, Step: 1, Cat: CatString, Do: cmdSetRange},
+}
+
+// lookupString finds a string key for reading: nil if missing, WRONGTYPE if not a string.
+func lookupString(db *store.DB, key []byte) (*store.Entry, error) {
+	e := db.Lookup(key)
+	if e != nil && e.Type() != store.TypeString {
+		return nil, ErrWrongType
+	}
+	return e, nil
+}
+
+// writeString finds a string key the caller will change.
+func writeString(db *store.DB, key []byte) (*store.Entry, error) {
+	e := db.LookupWrite(key)
+	if e != nil && e.Type() != store.TypeString {
+		return nil, ErrWrongType
+	}
+	return e, nil
+}
+
+func cmdGet(c *Ctx) error {
+	e, err := lookupString(c.DB, c.Args[1])
+	if err != nil {
+		return err
+	}
+	if e == nil {
+		c.W.Null()
+		return nil
+	}
+	c.W.Bulk(e.Bytes())
+	return nil
+}
+
+// expiry is a parsed EX/PX/EXAT/PXAT/KEEPTTL/PERSIST option.
+type expiry struct {
+	at      int64 // absolute unix ms; 0 when none was given
+	keepTTL bool
+	persist bool
+}
+
+// parseExpiryOption reads the option at args[i] (EX/PX/EXAT/PXAT with its value) into x
+// and says how many arguments it used; 0 when args[i] is no such option.
+func parseExpiryOption(c *Ctx, i int, x *expiry, seen *bool) (int, error) {
+	var unit int64
+	abs := false
+	switch {
+	case c.Is(i, "ex"):
+		unit = 1000
+	case c.Is(i, "px"):
+		unit = 1
+	case c.Is(i, "exat"):
+		unit, abs = 1000, true
+	case c.Is(i, "pxat"):
+		unit, abs = 1, true
+	default:
+		return 0, nil
+	}
+	if *seen || i+1 >= len(c.Args) {
+		return 0, ErrSyntax
+	}
+	*seen = true
+	n, err := c.Int(i + 1)
+	if err != nil {
+		return 0, err
+	}
+	invalid := Errorf(resp.ErrInvalidExpire, c.Spec.Name)
+	if n <= 0 || n > math.MaxInt64/unit {
+		return 0, invalid
+	}
+	ms := n * unit
+	if !abs {
+		now := c.DB.Now()
+		if ms > math.MaxInt64-now {
+			return 0, invalid
+		}
+		ms += now
+	}
+	x.at = ms
+	return 2, nil
+}
+
+func cmdSet(c *Ctx) error {
+	var x expiry
+	var nx, xx, get, seenExpiry bool
+	for i := 3; i < len(c.Args); i++ {
+		n, err := parseExpiryOption(c, i, &x, &seenExpiry)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			if x.keepTTL {
+				return ErrSyntax
+			}
+			i += n - 1
+			continue
+		}
+		switch {
+		case c.Is(i, "nx") && !xx:
+			nx = true
+		case c.Is(i, "xx") && !nx:
+			xx = true
+		case c.Is(i, "get"):
+			get = true
+		case c.Is(i, "keepttl") && !seenExpiry:
+			x.keepTTL, seenExpiry = true, true
+		default:
+			return ErrSyntax
+		}
+	}
+	key := c.Args[1]
+	old := c.DB.LookupWrite(key)
+	if get {
+		if old != nil && old.Type() != store.TypeString {
+			return ErrWrongType
+		}
+		if old != nil {
+			c.W.Bulk(old.Bytes())
+		} else {
+			c.W.Null()
+		}
+	}
+	if (nx && old != nil) || (xx && old == nil) {
+		if !get {
+			c.W.Null()
+		}
+		return nil
+	}
+	setString(c, key, old, c.Args[2], x)
+	if !get {
+		c.W.OK()
+	}
+	return nil
+}
+
+// setString stores val at key (old is the live entry or nil), applying x's expiry.
+func setString(c *Ctx, key []byte, old *store.Entry, val []byte, x expiry) {
+	e := store.NewString(val)
+	if x.keepTTL && old != nil {
+		e.SetExpireAt(old.ExpireAt())
+	}
+	if x.at != 0 {
+		e.SetExpireAt(x.at)
+	}
+	c.DB.Set(key, e, evSet)
+	if x.at != 0 {
+		c.DB.Changed(key, evExpire)
+	}
+}
+
+func cmdSetNX(c *Ctx) error {
+	if c.DB.LookupWrite(c.Args[1]) != nil {
+		c.W.Int(0)
+		return nil
+	}
+	c.DB.Set(c.Args[1], store.NewString(c.Args[2]), evSet)
+	c.W.Int(1)
+	return nil
+}
+
+func cmdSetEX(c *Ctx) error {
+	unit := int64(1000)
+	if c.Spec.Name == "psetex" {
+		unit = 1
+	}
+	n, err := c.Int(2)
+	if err != nil {
+		return err
+	}
+	now := c.DB.Now()
+	if n <= 0 || n > math.MaxInt64/unit || n*unit > math.MaxInt64-now {
+		return Errorf(resp.ErrInvalidExpire, c.Spec.Name)
+	}
+	setString(c, c.Args[1], nil, c.Args[3], expiry{at: now + n*unit})
+	c.W.OK()
+	return nil
+}
+
+func cmdGetSet(c *Ctx) error {
+	old, err := writeString(c.DB, c.Args[1])
+	if err != nil {
+		return err
+	}
+	if old != nil {
+		c.W.Bulk(old.Bytes())
+	} else {
+		c.W.Null()
+	}
+	c.DB.Set(c.Args[1], store.NewString(c.Args[2]), evSet)
+	return nil
+}
+
+func cmdGetDel(c *Ctx) error {
+	e, err := lookupString(c.DB, c.Args[1])
+	if err != nil {
+		return err
+	}
+	if e == nil {
+		c.W.Null()
+		return nil
+	}
+	c.W.Bulk(e.Bytes())
+	c.DB.Delete(c.Args[1], store.EvDel)
+	return nil
+}
+
+func cmdGetEx(c *Ctx) error {
+	var x expiry
+	var seen bool
+	for i := 2; i < len(c.Args); i++ {
+		n, err := parseExpiryOption(c, i, &x, &seen)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			i += n - 1
+			continue
+		}
+		if c.Is(i, "persist") && !seen {
+			x.persist, seen = true, true
+			continue
+		}
+		return ErrSyntax
+	}
+	key := c.Args[1]
+	e, err := lookupString(c.DB, key)
+	if err != nil {
+		return err
+	}
+	if e == nil {
+		c.W.Null()
+		return nil
+	}
+	c.W.Bulk(e.Bytes())
+	switch {
+	case x.at != 0 && x.at <= c.DB.Now():
+		c.DB.Delete(key, store.EvDel)
+	case x.at != 0:
+		c.DB.SetExpire(key, e, x.at)
+		c.DB.Changed(key, evExpire)
+	case x.persist && e.ExpireAt() != 0:
+		c.DB.SetExpire(key, e, 0)
+		c.DB.Changed(key, evPersist)
+	}
+	return nil
+}
+
+func cmdMGet(c *Ctx) error {
+	c.W.Array(len(c.Args) - 1)
+	for _, k := range c.Args[1:] {
+		e := c.DB.Lookup(k)
+		if e == nil || e.Type() != store.TypeString {
+			c.W.Null()
+			continue
+		}
+		c.W.Bulk(e.Bytes())
+	}
+	return nil
+}
+
+func cmdMSet(c *Ctx) error {
+	if len(c.Args)%2 == 0 {
+		return arityError(c.Spec)
+	}
+	nx := c.Spec.Name == "msetnx"
+	if nx {
+		for i := 1; i < len(c.Args); i += 2 {
+			if c.DB.LookupWrite(c.Args[i]) != nil {
+				c.W.Int(0)
+				return nil
+			}
+		}
+	}
+	for i := 1; i < len(c.Args); i += 2 {
+		c.DB.Set(c.Args[i], store.NewString(c.Args[i+1]), evSet)
+	}
+	if nx {
+		c.W.Int(1)
+	} else {
+		c.W.OK()
+	}
+	return nil
+}
+
+func cmdAppend(c *Ctx) error {
+	key, add := c.Args[1], c.Args[2]
+	e, err := writeString(c.DB, key)
+	if err != nil {
+		return err
+	}
+	if e == nil {
+		c.DB.Set(key, store.NewString(add), evAppend)
+		c.W.Int(int64(len(add)))
+		return nil
+	}
+	n := len(e.Bytes())
+	if n+len(add) > MaxStringLen {
+		return errStringTooLong
+	}
+	copy(e.Grow(n + len(add))[n:], add)
+	c.DB.Changed(key, evAppend)
+	c.W.Int(int64(n + len(add)))
+	return nil
+}
+
+func cmdStrlen(c *Ctx) error {
+	e, err := lookupString(c.DB, c.Args[1])
+	if err != nil {
+		return err
+	}
+	if e == nil {
+		c.W.Int(0)
+		return nil
+	}
+	c.W.Int(int64(len(e.Bytes())))
+	return nil
+}
+
+func cmdIncr(c *Ctx) error {
+	delta := int64(1)
+	if len(c.Args) == 3 {
+		var err error
+		if delta, err = c.Int(2); err != nil {
+			return err
+		}
+	}
+	ev := evIncrBy
+	if c.Spec.Name[0] == 'd' {
+		if delta == math.MinInt64 {
+			return Err("ERR decrement would overflow")
+		}
+		delta, ev = -delta, evDecrBy
+	}
+	key := c.Args[1]
+	e, err := writeString(c.DB, key)
+	if err != nil {
+		return err
+	}
+	var cur int64
+	if e != nil {
+		var ok bool
+		if cur, ok = ParseInt(e.Bytes()); !ok {
+			return ErrNotInt
+		}
+	}
+	if (delta > 0 && cur > math.MaxInt64-delta) || (delta < 0 && cur < math.MinInt64-delta) {
+		return Err(resp.ErrOverflow)
+	}
+	cur += delta
+	var buf [20]byte
+	val := strconv.AppendInt(buf[:0], cur, 10)
+	if e != nil {
+		e.Overwrite(val)
+		c.DB.Changed(key, ev)
+	} else {
+		c.DB.Set(key, store.NewString(val), ev)
+	}
+	c.W.Int(cur)
+	return nil
+}
+
+// cmdIncrByFloat adds in 64-bit-mantissa precision and prints with %.17Lf trimmed, as
+// Redis does with long doubles, so 0.1+0.2 reads 0.3.
+func cmdIncrByFloat(c *Ctx) error {
+	key := c.Args[1]
+	e, err := writeString(c.DB, key)
+	if err != nil {
+		return err
+	}
+	cur := new(big.Float).SetPrec(64)
+	if e != nil {
+		if _, ok := parseLongDouble(cur, e.Bytes()); !ok {
+			return ErrNotFloat
+		}
+	}
+	incr := new(big.Float).SetPrec(64)
+	if _, ok := parseLongDouble(incr, c.Args[2]); !ok {
+		return ErrNotFloat
+	}
+	if cur.IsInf() || incr.IsInf() {
+		return Err(resp.ErrNaNOrInf)
+	}
+	cur.Add(cur, incr)
+	if f, _ := cur.Float64(); math.IsInf(f, 0) {
+		return Err(resp.ErrNaNOrInf)
+	}
+	val := FormatLongDouble(cur)
+	c.DB.Set(key, keepTTL(store.NewStringText(val), e), evIncrByFloat)
+	c.W.Bulk(val)
+	return nil
+}
+
+// keepTTL gives e the expiry of old, if any, and returns e.
+func keepTTL(e, old *store.Entry) *store.Entry {
+	if old != nil {
+		e.SetExpireAt(old.ExpireAt())
+	}
+	return e
+}
+
+// parseLongDouble parses b into f (precision 64, like an x87 long double).
+func parseLongDouble(f *big.Float, b []byte) (*big.Float, bool) {
+	if len(b) == 0 || len(b) > 5000 || b[0] == ' ' || b[len(b)-1] == ' ' {
+		return nil, false
+	}
+	if _, ok := ParseFloat(b); !ok {
+		return nil, false
+	}
+	s := string(b)
+	if isInfWord(s) {
+		return f.SetInf(s[0] == '-'), true
+	}
+	if _, _, err := f.Parse(s, 10); err != nil {
+		v, _ := strconv.ParseFloat(s, 64)
+		f.SetFloat64(v)
+	}
+	return f, true
+}
+
+// FormatLongDouble prints f like Redis's ld2string in human mode: %.17Lf with
+// trailing zeros (and a trailing point) removed.
+func FormatLongDouble(f *big.Float) []byte {
+	b := f.Append(nil, 'f', 17)
+	for len(b) > 0 && b[len(b)-1] == '0' {
+		b = b[:len(b)-1]
+	}
+	if len(b) > 0 && b[len(b)-1] == '.' {
+		b = b[:len(b)-1]
+	}
+	if string(b) == "-0" {
+		b = b[1:]
+	}
+	return b
+}
+
+func cmdGetRange(c *Ctx) error {
+	start, err := c.Int(2)
+	if err != nil {
+		return err
+	}
+	end, err := c.Int(3)
+	if err != nil {
+		return err
+	}
+	e, err := lookupString(c.DB, c.Args[1])
+	if err != nil {
+		return err
+	}
+	var s []byte
+	if e != nil {
+		s = e.Bytes()
+	}
+	n := int64(len(s))
+	if start < 0 && end < 0 && start > end {
+		c.W.BulkString("")
+		return nil
+	}
+	if start < 0 {
+		start += n
+	}
+	if end < 0 {
+		end += n
+	}
+	start, end = max(start, 0), max(end, 0)
+	if end >= n {
+		end = n - 1
+	}
+	if start > end || n == 0 {
+		c.W.BulkString("")
+		return nil
+	}
+	c.W.Bulk(s[start : end+1])
+	return nil
+}
+
+func cmdSetRange(c *Ctx) error {
+	off, err := c.Int(2)
+	if err != nil {
+		return err
+	}
+	if off < 0 {
+		return Err(resp.ErrOffsetRange)
+	}
+	key, val := c.Args[1], c.Args[3]
+	e, err := writeString(c.DB, key)
+	if err != nil {
+		return err
+	}
+	if len(val) == 0 {
+		if e == nil {
+			c.W.Int(0)
+		} else {
+			c.W.Int(int64(len(e.Bytes())))
+		}
+		return nil
+	}
+	if off+int64(len(val)) > MaxStringLen {
+		return errStringTooLong
+	}
+	if e == nil {
+		e = store.NewString(nil)
+		copy(e.Grow(int(off) + len(val))[off:], val)
+		c.DB.Set(key, e, evSetRange)
+		c.W.Int(off + int64(len(val)))
+		return nil
+	}
+	n := max(len(e.Bytes()), int(off)+len(val))
+	copy(e.Grow(n)[off:], val)
+	c.DB.Changed(key, evSetRange)
+	c.W.Int(int64(n))
+	return nil
+}

@@ -1,0 +1,29 @@
+// Package store is the keyspace: numbered databases of keys, each key an Entry with a
+// typed value and its metadata (expiry, LRU/LFU clock, encoding hints). It knows nothing
+// of clients, commands or RESP.
+//
+// # Layout
+//
+// Every database splits its keys into 4096 slots by a 64-bit hash of the key; a slot is
+// a Go map. A slot belongs to one of up to 64 lock shards (slot mod shards). The caller
+// (the server's executor) locks the shards of the keys a command declares, in ascending
+// order, before it touches a database, so commands on different shards run in parallel
+// and a multi-key command is atomic. Store methods do not lock; they assume the caller
+// holds the shard of every key they are given (LockAll for keyspace-wide work).
+//
+// Slots are ordered by the top bits of the hash, so SCAN's cursor is simply the hash
+// of the next key to return: a key present for the whole scan is returned, whatever
+// the keyspace does in between, and COUNT is honoured exactly.
+//
+// # The write contract
+//
+// Every change to a key passes through Set, Delete or Changed (or the expiry helpers
+// built on them). Each of them does all a write implies: it counts the change (dirty),
+// creates or removes the slot's bookkeeping, and calls the Keyspace's Hooks with the
+// key and its event, which the server turns into WATCH invalidation, keyspace
+// notifications, wake-ups of blocked clients and propagation. Handlers never do that
+// bookkeeping by hand. Lookups do lazy expiry: a key found past its deadline is
+// deleted with an "expired" event before the caller sees it.
+//
+// Values never alias the caller's buffers: the bytes given to a write are copied.
+package store

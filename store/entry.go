@@ -1,0 +1,198 @@
+package store
+
+import (
+	"strconv"
+	"unsafe"
+)
+
+// Type is a value's Redis type.
+type Type uint8
+
+// The Redis types. HyperLogLogs are strings, as in Redis.
+const (
+	TypeString Type = iota
+	TypeList
+	TypeSet
+	TypeZSet
+	TypeHash
+	TypeStream
+)
+
+var typeNames = [...]string{"string", "list", "set", "zset", "hash", "stream"}
+
+// String returns the name TYPE replies with.
+func (t Type) String() string { return typeNames[t] }
+
+// ParseType maps a TYPE name (as SCAN's TYPE option takes it) to a Type.
+func ParseType(name string) (Type, bool) {
+	for i, n := range typeNames {
+		if n == name {
+			return Type(i), true
+		}
+	}
+	return 0, false
+}
+
+// Entry flags.
+const (
+	flagRawString uint8 = 1 << iota // string mutated in place: OBJECT ENCODING says raw
+	flagNoInt                       // string written as text (INCRBYFLOAT): never "int"
+)
+
+// Entry is one key's value and metadata. Only the type's own accessors read the value.
+// An Entry is 32 bytes: strings keep their bytes behind ptr (len n, capacity c), other
+// types keep a pointer to their object there.
+type Entry struct {
+	ptr      unsafe.Pointer
+	n, c     uint32
+	expireAt int64  // unix milliseconds; 0 means no expiry
+	lru      uint32 // LRU clock (seconds) or LFU data, as maxmemory-policy says
+	typ      Type
+	flags    uint8
+}
+
+// Type reports the value's type.
+func (e *Entry) Type() Type { return e.typ }
+
+// ExpireAt returns the expiry deadline in unix milliseconds, 0 if the key persists.
+func (e *Entry) ExpireAt() int64 { return e.expireAt }
+
+// LRU returns the access clock (or LFU data) kept for eviction.
+func (e *Entry) LRU() uint32 { return e.lru }
+
+// NewString returns a string entry holding a copy of b.
+func NewString(b []byte) *Entry {
+	e := &Entry{typ: TypeString}
+	e.setBytes(b)
+	return e
+}
+
+// NewStringText returns a string entry that OBJECT ENCODING never reports as "int"
+// (as Redis does for INCRBYFLOAT results).
+func NewStringText(b []byte) *Entry {
+	e := NewString(b)
+	e.flags |= flagNoInt
+	return e
+}
+
+func (e *Entry) setBytes(b []byte) {
+	if len(b) == 0 {
+		e.ptr, e.n, e.c = nil, 0, 0
+		return
+	}
+	buf := make([]byte, len(b))
+	copy(buf, b)
+	e.ptr, e.n, e.c = unsafe.Pointer(&buf[0]), uint32(len(b)), uint32(len(b))
+}
+
+// Bytes returns a string value. The slice is the stored value: callers must not keep
+// it past the shard lock nor modify it (use Grow to change it in place).
+func (e *Entry) Bytes() []byte {
+	if e.ptr == nil {
+		return nil
+	}
+	return unsafe.Slice((*byte)(e.ptr), e.c)[:e.n]
+}
+
+// Grow makes a string value n bytes long, zero-filling new bytes, and returns it for
+// in-place modification; the caller then reports the change with DB.Changed.
+// Growth is amortised like Redis's sds, so APPEND loops stay linear.
+func (e *Entry) Grow(n int) []byte {
+	e.flags |= flagRawString
+	if n <= int(e.c) {
+		b := unsafe.Slice((*byte)(e.ptr), e.c)[:n]
+		clear(b[e.n:])
+		e.n = uint32(n)
+		return b
+	}
+	newCap := n
+	switch {
+	case e.n == 0: // a new value is sized exactly; only growth of existing data is amortised
+	case n < 1<<20:
+		newCap = n * 2
+	default:
+		newCap = n + 1<<20
+	}
+	buf := make([]byte, n, newCap)
+	copy(buf, e.Bytes())
+	e.ptr, e.n, e.c = unsafe.Pointer(&buf[0]), uint32(n), uint32(newCap)
+	return buf
+}
+
+// Overwrite replaces a string value in place, reusing its storage when it fits; the
+// value then reads as freshly set (OBJECT ENCODING may say "int" again). The caller
+// reports the change with DB.Changed.
+func (e *Entry) Overwrite(b []byte) {
+	e.flags = 0
+	if len(b) > int(e.c) || len(b) == 0 {
+		e.setBytes(b)
+		return
+	}
+	copy(unsafe.Slice((*byte)(e.ptr), e.c), b)
+	e.n = uint32(len(b))
+}
+
+// SetExpireAt sets the deadline of an entry that is not stored yet (before DB.Set);
+// stored entries change deadline through DB.SetExpire.
+func (e *Entry) SetExpireAt(at int64) { e.expireAt = at }
+
+// Encoding reports the name OBJECT ENCODING gives this value.
+func (e *Entry) Encoding() string {
+	switch e.typ {
+	case TypeString:
+		if e.flags&flagRawString != 0 {
+			return "raw"
+		}
+		b := e.Bytes()
+		if e.flags&flagNoInt == 0 && len(b) <= 20 && isCanonicalInt(b) {
+			return "int"
+		}
+		if len(b) <= 44 {
+			return "embstr"
+		}
+		return "raw"
+	}
+	return "unknown"
+}
+
+func isCanonicalInt(b []byte) bool {
+	n, err := strconv.ParseInt(unsafe.String(unsafe.SliceData(b), len(b)), 10, 64)
+	if err != nil {
+		return false
+	}
+	var tmp [20]byte
+	return string(strconv.AppendInt(tmp[:0], n, 10)) == string(b)
+}
+
+// Clone returns a deep copy of the value with the same expiry (COPY).
+func (e *Entry) Clone() *Entry {
+	c := &Entry{typ: e.typ, expireAt: e.expireAt, flags: e.flags}
+	switch e.typ {
+	case TypeString:
+		c.setBytes(e.Bytes())
+	}
+	return c
+}
+
+// RefCount is what OBJECT REFCOUNT reports: Redis shares the integers 0..9999, which
+// report INT_MAX; every other value has one reference.
+func (e *Entry) RefCount() int64 {
+	if e.typ == TypeString && e.Encoding() == "int" {
+		if n, err := strconv.Atoi(string(e.Bytes())); err == nil && n >= 0 && n < 10000 {
+			return 2147483647
+		}
+	}
+	return 1
+}
+
+// IdleSeconds is the time since the key was last accessed, at LRU clock resolution.
+func (e *Entry) IdleSeconds(nowMs int64) int64 {
+	now := lruClock(nowMs)
+	if now >= e.lru {
+		return int64(now - e.lru)
+	}
+	return int64(now + (1<<24 - e.lru))
+}
+
+// LFUCounter is the logarithmic access counter kept under an LFU policy.
+func (e *Entry) LFUCounter() uint8 { return uint8(e.lru) }

@@ -1,0 +1,375 @@
+package store
+
+import (
+	"hash/maphash"
+	"math/bits"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/cinnabar-db/cinnabar/clock"
+)
+
+const (
+	slotBits = 12
+	numSlots = 1 << slotBits
+	// MaxShards bounds the number of lock shards, so a set of shards fits a uint64.
+	MaxShards = 64
+)
+
+// Class is a keyspace-notification class, as notify-keyspace-events spells them.
+type Class uint16
+
+// Notification classes.
+const (
+	ClassGeneric Class = 1 << iota // g
+	ClassString                    // $
+	ClassList                      // l
+	ClassSet                       // s
+	ClassHash                      // h
+	ClassZSet                      // z
+	ClassExpired                   // x
+	ClassEvicted                   // e
+	ClassStream                    // t
+	ClassNew                       // n
+	ClassMiss                      // m
+)
+
+// Event names a change to a key: its notification class and event name.
+type Event struct {
+	Class Class
+	Name  string
+}
+
+// Events the store itself emits.
+var (
+	EvDel     = Event{ClassGeneric, "del"}
+	EvExpired = Event{ClassExpired, "expired"}
+	EvEvicted = Event{ClassEvicted, "evicted"}
+	EvNew     = Event{ClassNew, "new"}
+)
+
+// Hooks receives every change the keyspace makes. Its methods are called with the
+// affected shards locked, so they must not call back into the store.
+type Hooks interface {
+	// KeyChanged reports a write to key in database db. key is only valid during the call.
+	KeyChanged(db int, key []byte, ev Event)
+	// DBReplaced reports that a whole database was emptied or swapped.
+	DBReplaced(db int)
+}
+
+type noHooks struct{}
+
+func (noHooks) KeyChanged(int, []byte, Event) {}
+func (noHooks) DBReplaced(int)               {}
+
+// Stats counts keyspace activity, per shard (guarded by the shard lock).
+type Stats struct {
+	Hits, Misses, Expired, Evicted, Dirty int64
+}
+
+type shard struct {
+	mu    sync.Mutex
+	stats Stats
+	_     [64]byte // keep shards on separate cache lines
+}
+
+// Keyspace holds the databases and the lock shards over them.
+type Keyspace struct {
+	seed   maphash.Seed
+	shards []shard
+	mask   uint64 // shards-1
+	dbs    []*DB
+	Clock  *clock.Clock
+	hooks  Hooks
+	lfu    atomic.Bool
+	lru    atomic.Uint32 // the LRU clock, refreshed by Tick rather than read per lookup
+}
+
+// Tick refreshes the cached LRU clock; the server calls it hz times a second, as Redis's
+// cron does, so lookups need not read the time.
+func (ks *Keyspace) Tick() { ks.lru.Store(lruClock(ks.Clock.UnixMilli())) }
+
+// SetLFU says whether access metadata is kept as LFU counters (an LFU maxmemory
+// policy) rather than LRU clocks.
+func (ks *Keyspace) SetLFU(on bool) { ks.lfu.Store(on) }
+
+// LFU reports whether access metadata is kept as LFU counters.
+func (ks *Keyspace) LFU() bool { return ks.lfu.Load() }
+
+// New returns a keyspace of n databases with the given number of lock shards (a power
+// of two from 1 to MaxShards), reading time from clk.
+func New(databases, shards int, clk *clock.Clock) *Keyspace {
+	if shards < 1 || shards > MaxShards || shards&(shards-1) != 0 {
+		panic("store: shard count must be a power of two in [1, 64]")
+	}
+	ks := &Keyspace{seed: maphash.MakeSeed(), shards: make([]shard, shards), mask: uint64(shards - 1), Clock: clk, hooks: noHooks{}}
+	ks.Tick()
+	ks.dbs = make([]*DB, databases)
+	for i := range ks.dbs {
+		ks.dbs[i] = &DB{ks: ks, index: i}
+	}
+	return ks
+}
+
+// SetHooks installs the receiver of keyspace changes.
+func (ks *Keyspace) SetHooks(h Hooks) { ks.hooks = h }
+
+// DB returns database i; the caller has checked the range.
+func (ks *Keyspace) DB(i int) *DB { return ks.dbs[i] }
+
+// Databases returns the number of databases.
+func (ks *Keyspace) Databases() int { return len(ks.dbs) }
+
+// Shards returns the number of lock shards.
+func (ks *Keyspace) Shards() int { return len(ks.shards) }
+
+func (ks *Keyspace) hash(key []byte) uint64 { return maphash.Bytes(ks.seed, key) }
+
+// ShardOf returns the lock shard of key.
+func (ks *Keyspace) ShardOf(key []byte) int {
+	return int((ks.hash(key) >> (64 - slotBits)) & ks.mask)
+}
+
+// AllShards is the mask of every shard.
+func (ks *Keyspace) AllShards() uint64 {
+	return ^uint64(0) >> (64 - len(ks.shards))
+}
+
+// Lock locks the shards in mask, in ascending order.
+func (ks *Keyspace) Lock(mask uint64) {
+	for m := mask; m != 0; m &= m - 1 {
+		ks.shards[bits.TrailingZeros64(m)].mu.Lock()
+	}
+}
+
+// Unlock unlocks the shards in mask.
+func (ks *Keyspace) Unlock(mask uint64) {
+	for m := mask; m != 0; m &= m - 1 {
+		ks.shards[bits.TrailingZeros64(m)].mu.Unlock()
+	}
+}
+
+// Stats sums the per-shard counters; the caller holds no shard lock.
+func (ks *Keyspace) Stats() Stats {
+	var t Stats
+	for i := range ks.shards {
+		s := &ks.shards[i]
+		s.mu.Lock()
+		t.Hits += s.stats.Hits
+		t.Misses += s.stats.Misses
+		t.Expired += s.stats.Expired
+		t.Evicted += s.stats.Evicted
+		t.Dirty += s.stats.Dirty
+		s.mu.Unlock()
+	}
+	return t
+}
+
+// ResetStats zeroes the hit, miss, expired and evicted counters (CONFIG RESETSTAT).
+func (ks *Keyspace) ResetStats() {
+	for i := range ks.shards {
+		s := &ks.shards[i]
+		s.mu.Lock()
+		dirty := s.stats.Dirty
+		s.stats = Stats{Dirty: dirty}
+		s.mu.Unlock()
+	}
+}
+
+// SwapDB exchanges the contents of databases a and b; the caller holds every shard.
+func (ks *Keyspace) SwapDB(a, b int) {
+	ks.dbs[a], ks.dbs[b] = ks.dbs[b], ks.dbs[a]
+	ks.dbs[a].index, ks.dbs[b].index = a, b
+	ks.shards[0].stats.Dirty++
+	ks.hooks.DBReplaced(a)
+	ks.hooks.DBReplaced(b)
+}
+
+// DB is one numbered database.
+type DB struct {
+	ks    *Keyspace
+	index int
+	slots [numSlots]slot
+}
+
+type slot struct {
+	keys     map[string]*Entry
+	volatile int32 // keys in this slot with an expiry
+}
+
+// Index returns the database's number.
+func (db *DB) Index() int { return db.index }
+
+func (db *DB) locate(key []byte) (*slot, *shard, uint64) {
+	h := db.ks.hash(key)
+	s := h >> (64 - slotBits)
+	return &db.slots[s], &db.ks.shards[s&db.ks.mask], h
+}
+
+func str(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
+// Now returns the keyspace clock in unix milliseconds.
+func (db *DB) Now() int64 { return db.ks.Clock.UnixMilli() }
+
+// Lookup finds a live key for reading: it counts a hit or a miss and refreshes the
+// key's access clock. An expired key is deleted first and reported missing.
+func (db *DB) Lookup(key []byte) *Entry {
+	sl, sh, _ := db.locate(key)
+	e := db.live(sl, sh, key)
+	if e == nil {
+		sh.stats.Misses++
+		db.ks.hooks.KeyChanged(db.index, key, Event{ClassMiss, "keymiss"})
+		return nil
+	}
+	sh.stats.Hits++
+	e.lru = db.ks.lru.Load()
+	return e
+}
+
+// LookupWrite finds a live key that the caller is about to change: it refreshes the
+// access clock but counts no hit or miss.
+func (db *DB) LookupWrite(key []byte) *Entry {
+	sl, sh, _ := db.locate(key)
+	e := db.live(sl, sh, key)
+	if e != nil {
+		e.lru = db.ks.lru.Load()
+	}
+	return e
+}
+
+// Peek finds a live key without touching its access clock or the statistics
+// (OBJECT, TYPE-less introspection, TTL).
+func (db *DB) Peek(key []byte) *Entry {
+	sl, sh, _ := db.locate(key)
+	return db.live(sl, sh, key)
+}
+
+func (db *DB) live(sl *slot, sh *shard, key []byte) *Entry {
+	e := sl.keys[str(key)]
+	if e == nil {
+		return nil
+	}
+	if e.expireAt != 0 && e.expireAt <= db.Now() {
+		db.expire(sl, sh, key)
+		return nil
+	}
+	return e
+}
+
+// expire removes a key whose deadline has passed.
+func (db *DB) expire(sl *slot, sh *shard, key []byte) {
+	db.remove(sl, key)
+	sh.stats.Expired++
+	sh.stats.Dirty++
+	db.ks.hooks.KeyChanged(db.index, key, EvExpired)
+}
+
+func (db *DB) remove(sl *slot, key []byte) {
+	e := sl.keys[str(key)]
+	if e.expireAt != 0 {
+		sl.volatile--
+	}
+	delete(sl.keys, str(key))
+}
+
+// Set stores e under key, replacing any value and its expiry, and reports ev (the zero
+// Event when the command emits none). A key that did not exist also reports "new".
+func (db *DB) Set(key []byte, e *Entry, ev Event) {
+	sl, sh, _ := db.locate(key)
+	old := db.live(sl, sh, key)
+	if old != nil && old.expireAt != 0 {
+		sl.volatile--
+	}
+	if e.expireAt != 0 {
+		sl.volatile++
+	}
+	if sl.keys == nil {
+		sl.keys = make(map[string]*Entry)
+	}
+	e.lru = db.ks.lru.Load()
+	if old != nil {
+		sl.keys[str(key)] = e
+	} else {
+		sl.keys[string(key)] = e
+	}
+	sh.stats.Dirty++
+	if old == nil {
+		db.ks.hooks.KeyChanged(db.index, key, EvNew)
+	}
+	if ev.Name != "" {
+		db.ks.hooks.KeyChanged(db.index, key, ev)
+	}
+}
+
+// Changed reports that the caller modified key's value in place, with event ev.
+func (db *DB) Changed(key []byte, ev Event) {
+	_, sh, _ := db.locate(key)
+	sh.stats.Dirty++
+	db.ks.hooks.KeyChanged(db.index, key, ev)
+}
+
+// Delete removes key, reporting ev, and says whether it existed.
+func (db *DB) Delete(key []byte, ev Event) bool {
+	sl, sh, _ := db.locate(key)
+	if db.live(sl, sh, key) == nil {
+		return false
+	}
+	db.remove(sl, key)
+	sh.stats.Dirty++
+	db.ks.hooks.KeyChanged(db.index, key, ev)
+	return true
+}
+
+// SetExpire sets or clears (at == 0) the deadline of the live entry e stored at key,
+// without reporting an event: the caller reports the command's own event.
+func (db *DB) SetExpire(key []byte, e *Entry, at int64) {
+	sl, _, _ := db.locate(key)
+	switch {
+	case e.expireAt == 0 && at != 0:
+		sl.volatile++
+	case e.expireAt != 0 && at == 0:
+		sl.volatile--
+	}
+	e.expireAt = at
+}
+
+// Size returns the number of keys, counting keys that expired but were not yet removed.
+// The caller holds every shard.
+func (db *DB) Size() (keys, volatile int) {
+	for i := range db.slots {
+		keys += len(db.slots[i].keys)
+		volatile += int(db.slots[i].volatile)
+	}
+	return
+}
+
+// Flush empties the database; the caller holds every shard.
+func (db *DB) Flush() {
+	keys, _ := db.Size()
+	db.slots = [numSlots]slot{}
+	db.ks.shards[0].stats.Dirty += int64(keys)
+	db.ks.hooks.DBReplaced(db.index)
+}
+
+// RandomKey returns a random live key, or "" and false if the database is empty.
+// Expired keys met on the way are removed. The caller holds every shard.
+func (db *DB) RandomKey() (string, bool) {
+	start := rand.IntN(numSlots)
+	now := db.Now()
+	for i := 0; i < numSlots; i++ {
+		s := (start + i) % numSlots
+		sl := &db.slots[s]
+		for k, e := range sl.keys {
+			if e.expireAt != 0 && e.expireAt <= now {
+				db.expire(sl, &db.ks.shards[uint64(s)&db.ks.mask], []byte(k))
+				continue
+			}
+			return k, true
+		}
+	}
+	return "", false
+}
+
+func lruClock(ms int64) uint32 { return uint32(ms/1000) & (1<<24 - 1) }
