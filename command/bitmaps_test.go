@@ -9,7 +9,6 @@ import (
 	"github.com/cinnabar-db/cinnabar/store"
 )
 
-func init() { addTestRows(KeyCommands, ExpireCommands, BitmapCommands, LCSCommands) }
 
 const (
 	bmWrongType = "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"

@@ -19,6 +19,10 @@ type Ctx struct {
 	DB   *store.DB
 	// Client is the server's connection state, for server-level handlers.
 	Client any
+	// NoBlock is set where blocking commands must not block (MULTI, scripts).
+	NoBlock bool
+	// Blocked is set by Block for the executor.
+	Blocked *BlockRequest
 }
 
 // Arg returns argument i as a string without copying; it is valid for this call only.

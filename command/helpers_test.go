@@ -9,17 +9,13 @@ import (
 	"github.com/cinnabar-db/cinnabar/store"
 )
 
-// testRows are the row groups the in-process test table is built from. A family's
-// test file adds its own rows from an init function: addTestRows(ListCommands).
-var testRows = [][]*Spec{StringCommands}
+// testRows are the row groups the in-process test table is built from.
+var testRows = DataCommands()
 
 var (
 	testTableOnce sync.Once
 	testTable     *Table
 )
-
-// addTestRows registers row groups for the test table; call it from init only.
-func addTestRows(groups ...[]*Spec) { testRows = append(testRows, groups...) }
 
 // table returns the test table, built once from testRows (a row registered twice is
 // taken once).

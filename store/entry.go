@@ -33,6 +33,18 @@ func ParseType(name string) (Type, bool) {
 	return 0, false
 }
 
+// valueOps are what the keyspace needs of a non-string type; each type's file fills its
+// row of typeOps from an init function, so a type's encodings stay in its own file.
+type valueOps struct {
+	encoding func(p unsafe.Pointer) string         // OBJECT ENCODING's name
+	clone    func(p unsafe.Pointer) unsafe.Pointer // a deep copy (COPY)
+}
+
+var typeOps [TypeStream + 1]valueOps
+
+// newObject wraps a non-string value in an entry.
+func newObject(t Type, p unsafe.Pointer) *Entry { return &Entry{typ: t, ptr: p} }
+
 // Entry flags.
 const (
 	flagRawString uint8 = 1 << iota // string mutated in place: OBJECT ENCODING says raw
@@ -139,6 +151,8 @@ func (e *Entry) SetExpireAt(at int64) { e.expireAt = at }
 // Encoding reports the name OBJECT ENCODING gives this value.
 func (e *Entry) Encoding() string {
 	switch e.typ {
+	default:
+		return typeOps[e.typ].encoding(e.ptr)
 	case TypeString:
 		if e.flags&flagRawString != 0 {
 			return "raw"
@@ -152,7 +166,6 @@ func (e *Entry) Encoding() string {
 		}
 		return "raw"
 	}
-	return "unknown"
 }
 
 func isCanonicalInt(b []byte) bool {
@@ -167,9 +180,10 @@ func isCanonicalInt(b []byte) bool {
 // Clone returns a deep copy of the value with the same expiry (COPY).
 func (e *Entry) Clone() *Entry {
 	c := &Entry{typ: e.typ, expireAt: e.expireAt, flags: e.flags}
-	switch e.typ {
-	case TypeString:
+	if e.typ == TypeString {
 		c.setBytes(e.Bytes())
+	} else {
+		c.ptr = typeOps[e.typ].clone(e.ptr)
 	}
 	return c
 }

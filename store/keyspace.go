@@ -50,6 +50,15 @@ var (
 	EvNew     = Event{ClassNew, "new"}
 )
 
+// Limits are the size thresholds at which compact encodings convert to general ones
+// (hash-max-listpack-entries and friends). The server updates them from the config.
+type Limits struct {
+	HashMaxListpackEntries, HashMaxListpackValue atomic.Int64
+	SetMaxIntsetEntries                          atomic.Int64
+	ZSetMaxListpackEntries, ZSetMaxListpackValue atomic.Int64
+	ListMaxListpackSize, ListCompressDepth       atomic.Int64
+}
+
 // Hooks receives every change the keyspace makes. Its methods are called with the
 // affected shards locked, so they must not call back into the store.
 type Hooks interface {
@@ -85,6 +94,8 @@ type Keyspace struct {
 	hooks  Hooks
 	lfu    atomic.Bool
 	lru    atomic.Uint32 // the LRU clock, refreshed by Tick rather than read per lookup
+	// Limits holds the encoding thresholds, read by the types' write paths.
+	Limits Limits
 }
 
 // Tick refreshes the cached LRU clock; the server calls it hz times a second, as Redis's
@@ -106,6 +117,12 @@ func New(databases, shards int, clk *clock.Clock) *Keyspace {
 	}
 	ks := &Keyspace{seed: maphash.MakeSeed(), shards: make([]shard, shards), mask: uint64(shards - 1), Clock: clk, hooks: noHooks{}}
 	ks.Tick()
+	ks.Limits.HashMaxListpackEntries.Store(512)
+	ks.Limits.HashMaxListpackValue.Store(64)
+	ks.Limits.SetMaxIntsetEntries.Store(512)
+	ks.Limits.ZSetMaxListpackEntries.Store(128)
+	ks.Limits.ZSetMaxListpackValue.Store(64)
+	ks.Limits.ListMaxListpackSize.Store(-2)
 	ks.dbs = make([]*DB, databases)
 	for i := range ks.dbs {
 		ks.dbs[i] = &DB{ks: ks, index: i}
@@ -198,6 +215,9 @@ type slot struct {
 	keys     map[string]*Entry
 	volatile int32 // keys in this slot with an expiry
 }
+
+// Limits returns the keyspace's encoding thresholds.
+func (db *DB) Limits() *Limits { return &db.ks.Limits }
 
 // Index returns the database's number.
 func (db *DB) Index() int { return db.index }

@@ -1,0 +1,4 @@
+package command
+
+// GeoCommands are the rows of this family (being written).
+var GeoCommands = []*Spec{}

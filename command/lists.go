@@ -1,0 +1,4 @@
+package command
+
+// ListCommands are the rows of this family (being written).
+var ListCommands = []*Spec{}

@@ -1,0 +1,4 @@
+package command
+
+// SortCommands are the rows of this family (being written).
+var SortCommands = []*Spec{}

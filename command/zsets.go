@@ -1,0 +1,4 @@
+package command
+
+// ZSetCommands are the rows of this family (being written).
+var ZSetCommands = []*Spec{}
