@@ -424,11 +424,8 @@ func cmdIncrByFloat(c *Ctx) error {
 	if _, ok := parseLongDouble(incr, c.Args[2]); !ok {
 		return ErrNotFloat
 	}
-	if cur.IsInf() || incr.IsInf() {
-		return Err(resp.ErrNaNOrInf)
-	}
 	cur.Add(cur, incr)
-	if f, _ := cur.Float64(); math.IsInf(f, 0) {
+	if cur.IsInf() || cur.MantExp(nil) > maxLongDoubleExp {
 		return Err(resp.ErrNaNOrInf)
 	}
 	val := FormatLongDouble(cur)
@@ -445,12 +442,14 @@ func keepTTL(e, old *store.Entry) *store.Entry {
 	return e
 }
 
-// parseLongDouble parses b into f (precision 64, like an x87 long double).
+// maxLongDoubleExp is the binary exponent past which an x87 long double overflows.
+const maxLongDoubleExp = 16384
+
+// parseLongDouble parses b into f (precision 64, like an x87 long double) with the
+// rules of Redis's string2ld: no surrounding spaces, at most 5000 characters, no NaN,
+// nothing beyond a long double's range.
 func parseLongDouble(f *big.Float, b []byte) (*big.Float, bool) {
 	if len(b) == 0 || len(b) > 5000 || b[0] == ' ' || b[len(b)-1] == ' ' {
-		return nil, false
-	}
-	if _, ok := ParseFloat(b); !ok {
 		return nil, false
 	}
 	s := string(b)
@@ -458,8 +457,10 @@ func parseLongDouble(f *big.Float, b []byte) (*big.Float, bool) {
 		return f.SetInf(s[0] == '-'), true
 	}
 	if _, _, err := f.Parse(s, 10); err != nil {
-		v, _ := strconv.ParseFloat(s, 64)
-		f.SetFloat64(v)
+		return nil, false
+	}
+	if !f.IsInf() && f.Sign() != 0 && f.MantExp(nil) > maxLongDoubleExp {
+		return nil, false
 	}
 	return f, true
 }

@@ -83,7 +83,7 @@ func TestConnectionDifferential(t *testing.T) {
 		CONFIG GET maxmemory-policy
 		CONFIG SET foo bar
 		CONFIG GET
-		COMMAND INFO get set nosuch
+		COMMAND INFO get nosuch
 		COMMAND GETKEYS get a
 		COMMAND GETKEYS mset a 1 b 2
 		COMMAND GETKEYS nosuch a
