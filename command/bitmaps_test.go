@@ -9,7 +9,6 @@ import (
 	"github.com/cinnabar-db/cinnabar/store"
 )
 
-
 const (
 	bmWrongType = "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"
 	bmNotInt    = "-ERR value is not an integer or out of range\r\n"

@@ -71,7 +71,7 @@ type Hooks interface {
 type noHooks struct{}
 
 func (noHooks) KeyChanged(int, []byte, Event) {}
-func (noHooks) DBReplaced(int)               {}
+func (noHooks) DBReplaced(int)                {}
 
 // Stats counts keyspace activity, per shard (guarded by the shard lock).
 type Stats struct {
