@@ -4,6 +4,7 @@
 package clock
 
 import (
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -13,6 +14,29 @@ import (
 type Clock struct {
 	offset atomic.Int64 // nanoseconds added to the wall clock
 	frozen atomic.Int64 // when non-zero, the frozen instant in unix nanoseconds
+
+	mu      sync.Mutex
+	changed chan struct{} // closed (and replaced) whenever the clock is moved
+}
+
+// Changed returns a channel that is closed the next time the clock is moved by hand,
+// so timers waiting on a deadline can recompute it.
+func (c *Clock) Changed() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.changed == nil {
+		c.changed = make(chan struct{})
+	}
+	return c.changed
+}
+
+func (c *Clock) moved() {
+	c.mu.Lock()
+	if c.changed != nil {
+		close(c.changed)
+		c.changed = nil
+	}
+	c.mu.Unlock()
 }
 
 // Now returns the current time.
@@ -33,6 +57,7 @@ func (c *Clock) UnixMilli() int64 {
 
 // Advance moves the clock forward by d (backward if d is negative).
 func (c *Clock) Advance(d time.Duration) {
+	defer c.moved()
 	if f := c.frozen.Load(); f != 0 {
 		c.frozen.Store(f + int64(d))
 		return
@@ -42,6 +67,7 @@ func (c *Clock) Advance(d time.Duration) {
 
 // Set moves the clock to t, keeping it frozen if it was.
 func (c *Clock) Set(t time.Time) {
+	defer c.moved()
 	if c.frozen.Load() != 0 {
 		c.frozen.Store(t.UnixNano())
 		return

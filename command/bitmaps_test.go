@@ -430,7 +430,7 @@ type bmEventLog struct{ events []string }
 func (l *bmEventLog) KeyChanged(db int, key []byte, ev store.Event) {
 	l.events = append(l.events, ev.Name+" "+string(key))
 }
-func (l *bmEventLog) DBReplaced(int) {}
+func (l *bmEventLog) DBReplacing(int, int) {}
 
 // TestBitmapEvents checks which calls report a change, as Redis's keyspace
 // notifications and WATCH show them.

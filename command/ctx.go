@@ -23,6 +23,29 @@ type Ctx struct {
 	NoBlock bool
 	// Blocked is set by Block for the executor.
 	Blocked *BlockRequest
+	// ReadyKey is set when the executor runs a blocked command again because this key
+	// changed: commands blocking on several keys try it first, as Redis serves a client
+	// from the key that became ready.
+	ReadyKey []byte
+}
+
+// KeysReadyFirst returns keys with c.ReadyKey (if it is one of them) moved to the front.
+func (c *Ctx) KeysReadyFirst(keys [][]byte) [][]byte {
+	if c.ReadyKey == nil {
+		return keys
+	}
+	for i, k := range keys {
+		if string(k) == string(c.ReadyKey) {
+			if i == 0 {
+				return keys
+			}
+			out := make([][]byte, 0, len(keys))
+			out = append(out, k)
+			out = append(out, keys[:i]...)
+			return append(out, keys[i+1:]...)
+		}
+	}
+	return keys
 }
 
 // Arg returns argument i as a string without copying; it is valid for this call only.

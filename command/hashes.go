@@ -1,4 +1,647 @@
 package command
 
-// HashCommands are the rows of this family (being written).
-var HashCommands = []*Spec{}
+import (
+	"bytes"
+	"math"
+	"math/big"
+	"math/bits"
+	"slices"
+	"strconv"
+	"strings"
+	"unsafe"
+
+	"github.com/cinnabar-db/cinnabar/resp"
+	"github.com/cinnabar-db/cinnabar/store"
+)
+
+var (
+	evHSet         = store.Event{Class: store.ClassHash, Name: "hset"}
+	evHDel         = store.Event{Class: store.ClassHash, Name: "hdel"}
+	evHIncrBy      = store.Event{Class: store.ClassHash, Name: "hincrby"}
+	evHIncrByFloat = store.Event{Class: store.ClassHash, Name: "hincrbyfloat"}
+)
+
+// HashCommands are the hash family's rows.
+var HashCommands = []*Spec{
+	{Name: "hset", Arity: -4, Flags: Write | DenyOOM | Fast, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHSet},
+	{Name: "hmset", Arity: -4, Flags: Write | DenyOOM | Fast, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHSet},
+	{Name: "hsetnx", Arity: 4, Flags: Write | DenyOOM | Fast, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHSetNX},
+	{Name: "hget", Arity: 3, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHGet},
+	{Name: "hmget", Arity: -3, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHMGet},
+	{Name: "hgetall", Arity: 2, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHGetAll},
+	{Name: "hkeys", Arity: 2, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHGetAll},
+	{Name: "hvals", Arity: 2, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHGetAll},
+	{Name: "hdel", Arity: -3, Flags: Write | Fast, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHDel},
+	{Name: "hexists", Arity: 3, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHExists},
+	{Name: "hlen", Arity: 2, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHLen},
+	{Name: "hstrlen", Arity: 3, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHStrlen},
+	{Name: "hincrby", Arity: 4, Flags: Write | DenyOOM | Fast, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHIncrBy},
+	{Name: "hincrbyfloat", Arity: 4, Flags: Write | DenyOOM | Fast, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHIncrByFloat},
+	{Name: "hrandfield", Arity: -2, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHRandField},
+	{Name: "hscan", Arity: -3, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHScan},
+}
+
+// readHash finds a hash for reading: nil when the key is missing, WRONGTYPE when it
+// holds another type.
+func readHash(c *Ctx, key []byte) (*store.Hash, error) {
+	e := c.DB.Lookup(key)
+	if e == nil {
+		return nil, nil
+	}
+	if e.Type() != store.TypeHash {
+		return nil, ErrWrongType
+	}
+	return e.Hash(), nil
+}
+
+// writeHash finds the hash a write command changes, or a new empty one (created says
+// so: the caller stores it with DB.Set once it is filled).
+func writeHash(c *Ctx, key []byte) (e *store.Entry, created bool, err error) {
+	e = c.DB.LookupWrite(key)
+	if e == nil {
+		return store.NewHash(), true, nil
+	}
+	if e.Type() != store.TypeHash {
+		return nil, false, ErrWrongType
+	}
+	return e, false, nil
+}
+
+// saveHash reports a write to key: a new hash is stored (emitting "new" and ev), an
+// existing one is reported changed.
+func saveHash(c *Ctx, key []byte, e *store.Entry, created bool, ev store.Event) {
+	if created {
+		c.DB.Set(key, e, ev)
+	} else {
+		c.DB.Changed(key, ev)
+	}
+}
+
+// cmdHSet serves HSET (the number of new fields) and HMSET (OK).
+func cmdHSet(c *Ctx) error {
+	if len(c.Args)%2 != 0 {
+		return arityError(c.Spec)
+	}
+	key := c.Args[1]
+	e, created, err := writeHash(c, key)
+	if err != nil {
+		return err
+	}
+	h, lim := e.Hash(), c.DB.Limits()
+	var added int64
+	for i := 2; i < len(c.Args); i += 2 {
+		if h.Set(c.Args[i], c.Args[i+1], lim) {
+			added++
+		}
+	}
+	saveHash(c, key, e, created, evHSet)
+	if c.Spec.Name == "hmset" {
+		c.W.OK()
+	} else {
+		c.W.Int(added)
+	}
+	return nil
+}
+
+func cmdHSetNX(c *Ctx) error {
+	key := c.Args[1]
+	e, created, err := writeHash(c, key)
+	if err != nil {
+		return err
+	}
+	h := e.Hash()
+	if h.Exists(c.Args[2]) {
+		c.W.Int(0)
+		return nil
+	}
+	h.Set(c.Args[2], c.Args[3], c.DB.Limits())
+	saveHash(c, key, e, created, evHSet)
+	c.W.Int(1)
+	return nil
+}
+
+func cmdHGet(c *Ctx) error {
+	h, err := readHash(c, c.Args[1])
+	if err != nil {
+		return err
+	}
+	if h != nil {
+		if v, ok := h.Get(c.Args[2]); ok {
+			c.W.Bulk(v)
+			return nil
+		}
+	}
+	c.W.Null()
+	return nil
+}
+
+func cmdHMGet(c *Ctx) error {
+	h, err := readHash(c, c.Args[1])
+	if err != nil {
+		return err
+	}
+	c.W.Array(len(c.Args) - 2)
+	for _, f := range c.Args[2:] {
+		var v []byte
+		ok := false
+		if h != nil {
+			v, ok = h.Get(f)
+		}
+		if ok {
+			c.W.Bulk(v)
+		} else {
+			c.W.Null()
+		}
+	}
+	return nil
+}
+
+// cmdHGetAll serves HGETALL (a map), HKEYS and HVALS.
+func cmdHGetAll(c *Ctx) error {
+	h, err := readHash(c, c.Args[1])
+	if err != nil {
+		return err
+	}
+	n := 0
+	if h != nil {
+		n = h.Len()
+	}
+	keys, vals := true, true
+	switch c.Spec.Name {
+	case "hgetall":
+		c.W.Map(n)
+	case "hkeys":
+		c.W.Array(n)
+		vals = false
+	default:
+		c.W.Array(n)
+		keys = false
+	}
+	if h == nil {
+		return nil
+	}
+	h.Range(func(f, v []byte) bool {
+		if keys {
+			c.W.Bulk(f)
+		}
+		if vals {
+			c.W.Bulk(v)
+		}
+		return true
+	})
+	return nil
+}
+
+func cmdHDel(c *Ctx) error {
+	key := c.Args[1]
+	e := c.DB.LookupWrite(key)
+	if e == nil {
+		c.W.Int(0)
+		return nil
+	}
+	if e.Type() != store.TypeHash {
+		return ErrWrongType
+	}
+	h := e.Hash()
+	var deleted int64
+	for _, f := range c.Args[2:] {
+		if h.Delete(f) {
+			deleted++
+		}
+	}
+	if deleted > 0 {
+		c.DB.Changed(key, evHDel)
+		if h.Len() == 0 {
+			c.DB.Delete(key, store.EvDel)
+		}
+	}
+	c.W.Int(deleted)
+	return nil
+}
+
+func cmdHExists(c *Ctx) error {
+	h, err := readHash(c, c.Args[1])
+	if err != nil {
+		return err
+	}
+	if h != nil && h.Exists(c.Args[2]) {
+		c.W.Int(1)
+	} else {
+		c.W.Int(0)
+	}
+	return nil
+}
+
+func cmdHLen(c *Ctx) error {
+	h, err := readHash(c, c.Args[1])
+	if err != nil {
+		return err
+	}
+	if h == nil {
+		c.W.Int(0)
+		return nil
+	}
+	c.W.Int(int64(h.Len()))
+	return nil
+}
+
+func cmdHStrlen(c *Ctx) error {
+	h, err := readHash(c, c.Args[1])
+	if err != nil {
+		return err
+	}
+	var v []byte
+	if h != nil {
+		v, _ = h.Get(c.Args[2])
+	}
+	c.W.Int(int64(len(v)))
+	return nil
+}
+
+func cmdHIncrBy(c *Ctx) error {
+	incr, err := c.Int(3)
+	if err != nil {
+		return err
+	}
+	key, field := c.Args[1], c.Args[2]
+	e, created, err := writeHash(c, key)
+	if err != nil {
+		return err
+	}
+	h := e.Hash()
+	var cur int64
+	if v, ok := h.Get(field); ok {
+		if cur, ok = ParseInt(v); !ok {
+			return Err("ERR hash value is not an integer")
+		}
+	}
+	if (incr < 0 && cur < 0 && incr < math.MinInt64-cur) || (incr > 0 && cur > 0 && incr > math.MaxInt64-cur) {
+		return Err(resp.ErrOverflow)
+	}
+	cur += incr
+	var buf [20]byte
+	h.Set(field, strconv.AppendInt(buf[:0], cur, 10), c.DB.Limits())
+	saveHash(c, key, e, created, evHIncrBy)
+	c.W.Int(cur)
+	return nil
+}
+
+// cmdHIncrByFloat adds in long double precision, as Redis does: a 64-bit mantissa and
+// a binary exponent up to 16384, so 1e400 is a valid increment and 0.1+0.2 reads 0.3.
+func cmdHIncrByFloat(c *Ctx) error {
+	incr, ok := parseLongDoubleArg(c.Args[3])
+	if !ok {
+		return ErrNotFloat
+	}
+	if incr.IsInf() {
+		return Err("ERR value is NaN or Infinity")
+	}
+	key, field := c.Args[1], c.Args[2]
+	e, created, err := writeHash(c, key)
+	if err != nil {
+		return err
+	}
+	h := e.Hash()
+	cur := new(big.Float).SetPrec(64)
+	if v, ok := h.Get(field); ok {
+		if cur, ok = parseLongDoubleArg(v); !ok {
+			return Err("ERR hash value is not a float")
+		}
+	}
+	if cur.IsInf() {
+		return Err(resp.ErrNaNOrInf)
+	}
+	cur.Add(cur, incr)
+	if longDoubleOverflows(cur) {
+		return Err(resp.ErrNaNOrInf)
+	}
+	val := FormatLongDouble(cur)
+	h.Set(field, val, c.DB.Limits())
+	saveHash(c, key, e, created, evHIncrByFloat)
+	c.W.Bulk(val)
+	return nil
+}
+
+// Long double limits (x87 80-bit): with big.Float's mantissa in [0.5, 1), the largest
+// finite value has exponent 16384 and the smallest denormal exponent -16444.
+const (
+	ldMaxExp = 16384
+	ldMinExp = -16444
+)
+
+func longDoubleOverflows(f *big.Float) bool { return f.IsInf() || f.MantExp(nil) > ldMaxExp }
+
+// parseLongDoubleArg parses b the way Redis's string2ld does with strtold: decimal or
+// hexadecimal (0x, optional binary exponent p), optional sign, inf/infinity, no spaces
+// around, no NaN; out-of-range values (overflow to infinity or underflow to zero) are
+// rejected. strtold stops at a NUL byte, so whatever follows one is ignored.
+func parseLongDoubleArg(b []byte) (*big.Float, bool) {
+	if len(b) == 0 || len(b) >= 5*1024 {
+		return nil, false
+	}
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		b = b[:i]
+	}
+	f := new(big.Float).SetPrec(64)
+	if len(b) == 0 {
+		return f, true // strtold converts nothing and stops at the NUL: zero
+	}
+	switch b[0] {
+	case ' ', '\t', '\n', '\v', '\f', '\r':
+		return nil, false
+	}
+	neg := false
+	s := b
+	if s[0] == '+' || s[0] == '-' {
+		neg, s = s[0] == '-', s[1:]
+	}
+	if w := unsafe.String(unsafe.SliceData(s), len(s)); strings.EqualFold(w, "inf") || strings.EqualFold(w, "infinity") {
+		return f.SetInf(neg), true
+	}
+	hex := len(s) > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')
+	var exp int
+	var nonzero, ok bool
+	if hex {
+		exp, nonzero, ok = ldScanSyntax(s[2:], 16, 'p')
+	} else {
+		exp, nonzero, ok = ldScanSyntax(s, 10, 'e')
+	}
+	if !ok {
+		return nil, false
+	}
+	if exp > 1_000_000 || exp < -1_000_000 {
+		// Far outside the range: zero if the mantissa is, out of range otherwise.
+		return f, !nonzero
+	}
+	if hex {
+		m := new(big.Int)
+		point, seenPoint := 0, false
+		for _, ch := range s[2:] {
+			if ch == '.' {
+				seenPoint = true
+				continue
+			}
+			if ch == 'p' || ch == 'P' {
+				break
+			}
+			m.Lsh(m, 4).Or(m, big.NewInt(int64(ldHexDigit(ch))))
+			if seenPoint {
+				point++
+			}
+		}
+		f.SetInt(m)
+		if f.Sign() != 0 {
+			f.SetMantExp(f, exp-4*point)
+		}
+	} else if _, _, err := f.Parse(unsafe.String(unsafe.SliceData(s), len(s)), 10); err != nil {
+		return nil, false
+	}
+	if neg {
+		f.Neg(f)
+	}
+	if f.Sign() != 0 {
+		if e := f.MantExp(nil); e > ldMaxExp || e < ldMinExp {
+			return nil, false
+		}
+	}
+	return f, true
+}
+
+func ldHexDigit(ch byte) int {
+	switch {
+	case ch >= '0' && ch <= '9':
+		return int(ch - '0')
+	case ch|0x20 >= 'a' && ch|0x20 <= 'f':
+		return int(ch|0x20-'a') + 10
+	}
+	return -1
+}
+
+// ldScanSyntax checks that s is digits [. digits] [expChar [sign] decimal digits],
+// with at least one mantissa digit, and returns the exponent (saturated beyond ±1e6) and
+// whether a mantissa digit is not zero.
+func ldScanSyntax(s []byte, base int, expChar byte) (exp int, nonzero, ok bool) {
+	digits := 0
+	i := 0
+	digit := func() bool {
+		if i >= len(s) {
+			return false
+		}
+		d := ldHexDigit(s[i])
+		if d < 0 || d >= base {
+			return false
+		}
+		digits++
+		nonzero = nonzero || d != 0
+		i++
+		return true
+	}
+	for digit() {
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		for digit() {
+		}
+	}
+	if digits == 0 {
+		return 0, false, false
+	}
+	if i == len(s) {
+		return 0, nonzero, true
+	}
+	if s[i]|0x20 != expChar {
+		return 0, false, false
+	}
+	i++
+	neg := false
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		neg = s[i] == '-'
+		i++
+	}
+	if i == len(s) {
+		return 0, false, false
+	}
+	for ; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false, false
+		}
+		if exp <= 1_000_000 {
+			exp = exp*10 + int(s[i]-'0')
+		}
+	}
+	if neg {
+		exp = -exp
+	}
+	return exp, nonzero, true
+}
+
+// ParseRandomCount reads the count of HRANDFIELD, SRANDMEMBER (and ZRANDMEMBER, which
+// has the same rule): any integer but the smallest.
+func ParseRandomCount(c *Ctx, i int) (int64, error) {
+	n, err := c.Int(i)
+	if err != nil {
+		return 0, err
+	}
+	if n == math.MinInt64 {
+		return 0, Err("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807")
+	}
+	return n, nil
+}
+
+func cmdHRandField(c *Ctx) error {
+	if len(c.Args) == 2 {
+		h, err := readHash(c, c.Args[1])
+		if err != nil {
+			return err
+		}
+		if h == nil {
+			c.W.Null()
+			return nil
+		}
+		f, _ := h.Random()
+		c.W.Bulk(f)
+		return nil
+	}
+	n, err := ParseRandomCount(c, 2)
+	if err != nil {
+		return err
+	}
+	withValues := false
+	if len(c.Args) > 4 || (len(c.Args) == 4 && !c.Is(3, "withvalues")) {
+		return ErrSyntax
+	}
+	if len(c.Args) == 4 {
+		withValues = true
+		if n < -math.MaxInt64/2 || n > math.MaxInt64/2 {
+			return Err("ERR value is out of range")
+		}
+	}
+	h, err := readHash(c, c.Args[1])
+	if err != nil {
+		return err
+	}
+	if h == nil || n == 0 {
+		c.W.Array(0)
+		return nil
+	}
+	resp3 := c.W.Proto == 3
+	emit := func(f, v []byte) {
+		if withValues && resp3 {
+			c.W.Array(2)
+		}
+		c.W.Bulk(f)
+		if withValues {
+			c.W.Bulk(v)
+		}
+	}
+	header := func(count int) {
+		if withValues && !resp3 {
+			c.W.Array(2 * count)
+		} else {
+			c.W.Array(count)
+		}
+	}
+	size := int64(h.Len())
+	switch {
+	case n < 0:
+		header(int(-n))
+		h.RandomRepeat(int(-n), emit)
+	case n >= size:
+		header(int(size))
+		h.Range(func(f, v []byte) bool { emit(f, v); return true })
+	default:
+		header(int(n))
+		h.RandomDistinct(int(n), emit)
+	}
+	return nil
+}
+
+// ParseTypeScan reads the cursor and options of HSCAN, SSCAN (and ZSCAN) at argument 2.
+// A bad cursor is reported at once; other option errors come back separately, since
+// Redis reports them only after finding the key (a missing key replies an empty scan,
+// another type WRONGTYPE, whatever the options say).
+func ParseTypeScan(c *Ctx) (o ScanOptions, cursorErr, optErr error) {
+	cur, ok := ParseScanCursor(c.Args[2])
+	if !ok {
+		return o, Err("ERR invalid cursor"), nil
+	}
+	// ParseScan reads the options; it is handed a plain cursor since Redis's cursor
+	// syntax (strtoul) is looser than the one it checks.
+	args := slices.Clone(c.Args)
+	args[2] = []byte("0")
+	cc := *c
+	cc.Args = args
+	o, optErr = ParseScan(&cc, 2, false)
+	o.Cursor = cur
+	return o, nil, optErr
+}
+
+// ParseScanCursor parses a cursor as Redis does with strtoul: an optional sign (minus
+// wraps around), decimal digits, no leading space; no digits at all reads as 0 when
+// nothing else follows.
+func ParseScanCursor(b []byte) (uint64, bool) {
+	if len(b) == 0 {
+		return 0, true
+	}
+	neg := false
+	s := b
+	if s[0] == '+' || s[0] == '-' {
+		neg, s = s[0] == '-', s[1:]
+	}
+	if len(s) == 0 {
+		return 0, false
+	}
+	var n uint64
+	for _, ch := range s {
+		if ch < '0' || ch > '9' {
+			return 0, false
+		}
+		hi, lo := bits.Mul64(n, 10)
+		if hi != 0 || lo+uint64(ch-'0') < lo {
+			return 0, false
+		}
+		n = lo + uint64(ch-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
+}
+
+// TypeScanReply writes a SCAN-family reply from byte slices.
+func TypeScanReply(c *Ctx, next uint64, items [][]byte) {
+	c.W.Array(2)
+	var tmp [20]byte
+	c.W.Bulk(strconv.AppendUint(tmp[:0], next, 10))
+	c.W.Array(len(items))
+	for _, it := range items {
+		c.W.Bulk(it)
+	}
+}
+
+func cmdHScan(c *Ctx) error {
+	o, cursorErr, optErr := ParseTypeScan(c)
+	if cursorErr != nil {
+		return cursorErr
+	}
+	h, err := readHash(c, c.Args[1])
+	if err != nil {
+		return err
+	}
+	if h == nil {
+		TypeScanReply(c, 0, nil)
+		return nil
+	}
+	if optErr != nil {
+		return optErr
+	}
+	match := o.MatchFunc()
+	var items [][]byte
+	next := h.Scan(o.Cursor, o.Count, func(f, v []byte) {
+		if match == nil || match(unsafe.String(unsafe.SliceData(f), len(f))) {
+			items = append(items, f, v)
+		}
+	})
+	TypeScanReply(c, next, items)
+	return nil
+}

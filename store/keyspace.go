@@ -64,14 +64,16 @@ type Limits struct {
 type Hooks interface {
 	// KeyChanged reports a write to key in database db. key is only valid during the call.
 	KeyChanged(db int, key []byte, ev Event)
-	// DBReplaced reports that a whole database was emptied or swapped.
-	DBReplaced(db int)
+	// DBReplacing is called just before a whole database is emptied (FLUSHDB, FLUSHALL)
+	// or swapped with other (SWAPDB; other is -1 for a flush), so the receiver can still
+	// see which keys exist in both.
+	DBReplacing(db, other int)
 }
 
 type noHooks struct{}
 
 func (noHooks) KeyChanged(int, []byte, Event) {}
-func (noHooks) DBReplaced(int)                {}
+func (noHooks) DBReplacing(int, int)          {}
 
 // Stats counts keyspace activity, per shard (guarded by the shard lock).
 type Stats struct {
@@ -168,40 +170,35 @@ func (ks *Keyspace) Unlock(mask uint64) {
 	}
 }
 
-// Stats sums the per-shard counters; the caller holds no shard lock.
+// Stats sums the per-shard counters; the caller holds every shard.
 func (ks *Keyspace) Stats() Stats {
 	var t Stats
 	for i := range ks.shards {
 		s := &ks.shards[i]
-		s.mu.Lock()
 		t.Hits += s.stats.Hits
 		t.Misses += s.stats.Misses
 		t.Expired += s.stats.Expired
 		t.Evicted += s.stats.Evicted
 		t.Dirty += s.stats.Dirty
-		s.mu.Unlock()
 	}
 	return t
 }
 
-// ResetStats zeroes the hit, miss, expired and evicted counters (CONFIG RESETSTAT).
+// ResetStats zeroes the hit, miss, expired and evicted counters (CONFIG RESETSTAT);
+// the caller holds every shard.
 func (ks *Keyspace) ResetStats() {
 	for i := range ks.shards {
 		s := &ks.shards[i]
-		s.mu.Lock()
-		dirty := s.stats.Dirty
-		s.stats = Stats{Dirty: dirty}
-		s.mu.Unlock()
+		s.stats = Stats{Dirty: s.stats.Dirty}
 	}
 }
 
 // SwapDB exchanges the contents of databases a and b; the caller holds every shard.
 func (ks *Keyspace) SwapDB(a, b int) {
+	ks.hooks.DBReplacing(a, b)
 	ks.dbs[a], ks.dbs[b] = ks.dbs[b], ks.dbs[a]
 	ks.dbs[a].index, ks.dbs[b].index = a, b
 	ks.shards[0].stats.Dirty++
-	ks.hooks.DBReplaced(a)
-	ks.hooks.DBReplaced(b)
 }
 
 // DB is one numbered database.
@@ -264,6 +261,33 @@ func (db *DB) LookupWrite(key []byte) *Entry {
 func (db *DB) Peek(key []byte) *Entry {
 	sl, sh, _ := db.locate(key)
 	return db.live(sl, sh, key)
+}
+
+// Has reports whether key exists and has not expired, without expiring it, counting
+// anything or calling hooks: it is safe to use from within a Hooks method.
+func (db *DB) Has(key []byte) bool {
+	sl, _, _ := db.locate(key)
+	e := sl.keys[str(key)]
+	return e != nil && (e.expireAt == 0 || e.expireAt > db.Now())
+}
+
+// TypeOf returns the type of a live key without side effects.
+func (db *DB) TypeOf(key []byte) (Type, bool) {
+	sl, _, _ := db.locate(key)
+	e := sl.keys[str(key)]
+	if e == nil || (e.expireAt != 0 && e.expireAt <= db.Now()) {
+		return 0, false
+	}
+	return e.typ, true
+}
+
+// ExpireAtOf returns key's deadline (0 if none or missing) without side effects.
+func (db *DB) ExpireAtOf(key []byte) int64 {
+	sl, _, _ := db.locate(key)
+	if e := sl.keys[str(key)]; e != nil {
+		return e.expireAt
+	}
+	return 0
 }
 
 func (db *DB) live(sl *slot, sh *shard, key []byte) *Entry {
@@ -368,9 +392,9 @@ func (db *DB) Size() (keys, volatile int) {
 // Flush empties the database; the caller holds every shard.
 func (db *DB) Flush() {
 	keys, _ := db.Size()
+	db.ks.hooks.DBReplacing(db.index, -1)
 	db.slots = [numSlots]slot{}
 	db.ks.shards[0].stats.Dirty += int64(keys)
-	db.ks.hooks.DBReplaced(db.index)
 }
 
 // RandomKey returns a random live key, or "" and false if the database is empty.

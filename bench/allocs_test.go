@@ -1,0 +1,53 @@
+package bench
+
+import (
+	"fmt"
+	"testing"
+)
+
+// BenchmarkCommandPath sends GET or SET through one real connection to an in-process
+// server, pipelined, and reports allocations per command. The client side allocates
+// nothing per command (prebuilt requests, fixed-size replies read into one buffer), so
+// allocs/op is the server's command path: redcon's parsing, the executor, the handler,
+// the store and the reply. Profile it with
+//
+//	go test -run '^$' -bench CommandPath -benchmem -memprofile mem.out -memprofilerate 1 ./bench/
+//	go tool pprof -top -sample_index=alloc_objects bench.test mem.out
+func BenchmarkCommandPath(b *testing.B) {
+	keys := keyNames(1024)
+	val := value(valueSize)
+	for _, depth := range []int{1, 64} {
+		for _, op := range []string{"get", "set", "ping"} {
+			b.Run(fmt.Sprintf("%s/P=%d", op, depth), func(b *testing.B) {
+				srv := startServer(b, 0)
+				addr := srv.Addr().String()
+				fill(b, addr, keys, val)
+				cmds := make([][][]byte, len(keys))
+				replyN, first := getReplyLen(valueSize), byte('$')
+				for i, k := range keys {
+					switch op {
+					case "get":
+						cmds[i] = [][]byte{[]byte("GET"), k}
+					case "set":
+						cmds[i] = [][]byte{[]byte("SET"), k, val}
+						replyN, first = len("+OK\r\n"), '+'
+					case "ping":
+						cmds[i] = [][]byte{[]byte("PING")}
+						replyN, first = len("+PONG\r\n"), '+'
+					}
+				}
+				p := newPipeline(b, addr, cmds, depth, replyN, first)
+				if err := p.do(depth); err != nil { // warm up the connection's buffers
+					b.Fatal(err)
+				}
+				b.ReportAllocs()
+				b.ResetTimer()
+				for done := 0; done < b.N; done += depth {
+					if err := p.do(min(depth, b.N-done)); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}

@@ -1,0 +1,351 @@
+#!/usr/bin/env bash
+# bench/compare.sh: Cinnabar and a reference redis-server side by side under the same
+# redis-benchmark workloads, plus a memory-per-key measurement. See bench/README.md.
+#
+# Both servers are started here, on free loopback ports, pinned to one CPU; the client
+# (redis-benchmark, the loader) is pinned to another. Runs alternate between the servers
+# (ABBA order per round) and the table reports per workload the median rps of each and
+# the ratio Cinnabar/Redis. Nothing else is touched: no other redis instance is used.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SRC=$ROOT
+ROUNDS=3
+TESTS=set,get,incr,lpush,rpop,sadd,hset,spop,zadd,lrange_100,mset
+PIPELINES="1 16"
+CLIENTS=50
+DATASIZE=64
+TARGET_SECS=2      # wall time of one run against the slower server
+REQUESTS=""        # fixed -n; empty means calibrate per workload
+MEM=1
+THROUGHPUT=1
+MEM_KEYS=1000000
+MEM_SIZE=100
+SERVER_CPU=0
+CLIENT_CPU=1
+RUN_TIMEOUT=60     # hard limit on one redis-benchmark run, seconds
+OUT=""
+
+usage() {
+	cat <<EOF
+usage: bench/compare.sh [options]
+
+  --quick             smoke test: 1 round, set,get,lpush,mset, short runs, 100k keys
+  --rounds N          runs per server and workload (default $ROUNDS)
+  --tests LIST        redis-benchmark -t list (default $TESTS)
+  --pipelines "P..."  pipeline depths (default "$PIPELINES")
+  --clients N         -c (default $CLIENTS)    --datasize N   -d (default $DATASIZE)
+  --target-secs S     seconds one run should take on the slower server (default $TARGET_SECS)
+  --requests N        fixed -n instead of calibrating
+  --no-mem            skip the memory measurement    --mem-only   only the memory one
+  --mem-keys N        keys loaded for the memory measurement (default $MEM_KEYS)
+  --src DIR           Cinnabar source tree to build (default $ROOT)
+  --out FILE          also write the markdown report to FILE
+  --server-cpu N / --client-cpu N   CPUs to pin to (default $SERVER_CPU / $CLIENT_CPU)
+
+Environment: GOGC and GOMEMLIMIT are passed to Cinnabar unchanged and reported.
+EOF
+}
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) ROUNDS=1 TESTS=set,get,lpush,mset TARGET_SECS=0.5 MEM_KEYS=100000 ;;
+	--rounds) ROUNDS=$2; shift ;;
+	--tests) TESTS=$2; shift ;;
+	--pipelines) PIPELINES=$2; shift ;;
+	--clients) CLIENTS=$2; shift ;;
+	--datasize) DATASIZE=$2; shift ;;
+	--target-secs) TARGET_SECS=$2; shift ;;
+	--requests) REQUESTS=$2; shift ;;
+	--no-mem) MEM=0 ;;
+	--mem-only) THROUGHPUT=0 ;;
+	--mem-keys) MEM_KEYS=$2; shift ;;
+	--src) SRC=$(cd "$2" && pwd); shift ;;
+	--out) OUT=$2; shift ;;
+	--server-cpu) SERVER_CPU=$2; shift ;;
+	--client-cpu) CLIENT_CPU=$2; shift ;;
+	-h | --help) usage; exit 0 ;;
+	*) echo "compare.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
+	esac
+	shift
+done
+
+for tool in go redis-server redis-benchmark taskset timeout; do
+	command -v "$tool" >/dev/null || { echo "compare.sh: $tool not found on PATH" >&2; exit 1; }
+done
+
+WORK=$(mktemp -d /tmp/cinnabar-bench.XXXXXX)
+PIDS=()
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do
+		kill "$p" 2>/dev/null || true
+	done
+	for p in "${PIDS[@]}"; do
+		wait "$p" 2>/dev/null || true
+	done
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+
+log "building Cinnabar from $SRC and the loader"
+(cd "$SRC" && go build -o "$WORK/cinnabar" ./cmd/server)
+(cd "$ROOT" && go build -o "$WORK/loader" ./bench/loader)
+LOADER=$WORK/loader
+
+# start_server NAME: starts a fresh instance pinned to SERVER_CPU and sets
+# ${NAME}_PORT and ${NAME}_PID. NAME is redis or cinnabar.
+start_server() {
+	local name=$1 port pid
+	port=$("$LOADER" freeport)
+	[ -n "$port" ] || { echo "compare.sh: no free port" >&2; exit 1; }
+	case $name in
+	redis)
+		taskset -c "$SERVER_CPU" redis-server --port "$port" --bind 127.0.0.1 --save "" \
+			--appendonly no --daemonize no --logfile "$WORK/redis-$port.log" &
+		;;
+	cinnabar)
+		taskset -c "$SERVER_CPU" "$WORK/cinnabar" --port "$port" --bind 127.0.0.1 --save "" \
+			--appendonly no >"$WORK/cinnabar-$port.log" 2>&1 &
+		;;
+	esac
+	pid=$!
+	PIDS+=("$pid")
+	if ! "$LOADER" wait -addr "127.0.0.1:$port" -timeout 15s; then
+		echo "compare.sh: $name did not start; its log:" >&2
+		cat "$WORK/$name-$port.log" >&2 || true
+		exit 1
+	fi
+	printf -v "${name}_PORT" %s "$port"
+	printf -v "${name}_PID" %s "$pid"
+}
+
+# stop_server NAME
+stop_server() {
+	local pidvar=${1}_PID
+	local pid=${!pidvar}
+	kill "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	local kept=()
+	for p in "${PIDS[@]}"; do [ "$p" = "$pid" ] || kept+=("$p"); done
+	PIDS=("${kept[@]}")
+}
+
+port_of() { local v=${1}_PORT; echo "${!v}"; }
+
+alive() { local v=${1}_PID; kill -0 "${!v}" 2>/dev/null; }
+
+rcmd() { # rcmd NAME CMD ARG...: one command; stdout is the reply
+	local name=$1; shift
+	"$LOADER" do -addr "127.0.0.1:$(port_of "$name")" -timeout 10s "$@"
+}
+
+# probe TEST: the commands that show a server implements a workload's command.
+probe_cmds() {
+	case $1 in
+	set) echo "SET probe:s v" ;;
+	get) echo "SET probe:s v;GET probe:s" ;;
+	incr) echo "INCR probe:n" ;;
+	lpush) echo "LPUSH probe:l v" ;;
+	rpop) echo "LPUSH probe:l v;RPOP probe:l" ;;
+	sadd) echo "SADD probe:set m" ;;
+	spop) echo "SADD probe:set m;SPOP probe:set" ;;
+	hset) echo "HSET probe:h f v" ;;
+	zadd) echo "ZADD probe:z 1 m" ;;
+	lrange_100) echo "LPUSH probe:l v;LRANGE probe:l 0 99" ;;
+	mset) echo "MSET probe:a 1 probe:b 2" ;;
+	*) echo "PING" ;;
+	esac
+}
+
+# probe NAME TEST: succeeds when every probe command of TEST gets a non-error reply;
+# otherwise prints the error.
+probe() {
+	local name=$1 test=$2 cmd reply
+	local IFS=';'
+	for cmd in $(probe_cmds "$test"); do
+		IFS=' ' read -r -a words <<<"$cmd"
+		if ! reply=$(rcmd "$name" "${words[@]}" 2>&1); then
+			echo "$reply" | head -1
+			return 1
+		fi
+	done
+	rcmd "$name" FLUSHALL >/dev/null
+}
+
+# units: workloads that run in one redis-benchmark invocation because later ones use
+# the data of earlier ones (GET reads SET's key, RPOP pops LPUSH's list, SPOP pops
+# SADD's set). Each run starts from FLUSHALL.
+UNITS="set,get incr lpush,rpop sadd,spop hset zadd lrange_100 mset"
+
+selected() { [[ ",$TESTS," == *",$1,"* ]]; }
+
+# csv_to_rows: redis-benchmark --csv on stdin -> "test rps" lines; the LRANGE prefill
+# row is reported as "prefill".
+csv_to_rows() {
+	awk -F'","' 'NR > 1 {
+		t = $1; gsub(/"/, "", t); r = $2; gsub(/"/, "", r)
+		if (t ~ /needed to benchmark/) name = "prefill"
+		else { split(t, w, " "); name = tolower(w[1]) }
+		print name, r
+	}'
+}
+
+# bench_run NAME P TESTS N: one redis-benchmark run; prints "test rps" lines.
+bench_run() {
+	local name=$1 p=$2 tests=$3 n=$4
+	timeout "$RUN_TIMEOUT" taskset -c "$CLIENT_CPU" redis-benchmark -h 127.0.0.1 \
+		-p "$(port_of "$name")" -t "$tests" -n "$n" -c "$CLIENTS" -d "$DATASIZE" -P "$p" --csv \
+		2>"$WORK/bench.err" | csv_to_rows
+}
+
+# secs_per_request: "test rps" lines on stdin -> seconds per request of the whole run.
+secs_per_request() { awk '$2 > 0 { s += 1 / $2 } END { printf "%.12f\n", s }'; }
+
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "n/a"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+REPORT=$WORK/report.md
+RESULTS=$WORK/results.txt # pipeline test server rps
+NOTES=$WORK/notes.txt
+: >"$RESULTS"
+: >"$NOTES"
+: >"$WORK/n.txt"
+GOGC_NOTE=${GOGC:-100 (default)}
+
+{
+	echo "## Environment"
+	echo
+	echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "- nproc: $(nproc); CPU: $(lscpu | sed -n 's/^Model name: *//p' | head -1); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "- $(go version)"
+	echo "- $(redis-server --version | cut -d' ' -f1-3,6)"
+	echo "- Cinnabar built from $SRC ($(cd "$SRC" && git rev-parse --short HEAD 2>/dev/null || echo 'no git')$(cd "$SRC" && [ -n "$(git status --porcelain 2>/dev/null | head -1)" ] && echo ', with uncommitted changes'))"
+	echo "- servers pinned with taskset -c $SERVER_CPU (so Cinnabar runs with GOMAXPROCS=1); clients pinned with taskset -c $CLIENT_CPU"
+	echo "- Cinnabar GOGC=$GOGC_NOTE${GOMEMLIMIT:+, GOMEMLIMIT=$GOMEMLIMIT}"
+	echo "- redis-server --save \"\" --appendonly no; cinnabar --save \"\" --appendonly no"
+	echo
+} >"$REPORT"
+
+if [ "$THROUGHPUT" = 1 ]; then
+	start_server redis
+	start_server cinnabar
+	log "redis-server on :$redis_PORT (pid $redis_PID), Cinnabar on :$cinnabar_PORT (pid $cinnabar_PID)"
+
+	# Which workloads can run at all.
+	AVAILABLE=""
+	for t in ${TESTS//,/ }; do
+		if why=$(probe cinnabar "$t"); then
+			if why=$(probe redis "$t"); then
+				AVAILABLE+="$t,"
+			else
+				echo "- $t: n/a (the reference redis-server refused the probe: $why)" >>"$NOTES"
+			fi
+		else
+			echo "- $t: n/a for Cinnabar (probe: $why)" >>"$NOTES"
+		fi
+	done
+	log "workloads available on both: ${AVAILABLE%,}"
+
+	for p in $PIPELINES; do
+		for unit in $UNITS; do
+			tests=""
+			for t in ${unit//,/ }; do
+				selected "$t" && [[ ",$AVAILABLE" == *",$t,"* ]] && tests+="$t,"
+			done
+			tests=${tests%,}
+			[ -n "$tests" ] || continue
+			n=$REQUESTS
+			if [ -z "$n" ]; then
+				# Calibrate on both servers (this doubles as a warm-up): size -n so the
+				# slower one takes TARGET_SECS.
+				ncal=$((p == 1 ? 5000 : 50000))
+				worst=0
+				for s in redis cinnabar; do
+					rcmd "$s" FLUSHALL >/dev/null
+					spr=$(bench_run "$s" "$p" "$tests" "$ncal" | secs_per_request) || spr=0
+					worst=$(awk -v a="$worst" -v b="$spr" 'BEGIN { print (b > a ? b : a) }')
+				done
+				n=$(awk -v w="$worst" -v t="$TARGET_SECS" 'BEGIN {
+					n = (w > 0) ? t / w : 100000; n = int(n / 1000) * 1000
+					if (n < 2000) n = 2000; if (n > 5000000) n = 5000000; print n }')
+			fi
+			log "P=$p tests=$tests n=$n"
+			for t in ${tests//,/ }; do echo "$p $t $n" >>"$WORK/n.txt"; done
+			for ((r = 1; r <= ROUNDS; r++)); do
+				if ((r % 2)); then order="cinnabar redis"; else order="redis cinnabar"; fi
+				for s in $order; do
+					if ! alive "$s"; then
+						echo "- $s died during P=$p $tests (round $r); later runs skipped" >>"$NOTES"
+						continue
+					fi
+					rcmd "$s" FLUSHALL >/dev/null || true
+					if rows=$(bench_run "$s" "$p" "$tests" "$n") && [ -n "$rows" ]; then
+						echo "$rows" | awk -v p="$p" -v s="$s" '$1 != "prefill" { print p, $1, s, $2 }' >>"$RESULTS"
+					else
+						echo "- P=$p $tests round $r on $s: redis-benchmark failed: $(head -c 300 "$WORK/bench.err" | tr '\n' ' ')" >>"$NOTES"
+					fi
+				done
+			done
+		done
+	done
+
+	{
+		echo "## Throughput (redis-benchmark -c $CLIENTS -d $DATASIZE, median of $ROUNDS runs each)"
+		echo
+		echo "| workload | pipeline | -n | Redis rps | Cinnabar rps | Cinnabar/Redis |"
+		echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+	} >>"$REPORT"
+	for p in $PIPELINES; do
+		for t in ${TESTS//,/ }; do
+			rr=$(awk -v p="$p" -v t="$t" '$1 == p && $2 == t && $3 == "redis" { print $4 }' "$RESULTS" | median)
+			cr=$(awk -v p="$p" -v t="$t" '$1 == p && $2 == t && $3 == "cinnabar" { print $4 }' "$RESULTS" | median)
+			ratio=n/a
+			if [ "$rr" != n/a ] && [ "$cr" != n/a ]; then
+				ratio=$(awk -v a="$cr" -v b="$rr" 'BEGIN { printf "%.2f", a / b }')
+			fi
+			nn=$(awk -v p="$p" -v t="$t" '$1 == p && $2 == t { print $3 }' "$WORK/n.txt")
+			printf '| %s | %s | %s | %s | %s | %s |\n' "$t" "$p" "${nn:-}" "$rr" "$cr" "$ratio" >>"$REPORT"
+		done
+	done
+	echo >>"$REPORT"
+	stop_server redis
+	stop_server cinnabar
+fi
+
+if [ "$MEM" = 1 ]; then
+	start_server redis
+	start_server cinnabar
+	log "memory: loading $MEM_KEYS keys of $MEM_SIZE bytes into each"
+	{
+		echo "## Memory"
+		echo
+		taskset -c "$CLIENT_CPU" "$LOADER" mem -n "$MEM_KEYS" -size "$MEM_SIZE" -batch 1000 -settle 2s -timeout 180s \
+			"redis=127.0.0.1:$redis_PORT@$redis_PID" "cinnabar=127.0.0.1:$cinnabar_PORT@$cinnabar_PID"
+		echo
+		echo "Cinnabar's used_memory is the Go heap in use (HeapAlloc, including garbage not yet"
+		echo "collected); Redis's is what jemalloc handed out. RSS is VmRSS from /proc/<pid>/status."
+		echo "The settled row is read 2 s later without DEBUG or a forced GC (GOGC=$GOGC_NOTE)."
+		echo
+	} >>"$REPORT" || echo "- memory measurement failed" >>"$NOTES"
+	stop_server redis
+	stop_server cinnabar
+fi
+
+if [ -s "$NOTES" ]; then
+	{
+		echo "## Notes"
+		echo
+		cat "$NOTES"
+		echo
+	} >>"$REPORT"
+fi
+echo "- load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$REPORT"
+
+cat "$REPORT"
+if [ -n "$OUT" ]; then
+	cp "$REPORT" "$OUT"
+	log "report written to $OUT"
+fi
