@@ -1,0 +1,4 @@
+package command
+
+// HyperLogLogCommands are the rows of this family (being written).
+var HyperLogLogCommands = []*Spec{}

@@ -1,0 +1,4 @@
+package command
+
+// StreamCommands are the rows of this family (being written).
+var StreamCommands = []*Spec{}
