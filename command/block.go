@@ -32,26 +32,39 @@ func (c *Ctx) Block(keys [][]byte, deadline int64, onTimeout func(w *resp.Writer
 }
 
 // Deadline parses a blocking timeout in seconds (a float, 0 meaning forever) at argument
-// i and returns the absolute deadline in unix milliseconds, 0 for forever.
+// i and returns the absolute deadline in unix milliseconds, 0 for forever. Like Redis,
+// a timeout too large for a 64-bit millisecond count reads as negative.
 func (c *Ctx) Deadline(i int) (int64, error) {
 	f, ok := ParseFloat(c.Args[i])
-	if !ok || math.IsInf(f, 0) {
+	if !ok && !isInfWord(c.Arg(i)) {
 		return 0, Err(resp.ErrTimeoutInvalid)
 	}
-	if f < 0 {
+	ms := f * 1000
+	if ms < 0 || ms >= math.MaxInt64 || math.IsInf(ms, 0) {
 		return 0, Err(resp.ErrTimeoutNeg)
 	}
-	ms := int64(f * 1000)
+	return c.deadlineAfter(int64(ms))
+}
+
+// DeadlineMillis parses a blocking timeout in whole milliseconds (XREAD's BLOCK).
+func (c *Ctx) DeadlineMillis(i int) (int64, error) {
+	n, ok := ParseInt(c.Args[i])
+	if !ok {
+		return 0, Err("ERR timeout is not an integer or out of range")
+	}
+	if n < 0 {
+		return 0, Err(resp.ErrTimeoutNeg)
+	}
+	return c.deadlineAfter(n)
+}
+
+func (c *Ctx) deadlineAfter(ms int64) (int64, error) {
 	if ms == 0 {
-		if f > 0 {
-			ms = 1
-		} else {
-			return 0, nil
-		}
+		return 0, nil
 	}
 	now := c.KS.Clock.UnixMilli()
 	if ms > math.MaxInt64-now {
-		return 0, Err(resp.ErrTimeoutInvalid)
+		return 0, Err("ERR timeout is out of range")
 	}
 	return now + ms, nil
 }

@@ -204,8 +204,8 @@ type ScanOptions struct {
 // ParseScan reads "cursor [MATCH p] [COUNT n] [TYPE t]" starting at argument i.
 func ParseScan(c *Ctx, i int, allowType bool) (ScanOptions, error) {
 	o := ScanOptions{Count: 10}
-	cur, err := strconv.ParseUint(c.Arg(i), 10, 64)
-	if err != nil {
+	cur, ok := ParseScanCursor(c.Args[i])
+	if !ok {
 		return o, Err("ERR invalid cursor")
 	}
 	o.Cursor = cur
