@@ -1,0 +1,110 @@
+package server
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tidwall/redcon"
+
+	"github.com/cinnabar-db/cinnabar/command"
+	"github.com/cinnabar-db/cinnabar/resp"
+)
+
+// Client is one connection's state. Its fields belong to the connection's goroutine
+// unless noted.
+type Client struct {
+	id    int64
+	srv   *Server
+	conn  redcon.Conn
+	w     resp.Writer
+	ctx   command.Ctx
+	db    int
+	since time.Time
+
+	multi       *multiState
+	watched     []watchedKey
+	dirtyCAS    atomic.Bool // a watched key changed: EXEC must fail
+	out         *asyncOutput
+	subChannels map[string]struct{}
+	subPatterns map[string]struct{}
+	subShard    map[string]struct{}
+
+	// Blocking state: the parked command, and the channels that end the wait.
+	waiter   atomic.Pointer[waiter]
+	unblock  chan unblockReason // CLIENT UNBLOCK
+	killed   chan struct{}      // closed by kill
+	killOnce sync.Once
+
+	authenticated   bool
+	replyOff        bool // CLIENT REPLY OFF
+	skipNext        bool // CLIENT REPLY SKIP: drop the next command's reply
+	closeAfterReply bool
+	closing         atomic.Bool  // set by CLIENT KILL and shutdown from other goroutines
+	lastAt          atomic.Int64 // unix nanoseconds of the last command
+
+	// Fields other goroutines read (CLIENT LIST, INFO) are guarded by mu.
+	mu      sync.Mutex
+	name    string
+	libName string
+	libVer  string
+	lastCmd string
+	addr    string
+	laddr   string
+}
+
+func newClient(s *Server, conn redcon.Conn) *Client {
+	c := &Client{
+		id:    s.nextID.Add(1),
+		srv:   s,
+		conn:  conn,
+		since: time.Now(),
+		addr:  conn.RemoteAddr(),
+	}
+	if nc := conn.NetConn(); nc != nil {
+		c.laddr = nc.LocalAddr().String()
+	}
+	c.lastAt.Store(c.since.UnixNano())
+	c.subChannels, c.subPatterns, c.subShard = map[string]struct{}{}, map[string]struct{}{}, map[string]struct{}{}
+	c.unblock = make(chan unblockReason, 1)
+	c.killed = make(chan struct{})
+	c.w.Proto = 2
+	c.authenticated = *s.requirePass.Load() == ""
+	c.ctx = command.Ctx{W: &c.w, KS: s.ks, Client: c}
+	return c
+}
+
+// kill disconnects the client from another goroutine.
+func (c *Client) kill() {
+	c.closing.Store(true)
+	c.killOnce.Do(func() { close(c.killed) })
+	if nc := c.conn.NetConn(); nc != nil {
+		_ = nc.Close()
+	}
+}
+
+// release frees what the client holds once its connection is gone.
+func (s *Server) release(c *Client) {
+	c.killOnce.Do(func() { close(c.killed) })
+	s.watches.unwatchAll(c)
+	s.unsubscribeAll(c)
+	if c.out != nil {
+		c.out.close()
+	}
+}
+
+func (c *Client) setWaiter(w *waiter) { c.waiter.Store(w) }
+
+// flushPending sends what the client's earlier pipelined commands produced, before it
+// parks.
+func (s *Server) flushPending(c *Client) {
+	if c.out == nil {
+		_ = redcon.BaseWriter(c.conn).Flush()
+	}
+}
+
+func (c *Client) setName(name string) {
+	c.mu.Lock()
+	c.name = name
+	c.mu.Unlock()
+}

@@ -1,0 +1,17 @@
+// Package server serves the Redis protocol over redcon: connections and their client
+// state, the executor every command passes through, and the server-level commands
+// (connection, CONFIG, INFO, COMMAND, CLIENT, DEBUG, ...).
+//
+// # The executor
+//
+// Every call, from a socket or later from Lua or an AOF, runs Server.execute, in
+// Redis's order: table lookup (subcommands, arity) → authentication → MULTI queueing →
+// pub/sub context → lock the shards of the declared keys (all shards for commands
+// flagged AllKeys) → handler → unlock → statistics. Handlers write their reply into the
+// client's resp.Writer; the connection hands it to redcon, which flushes once per batch
+// of pipelined commands.
+//
+// The keyspace reports every change through store.Hooks; the server's implementation
+// (hooks.go) is the single place where writes turn into WATCH invalidation, keyspace
+// notifications, wake-ups and propagation.
+package server

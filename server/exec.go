@@ -1,0 +1,127 @@
+package server
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/cinnabar-db/cinnabar/command"
+	"github.com/cinnabar-db/cinnabar/resp"
+)
+
+// commands that run even while a transaction is being queued.
+var multiControl = map[string]bool{"exec": true, "discard": true, "multi": true, "watch": true, "quit": true, "reset": true}
+
+// commands a RESP2 client may send while subscribed.
+var subscribedAllowed = map[string]bool{"subscribe": true, "psubscribe": true, "ssubscribe": true,
+	"unsubscribe": true, "punsubscribe": true, "sunsubscribe": true, "ping": true, "quit": true, "reset": true}
+
+// execute runs one call for client c, writing its reply into c.w.
+func (s *Server) execute(c *Client, args [][]byte) {
+	s.stats.commands.Add(1)
+	spec, err := s.table.Lookup(args)
+	if err != nil {
+		if spec = s.table.Get(strings.ToLower(string(args[0]))); spec != nil {
+			spec.Stats().Rejected.Add(1)
+		}
+		if c.multi != nil {
+			c.multi.aborted = true
+		}
+		s.replyError(c, err)
+		return
+	}
+	if !c.authenticated && !spec.Has(command.NoAuth) {
+		s.reject(c, spec, command.Err(resp.ErrNoAuth))
+		return
+	}
+	top := spec
+	if p := spec.Parent(); p != nil {
+		top = p
+	}
+	if c.multi != nil && !multiControl[top.Name] {
+		if spec.Has(command.NoMulti) {
+			s.reject(c, spec, command.Err("ERR Command not allowed inside a transaction"))
+			return
+		}
+		c.multi.queue(spec, args)
+		c.w.Simple("QUEUED")
+		return
+	}
+	if c.w.Proto == 2 && c.subscriptions() > 0 && !subscribedAllowed[top.Name] {
+		s.reject(c, spec, command.Errorf("ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context", spec.Name))
+		return
+	}
+	s.call(c, spec, args)
+}
+
+// reject refuses a call before it runs; inside MULTI it also dooms the transaction.
+func (s *Server) reject(c *Client, spec *command.Spec, err error) {
+	spec.Stats().Rejected.Add(1)
+	if c.multi != nil {
+		c.multi.aborted = true
+	}
+	s.replyError(c, err)
+}
+
+// call runs spec under the locks of its keys, serves clients its writes unblocked,
+// parks the client if the command blocks, and records statistics.
+func (s *Server) call(c *Client, spec *command.Spec, args [][]byte) {
+	start := time.Now()
+	mask := spec.ShardMask(args, s.ks)
+	s.ks.Lock(mask)
+	err := s.run(c, spec, args, mask != 0)
+	if s.blocking.count.Load() > 0 {
+		s.serveReady(mask)
+	}
+	s.ks.Unlock(mask)
+	if errors.Is(err, command.ErrBlock) {
+		req := c.ctx.Blocked
+		c.ctx.Blocked = nil
+		s.block(c, spec, args, mask, req)
+		err = nil
+	}
+	s.record(c, spec, start, err)
+}
+
+// run invokes the handler; the caller holds the shards of its keys.
+func (s *Server) run(c *Client, spec *command.Spec, args [][]byte, needsDB bool) error {
+	ctx := &c.ctx
+	ctx.Args, ctx.Spec = args, spec
+	if needsDB {
+		ctx.DB = s.ks.DB(c.db)
+	}
+	err := spec.Do(ctx)
+	ctx.DB = nil
+	return err
+}
+
+// record updates the command's statistics and writes a failed call's error.
+func (s *Server) record(c *Client, spec *command.Spec, start time.Time, err error) {
+	st := spec.Stats()
+	st.Calls.Add(1)
+	st.Usec.Add(int64(time.Since(start) / time.Microsecond))
+	if err != nil {
+		st.Failed.Add(1)
+		s.replyError(c, err)
+	}
+	c.lastAt.Store(start.UnixNano())
+	if c.lastCmd != spec.Name {
+		c.mu.Lock()
+		c.lastCmd = spec.Name
+		c.mu.Unlock()
+	}
+}
+
+// replyError writes err as an error reply and counts it in errorstats.
+func (s *Server) replyError(c *Client, err error) {
+	var e command.Err
+	msg := err.Error()
+	if !errors.As(err, &e) {
+		msg = "ERR " + msg
+	}
+	c.w.Error(msg)
+	code, _, _ := strings.Cut(msg, " ")
+	s.stats.errorsMu.Lock()
+	s.stats.errors[code]++
+	s.stats.errorsMu.Unlock()
+}

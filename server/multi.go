@@ -1,0 +1,125 @@
+package server
+
+import (
+	"time"
+
+	. "github.com/cinnabar-db/cinnabar/command"
+)
+
+// multiState is a transaction being queued.
+type multiState struct {
+	cmds    []queuedCommand
+	aborted bool // a queue-time error: EXEC answers EXECABORT
+}
+
+type queuedCommand struct {
+	spec *Spec
+	args [][]byte
+}
+
+func (m *multiState) queue(spec *Spec, args [][]byte) {
+	m.cmds = append(m.cmds, queuedCommand{spec, args})
+}
+
+func (s *Server) transactionCommands() []*Spec {
+	return []*Spec{
+		{Name: "multi", Arity: 1, Flags: NoScript | Loading | Stale | Fast | AllowBusy, Cat: CatTransaction, Do: cmdMulti},
+		{Name: "exec", Arity: 1, Flags: NoScript | Loading | Stale | SkipSlowlog, Cat: CatTransaction, Do: s.cmdExec},
+		{Name: "discard", Arity: 1, Flags: NoScript | Loading | Stale | Fast | AllowBusy, Cat: CatTransaction, Do: s.cmdDiscard},
+		{Name: "watch", Arity: -2, Flags: NoScript | Loading | Stale | Fast | AllowBusy, First: 1, Last: -1, Step: 1, Cat: CatTransaction, Do: s.cmdWatch},
+		{Name: "unwatch", Arity: 1, Flags: NoScript | Loading | Stale | Fast | AllowBusy, Cat: CatTransaction, Do: s.cmdUnwatch},
+	}
+}
+
+func cmdMulti(c *Ctx) error {
+	cl := client(c)
+	if cl.multi != nil {
+		return Err("ERR MULTI calls can not be nested")
+	}
+	cl.multi = &multiState{}
+	c.W.OK()
+	return nil
+}
+
+func (s *Server) cmdDiscard(c *Ctx) error {
+	cl := client(c)
+	if cl.multi == nil {
+		return Err("ERR DISCARD without MULTI")
+	}
+	cl.multi = nil
+	s.watches.unwatchAll(cl)
+	c.W.OK()
+	return nil
+}
+
+func (s *Server) cmdWatch(c *Ctx) error {
+	cl := client(c)
+	if cl.multi != nil {
+		return Err("ERR WATCH inside MULTI is not allowed")
+	}
+	for i := 1; i < len(c.Args); i++ {
+		s.watches.add(cl, cl.db, string(c.Args[i]), c.DB.ExpireAtOf(c.Args[i]))
+	}
+	c.W.OK()
+	return nil
+}
+
+func (s *Server) cmdUnwatch(c *Ctx) error {
+	s.watches.unwatchAll(client(c))
+	c.W.OK()
+	return nil
+}
+
+// cmdExec runs the queued commands atomically: it holds the shards of every queued
+// command's keys and of the watched keys for the whole transaction. Clients blocked on
+// keys the transaction fills are served only after it completes.
+func (s *Server) cmdExec(c *Ctx) error {
+	cl := client(c)
+	m := cl.multi
+	if m == nil {
+		return Err("ERR EXEC without MULTI")
+	}
+	cl.multi = nil
+	defer s.watches.unwatchAll(cl)
+	if m.aborted {
+		return Err("EXECABORT Transaction discarded because of previous errors.")
+	}
+	var mask uint64
+	for _, q := range m.cmds {
+		mask |= q.spec.ShardMask(q.args, s.ks)
+	}
+	for _, wk := range cl.watched {
+		mask |= 1 << s.ks.ShardOf([]byte(wk.key))
+	}
+	s.ks.Lock(mask)
+	defer s.ks.Unlock(mask)
+	if cl.dirtyCAS.Load() || s.watchedKeyExpired(cl) {
+		c.W.NullArray()
+		return nil
+	}
+	c.W.Array(len(m.cmds))
+	cl.ctx.NoBlock = true
+	for _, q := range m.cmds {
+		start := time.Now()
+		err := s.run(cl, q.spec, q.args, true)
+		s.record(cl, q.spec, start, err)
+	}
+	cl.ctx.NoBlock = false
+	cl.ctx.Args, cl.ctx.Spec = c.Args, c.Spec // the executor records EXEC itself
+	if s.blocking.count.Load() > 0 {
+		s.serveReady(mask)
+	}
+	return nil
+}
+
+// watchedKeyExpired reports whether a key that had a TTL when watched has passed it
+// since (a logical change Redis treats as touching the key).
+func (s *Server) watchedKeyExpired(cl *Client) bool {
+	now := s.clock.UnixMilli()
+	for _, wk := range cl.watched {
+		if wk.expireAt != 0 && wk.expireAt <= now {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,108 @@
+package server
+
+import (
+	"sync"
+	"time"
+)
+
+// asyncOutput is the output path of a client that receives pushes (pub/sub): every
+// reply and message is appended to a buffer that a writer goroutine drains, so a
+// publisher never waits on a slow subscriber's socket. The buffer is bounded by
+// client-output-buffer-limit (pubsub class): past the hard limit, or past the soft
+// limit for longer than its seconds, the client is disconnected, as Redis does.
+type asyncOutput struct {
+	c       *Client
+	mu      sync.Mutex
+	buf     []byte
+	closed  bool
+	notify  chan struct{}
+	done    chan struct{}
+	softAt  time.Time // when the buffer first exceeded the soft limit; zero if under
+	hard    int64
+	soft    int64
+	softDur time.Duration
+}
+
+func newAsyncOutput(c *Client, hard, soft int64, softDur time.Duration) *asyncOutput {
+	o := &asyncOutput{c: c, notify: make(chan struct{}, 1), done: make(chan struct{}), hard: hard, soft: soft, softDur: softDur}
+	go o.run()
+	return o
+}
+
+// write queues b; it reports false if the limits closed the client.
+func (o *asyncOutput) write(b []byte) bool {
+	if len(b) == 0 {
+		return true
+	}
+	o.mu.Lock()
+	if o.closed {
+		o.mu.Unlock()
+		return false
+	}
+	o.buf = append(o.buf, b...)
+	n := int64(len(o.buf))
+	over := o.hard > 0 && n > o.hard
+	if o.soft > 0 && n > o.soft {
+		if o.softAt.IsZero() {
+			o.softAt = time.Now()
+		} else if time.Since(o.softAt) > o.softDur {
+			over = true
+		}
+	} else {
+		o.softAt = time.Time{}
+	}
+	if over {
+		o.closed = true
+		o.buf = nil
+	}
+	o.mu.Unlock()
+	if over {
+		o.c.srv.log.warning("Client id=%d addr=%s scheduled to be closed ASAP for overcoming of output buffer limits.", o.c.id, o.c.addr)
+		o.c.kill()
+		return false
+	}
+	select {
+	case o.notify <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+func (o *asyncOutput) run() {
+	defer close(o.done)
+	var out []byte
+	for range o.notify {
+		o.mu.Lock()
+		out, o.buf = o.buf, out[:0]
+		closed := o.closed
+		o.mu.Unlock()
+		if len(out) > 0 {
+			if _, err := o.c.conn.NetConn().Write(out); err != nil {
+				o.c.kill()
+				return
+			}
+		}
+		if closed {
+			return
+		}
+	}
+}
+
+// pending is the number of queued bytes (CLIENT LIST's omem).
+func (o *asyncOutput) pending() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return len(o.buf)
+}
+
+// close stops the writer after it has written what is queued.
+func (o *asyncOutput) close() {
+	o.mu.Lock()
+	o.closed = true
+	o.mu.Unlock()
+	select {
+	case o.notify <- struct{}{}:
+	default:
+	}
+	<-o.done
+}

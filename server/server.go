@@ -1,0 +1,272 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tidwall/redcon"
+
+	"github.com/cinnabar-db/cinnabar/clock"
+	"github.com/cinnabar-db/cinnabar/command"
+	"github.com/cinnabar-db/cinnabar/config"
+	"github.com/cinnabar-db/cinnabar/expire"
+	"github.com/cinnabar-db/cinnabar/store"
+)
+
+// Options are the parts of a server that are not settings.
+type Options struct {
+	// Clock is the time source for TTLs and timeouts; nil means the wall clock.
+	Clock *clock.Clock
+	// Log receives the log; nil means the logfile setting (stdout when empty).
+	Log io.Writer
+	// Shards is the number of keyspace lock shards (power of two, 1..64); 0 means 64.
+	Shards int
+}
+
+// Server is one Cinnabar instance.
+type Server struct {
+	cfg   *config.Config
+	clock *clock.Clock
+	ks    *store.Keyspace
+	table *command.Table
+	log   *logger
+
+	listeners []*redcon.Server
+	addrs     []net.Addr
+	expirer   *expire.Cycle
+	conns     sync.WaitGroup
+
+	clientsMu sync.Mutex
+	clients   map[int64]*Client
+	nextID    atomic.Int64
+
+	started    time.Time
+	peakMemory atomic.Uint64
+	maxBulk    atomic.Int64 // proto-max-bulk-len, for the protocol guard
+
+	watches        watchRegistry
+	blocking       blockRegistry
+	pubsub         pubsubRegistry
+	notifyClasses  atomic.Uint32 // store.Class bits of notify-keyspace-events
+	notifyKeyspace atomic.Bool
+	notifyKeyevent atomic.Bool
+	stats          serverStats
+	requirePass    atomic.Pointer[string]
+	closeOnce      sync.Once
+	done           chan struct{}
+}
+
+type serverStats struct {
+	connections, rejectedConns, commands atomic.Int64
+	netInput, netOutput                  atomic.Int64
+	errorsMu                             sync.Mutex
+	errors                               map[string]int64 // errorstats by error code
+}
+
+// New builds a server from its settings; Listen and Serve start it.
+func New(cfg *config.Config, opts Options) (*Server, error) {
+	if opts.Clock == nil {
+		opts.Clock = &clock.Clock{}
+	}
+	if opts.Shards == 0 {
+		opts.Shards = store.MaxShards
+	}
+	s := &Server{
+		cfg:     cfg,
+		clock:   opts.Clock,
+		clients: map[int64]*Client{},
+		started: time.Now(),
+		done:    make(chan struct{}),
+	}
+	s.stats.errors = map[string]int64{}
+	out := opts.Log
+	if out == nil {
+		if f := cfg.String("logfile"); f != "" {
+			fh, err := os.OpenFile(f, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+			if err != nil {
+				return nil, fmt.Errorf("can't open the log file: %w", err)
+			}
+			out = fh
+		} else {
+			out = os.Stdout
+		}
+	}
+	s.log = newLogger(out, cfg.String("loglevel"))
+	s.ks = store.New(int(cfg.Int("databases")), opts.Shards, s.clock)
+	s.ks.SetHooks(s)
+	s.table = command.NewTable(s.commandGroups()...)
+	s.expirer = expire.New(s.ks, int(cfg.Int("hz")), int(cfg.Int("active-expire-effort")))
+	s.applyConfig()
+	cfg.OnChange(func(string) { s.applyConfig() })
+	return s, nil
+}
+
+// applyConfig refreshes the settings the server caches for its hot paths.
+func (s *Server) applyConfig() {
+	pass := s.cfg.String("requirepass")
+	s.requirePass.Store(&pass)
+	s.ks.SetLFU(strings.Contains(s.cfg.String("maxmemory-policy"), "lfu"))
+	s.setNotifyFlags(s.cfg.Int("notify-keyspace-events"))
+	s.maxBulk.Store(s.cfg.Int("proto-max-bulk-len"))
+	lim := &s.ks.Limits
+	lim.HashMaxListpackEntries.Store(s.cfg.Int("hash-max-listpack-entries"))
+	lim.HashMaxListpackValue.Store(s.cfg.Int("hash-max-listpack-value"))
+	lim.SetMaxIntsetEntries.Store(s.cfg.Int("set-max-intset-entries"))
+	lim.ZSetMaxListpackEntries.Store(s.cfg.Int("zset-max-listpack-entries"))
+	lim.ZSetMaxListpackValue.Store(s.cfg.Int("zset-max-listpack-value"))
+	lim.ListMaxListpackSize.Store(s.cfg.Int("list-max-listpack-size"))
+	lim.ListCompressDepth.Store(s.cfg.Int("list-compress-depth"))
+	s.log.setLevel(s.cfg.String("loglevel"))
+	s.expirer.SetHz(int(s.cfg.Int("hz")), int(s.cfg.Int("active-expire-effort")))
+	timeout := time.Duration(s.cfg.Int("timeout")) * time.Second
+	for _, l := range s.listeners {
+		l.SetIdleClose(timeout)
+	}
+}
+
+// Keyspace gives in-process users (the test fixture) direct access to the data.
+func (s *Server) Keyspace() *store.Keyspace { return s.ks }
+
+// Clock returns the server's time source.
+func (s *Server) Clock() *clock.Clock { return s.clock }
+
+// Listen binds every address of the bind setting on the port setting (port 0 picks a
+// free port, shared by all addresses).
+func (s *Server) Listen() error {
+	port := int(s.cfg.Int("port"))
+	for _, host := range strings.Fields(s.cfg.String("bind")) {
+		optional := strings.HasPrefix(host, "-")
+		host = strings.TrimPrefix(host, "-")
+		if host == "*" {
+			host = "0.0.0.0"
+		}
+		ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+		if err != nil {
+			if optional {
+				continue
+			}
+			s.closeListeners()
+			return fmt.Errorf("could not create server TCP listening socket %s:%d: %w", host, port, err)
+		}
+		if port == 0 {
+			port = ln.Addr().(*net.TCPAddr).Port
+		}
+		rs := redcon.NewServerNetwork("tcp", ln.Addr().String(), s.serveCommand, s.accept, s.closed)
+		rs.SetIdleClose(time.Duration(s.cfg.Int("timeout")) * time.Second)
+		s.listeners = append(s.listeners, rs)
+		s.addrs = append(s.addrs, ln.Addr())
+		go func(rs *redcon.Server, ln net.Listener) { _ = rs.Serve(ln) }(rs, guardListener{ln, &s.maxBulk})
+	}
+	if len(s.listeners) == 0 {
+		return errors.New("no listening address")
+	}
+	s.expirer.Start()
+	s.log.notice("Cinnabar %s (Redis %s compatible) ready to accept connections on %s, port %d, pid %d",
+		Version, RedisVersion, s.addrs[0], port, os.Getpid())
+	return nil
+}
+
+// Addr returns the first listening address.
+func (s *Server) Addr() net.Addr { return s.addrs[0] }
+
+// Port returns the listening port.
+func (s *Server) Port() int { return s.addrs[0].(*net.TCPAddr).Port }
+
+// Done is closed when the server has shut down.
+func (s *Server) Done() <-chan struct{} { return s.done }
+
+func (s *Server) closeListeners() {
+	for _, l := range s.listeners {
+		_ = l.Close()
+	}
+}
+
+// Close stops accepting, disconnects every client and waits for their goroutines and
+// the background jobs to finish.
+func (s *Server) Close() error {
+	s.closeOnce.Do(func() {
+		s.closeListeners()
+		s.clientsMu.Lock()
+		for _, c := range s.clients {
+			c.kill()
+		}
+		s.clientsMu.Unlock()
+		s.conns.Wait()
+		s.expirer.Stop()
+		s.log.notice("Cinnabar is now ready to exit, bye bye...")
+		close(s.done)
+	})
+	return nil
+}
+
+func (s *Server) accept(conn redcon.Conn) bool {
+	select {
+	case <-s.done:
+		return false
+	default:
+	}
+	s.clientsMu.Lock()
+	full := int64(len(s.clients)) >= s.cfg.Int("maxclients")
+	s.clientsMu.Unlock()
+	if full {
+		s.stats.rejectedConns.Add(1)
+		_, _ = conn.NetConn().Write([]byte("-ERR max number of clients reached\r\n"))
+		return false
+	}
+	c := newClient(s, conn)
+	conn.SetContext(c)
+	s.conns.Add(1)
+	s.clientsMu.Lock()
+	s.clients[c.id] = c
+	s.clientsMu.Unlock()
+	s.stats.connections.Add(1)
+	return true
+}
+
+func (s *Server) closed(conn redcon.Conn, _ error) {
+	c, ok := conn.Context().(*Client)
+	if !ok {
+		return
+	}
+	s.clientsMu.Lock()
+	delete(s.clients, c.id)
+	s.clientsMu.Unlock()
+	s.release(c)
+	s.conns.Done()
+}
+
+// serveCommand is redcon's handler: one parsed command of one connection.
+func (s *Server) serveCommand(conn redcon.Conn, cmd redcon.Command) {
+	c := conn.Context().(*Client)
+	if c.closing.Load() {
+		return
+	}
+	s.stats.netInput.Add(int64(len(cmd.Raw)))
+	skip := c.skipNext
+	c.skipNext = false
+	s.execute(c, cmd.Args)
+	if c.w.Len() > 0 {
+		s.stats.netOutput.Add(int64(c.w.Len()))
+		if !c.replyOff && !skip {
+			if c.out != nil {
+				c.out.write(c.w.Bytes())
+			} else {
+				conn.WriteRaw(c.w.Bytes())
+			}
+		}
+		c.w.Reset()
+	}
+	if c.closeAfterReply {
+		c.closing.Store(true)
+		_ = redcon.BaseWriter(conn).Flush()
+		conn.Close()
+	}
+}
