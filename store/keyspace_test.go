@@ -1,0 +1,170 @@
+package store
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/cinnabar-db/cinnabar/clock"
+)
+
+// eventLog records what the keyspace reports to its hooks.
+type eventLog struct{ events []string }
+
+func (l *eventLog) KeyChanged(db int, key []byte, ev Event) {
+	l.events = append(l.events, fmt.Sprintf("%d %s %s", db, ev.Name, key))
+}
+func (l *eventLog) DBReplacing(db, other int) {
+	l.events = append(l.events, fmt.Sprintf("replacing %d %d", db, other))
+}
+
+func newTestKeyspace() (*Keyspace, *clock.Clock, *eventLog) {
+	clk := &clock.Clock{}
+	clk.Freeze()
+	ks := New(16, 8, clk)
+	log := &eventLog{}
+	ks.SetHooks(log)
+	ks.Lock(ks.AllShards()) // single-goroutine tests hold every shard throughout
+	return ks, clk, log
+}
+
+func TestSetLookupDelete(t *testing.T) {
+	ks, _, log := newTestKeyspace()
+	db := ks.DB(0)
+	db.Set([]byte("k"), NewString([]byte("v")), Event{ClassString, "set"})
+	e := db.Lookup([]byte("k"))
+	require.NotNil(t, e)
+	require.Equal(t, "v", string(e.Bytes()))
+	require.Nil(t, db.Lookup([]byte("missing")))
+	require.True(t, db.Delete([]byte("k"), EvDel))
+	require.False(t, db.Delete([]byte("k"), EvDel))
+	require.Equal(t, []string{"0 new k", "0 set k", "0 keymiss missing", "0 del k"}, log.events)
+	st := ks.Stats()
+	require.Equal(t, int64(1), st.Hits)
+	require.Equal(t, int64(1), st.Misses)
+	require.Equal(t, int64(2), st.Dirty)
+}
+
+func TestLazyExpiry(t *testing.T) {
+	ks, clk, log := newTestKeyspace()
+	db := ks.DB(3)
+	e := NewString([]byte("v"))
+	e.SetExpireAt(clk.UnixMilli() + 1000)
+	db.Set([]byte("k"), e, Event{ClassString, "set"})
+	keys, volatile := db.Size()
+	require.Equal(t, 1, keys)
+	require.Equal(t, 1, volatile)
+	clk.Advance(999 * time.Millisecond)
+	require.NotNil(t, db.Peek([]byte("k")))
+	clk.Advance(time.Millisecond)
+	require.False(t, db.Has([]byte("k")))
+	require.Nil(t, db.Peek([]byte("k")))
+	keys, volatile = db.Size()
+	require.Zero(t, keys)
+	require.Zero(t, volatile)
+	require.Contains(t, log.events, "3 expired k")
+	require.Equal(t, int64(1), ks.Stats().Expired)
+}
+
+func TestExpireSlotRemovesOnlyExpired(t *testing.T) {
+	ks, clk, _ := newTestKeyspace()
+	db := ks.DB(0)
+	for i := 0; i < 1000; i++ {
+		e := NewString([]byte("v"))
+		if i%2 == 0 {
+			e.SetExpireAt(clk.UnixMilli() + 10)
+		}
+		db.Set([]byte(fmt.Sprint(i)), e, Event{})
+	}
+	clk.Advance(time.Second)
+	removed := 0
+	for s := 0; s < Slots; s++ {
+		_, x, _ := db.ExpireSlot(s, clk.UnixMilli())
+		removed += x
+	}
+	require.Equal(t, 500, removed)
+	keys, volatile := db.Size()
+	require.Equal(t, 500, keys)
+	require.Zero(t, volatile)
+}
+
+// TestScanGuarantee checks that every key present for a whole scan is returned, while
+// keys are added and removed between calls.
+func TestScanGuarantee(t *testing.T) {
+	ks, _, _ := newTestKeyspace()
+	db := ks.DB(0)
+	for i := 0; i < 5000; i++ {
+		db.Set([]byte(fmt.Sprintf("stable%d", i)), NewString(nil), Event{})
+	}
+	seen := map[string]int{}
+	var cursor uint64
+	for round := 0; ; round++ {
+		next, keys := db.Scan(cursor, 50, ScanFilter{})
+		for _, k := range keys {
+			seen[k]++
+		}
+		for i := 0; i < 20; i++ {
+			db.Set([]byte(fmt.Sprintf("churn%d-%d", round, i)), NewString(nil), Event{})
+			db.Delete([]byte(fmt.Sprintf("churn%d-%d", round-1, i)), EvDel)
+		}
+		if next == 0 {
+			break
+		}
+		cursor = next
+	}
+	for i := 0; i < 5000; i++ {
+		require.Equal(t, 1, seen[fmt.Sprintf("stable%d", i)], "stable%d", i)
+	}
+}
+
+func TestScanCountAndFilter(t *testing.T) {
+	ks, _, _ := newTestKeyspace()
+	db := ks.DB(0)
+	for i := 0; i < 100; i++ {
+		db.Set([]byte(fmt.Sprintf("a%d", i)), NewString(nil), Event{})
+	}
+	next, keys := db.Scan(0, 7, ScanFilter{})
+	require.Len(t, keys, 7)
+	require.NotZero(t, next)
+	list := TypeList
+	_, keys = db.Scan(0, 1000, ScanFilter{Type: &list})
+	require.Empty(t, keys)
+}
+
+func TestSwapAndFlush(t *testing.T) {
+	ks, _, log := newTestKeyspace()
+	ks.DB(0).Set([]byte("a"), NewString([]byte("0")), Event{})
+	ks.DB(1).Set([]byte("b"), NewString([]byte("1")), Event{})
+	ks.SwapDB(0, 1)
+	require.NotNil(t, ks.DB(0).Peek([]byte("b")))
+	require.NotNil(t, ks.DB(1).Peek([]byte("a")))
+	require.Equal(t, 0, ks.DB(0).Index())
+	ks.DB(0).Flush()
+	n, _ := ks.DB(0).Size()
+	require.Zero(t, n)
+	require.Contains(t, log.events, "replacing 0 1")
+	require.Contains(t, log.events, "replacing 0 -1")
+	k, ok := ks.DB(1).RandomKey()
+	require.True(t, ok)
+	require.Equal(t, "a", k)
+	_, ok = ks.DB(2).RandomKey()
+	require.False(t, ok)
+}
+
+func TestStringGrowAndEncoding(t *testing.T) {
+	e := NewString([]byte("123"))
+	require.Equal(t, "int", e.Encoding())
+	require.Equal(t, int64(2147483647), e.RefCount())
+	e.Overwrite([]byte("hello"))
+	require.Equal(t, "embstr", e.Encoding())
+	b := e.Grow(8)
+	copy(b[5:], "abc")
+	require.Equal(t, "helloabc", string(e.Bytes()))
+	require.Equal(t, "raw", e.Encoding())
+	c := e.Clone()
+	c.Grow(9)[8] = '!'
+	require.Equal(t, "helloabc", string(e.Bytes()))
+	require.Equal(t, "helloabc!", string(c.Bytes()))
+}
