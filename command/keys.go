@@ -344,7 +344,7 @@ func cmdObject(c *Ctx) error {
 		if !c.KS.LFU() {
 			return Err("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
 		}
-		c.W.Int(int64(e.LFUCounter()))
+		c.W.Int(int64(c.KS.LFUFrequency(e)))
 	}
 	return nil
 }

@@ -114,6 +114,8 @@ func (s *Server) applyConfig() {
 	pass := s.cfg.String("requirepass")
 	s.requirePass.Store(&pass)
 	s.ks.SetLFU(strings.Contains(s.cfg.String("maxmemory-policy"), "lfu"))
+	s.ks.LFUParams.LogFactor.Store(s.cfg.Int("lfu-log-factor"))
+	s.ks.LFUParams.DecayTime.Store(s.cfg.Int("lfu-decay-time"))
 	s.setNotifyFlags(s.cfg.Int("notify-keyspace-events"))
 	s.maxBulk.Store(s.cfg.Int("proto-max-bulk-len"))
 	lim := &s.ks.Limits

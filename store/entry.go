@@ -208,5 +208,3 @@ func (e *Entry) IdleSeconds(nowMs int64) int64 {
 	return int64(now + (1<<24 - e.lru))
 }
 
-// LFUCounter is the logarithmic access counter kept under an LFU policy.
-func (e *Entry) LFUCounter() uint8 { return uint8(e.lru) }

@@ -98,6 +98,8 @@ type Keyspace struct {
 	lru    atomic.Uint32 // the LRU clock, refreshed by Tick rather than read per lookup
 	// Limits holds the encoding thresholds, read by the types' write paths.
 	Limits Limits
+	// LFUParams holds the LFU policy's parameters.
+	LFUParams LFUParams
 }
 
 // Tick refreshes the cached LRU clock; the server calls it hz times a second, as Redis's
@@ -125,6 +127,8 @@ func New(databases, shards int, clk *clock.Clock) *Keyspace {
 	ks.Limits.ZSetMaxListpackEntries.Store(128)
 	ks.Limits.ZSetMaxListpackValue.Store(64)
 	ks.Limits.ListMaxListpackSize.Store(-2)
+	ks.LFUParams.LogFactor.Store(10)
+	ks.LFUParams.DecayTime.Store(1)
 	ks.dbs = make([]*DB, databases)
 	for i := range ks.dbs {
 		ks.dbs[i] = &DB{ks: ks, index: i}
@@ -241,7 +245,7 @@ func (db *DB) Lookup(key []byte) *Entry {
 		return nil
 	}
 	sh.stats.Hits++
-	e.lru = db.ks.lru.Load()
+	db.ks.touch(e, false)
 	return e
 }
 
@@ -251,7 +255,7 @@ func (db *DB) LookupWrite(key []byte) *Entry {
 	sl, sh, _ := db.locate(key)
 	e := db.live(sl, sh, key)
 	if e != nil {
-		e.lru = db.ks.lru.Load()
+		db.ks.touch(e, false)
 	}
 	return e
 }
@@ -332,7 +336,7 @@ func (db *DB) Set(key []byte, e *Entry, ev Event) {
 	if sl.keys == nil {
 		sl.keys = make(map[string]*Entry)
 	}
-	e.lru = db.ks.lru.Load()
+	db.ks.touch(e, true)
 	if old != nil {
 		sl.keys[str(key)] = e
 	} else {
