@@ -207,4 +207,3 @@ func (e *Entry) IdleSeconds(nowMs int64) int64 {
 	}
 	return int64(now + (1<<24 - e.lru))
 }
-
