@@ -87,7 +87,20 @@ func (g *guardConn) scan(buf []byte, from int) int {
 	if from > 0 {
 		headerAt = 0 // the held bytes are such a header
 	}
-	for i := 0; i < len(buf); i++ {
+	for i := 0; i < len(buf); {
+		if g.state == inBulkBody && i >= from {
+			// Argument bytes pass through in one step: only headers are examined.
+			k := int(min(g.body, int64(len(buf)-i)))
+			if out != i {
+				copy(buf[out:], buf[i:i+k])
+			}
+			out, i = out+k, i+k
+			g.body -= int64(k)
+			if g.body == 0 {
+				g.endArgument()
+			}
+			continue
+		}
 		c := buf[i]
 		if i >= from {
 			if msg := g.step(c); msg != "" {
@@ -95,6 +108,7 @@ func (g *guardConn) scan(buf []byte, from int) int {
 				return out
 			}
 		}
+		i++
 		switch {
 		case g.state == inMBHeader && headerAt < 0 && g.line == 1:
 			headerAt = out // the '*' of a new command
@@ -147,18 +161,18 @@ func (g *guardConn) step(c byte) string {
 			return "expected '$', got '" + string(c) + "'"
 		}
 		g.startHeader(inBulkHead)
-	case inBulkBody:
-		g.body--
-		if g.body == 0 {
-			g.args--
-			if g.args == 0 {
-				g.state = atCommand
-			} else {
-				g.state = atBulk
-			}
-		}
 	}
 	return ""
+}
+
+// endArgument moves past a complete argument.
+func (g *guardConn) endArgument() {
+	g.args--
+	if g.args == 0 {
+		g.state = atCommand
+	} else {
+		g.state = atBulk
+	}
 }
 
 func (g *guardConn) startHeader(s guardState) {
