@@ -180,16 +180,25 @@ func cmdSet(c *Ctx) error {
 	return nil
 }
 
-// setString stores val at key (old is the live entry or nil), applying x's expiry.
+// setString stores val at key (old is the live entry or nil), applying x's expiry. An
+// existing string is overwritten in place, reusing its storage.
 func setString(c *Ctx, key []byte, old *store.Entry, val []byte, x expiry) {
-	e := store.NewString(val)
-	if x.keepTTL && old != nil {
-		e.SetExpireAt(old.ExpireAt())
+	if old != nil && old.Type() == store.TypeString {
+		old.Overwrite(val)
+		if !x.keepTTL {
+			c.DB.SetExpire(key, old, x.at)
+		}
+		c.DB.Changed(key, evSet)
+	} else {
+		e := store.NewString(val)
+		switch {
+		case x.at != 0:
+			e.SetExpireAt(x.at)
+		case x.keepTTL && old != nil:
+			e.SetExpireAt(old.ExpireAt())
+		}
+		c.DB.Set(key, e, evSet)
 	}
-	if x.at != 0 {
-		e.SetExpireAt(x.at)
-	}
-	c.DB.Set(key, e, evSet)
 	if x.at != 0 {
 		c.DB.Changed(key, evExpire)
 	}
@@ -218,7 +227,7 @@ func cmdSetEX(c *Ctx) error {
 	if n <= 0 || n > math.MaxInt64/unit || n*unit > math.MaxInt64-now {
 		return Errorf(resp.ErrInvalidExpire, c.Spec.Name)
 	}
-	setString(c, c.Args[1], nil, c.Args[3], expiry{at: now + n*unit})
+	setString(c, c.Args[1], c.DB.LookupWrite(c.Args[1]), c.Args[3], expiry{at: now + n*unit})
 	c.W.OK()
 	return nil
 }
