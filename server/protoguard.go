@@ -12,11 +12,17 @@ import (
 // error texts for them, header lines that never end, and empty multibulks ("*0", "*-1"),
 // which Redis skips silently. On a violation the commands before it still run; the next
 // read writes the error and fails, so redcon closes the connection, as Redis does.
+//
+// It also hands redcon whole commands only (unless one command is bigger than
+// bigCommand): redcon grows its read buffer whenever a partial command sits at its end
+// and never shrinks it, so a long pipelined stream would otherwise pin ever larger
+// buffers.
 
 const (
-	maxHeaderLine  = 64 << 10 // Redis's PROTO_INLINE_MAX_SIZE
-	maxMultibulk   = 1<<31 - 1
-	heldHeaderSize = 24 // a valid "*<count>\r\n" header is never longer
+	maxHeaderLine = 64 << 10 // Redis's PROTO_INLINE_MAX_SIZE
+	maxMultibulk  = 1<<31 - 1
+	guardReadSize = 16 << 10
+	bigCommand    = 64 << 10 // past this, an incomplete command is handed over in parts
 )
 
 var errProtocol = errors.New("protocol error")
@@ -42,93 +48,122 @@ func (l guardListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &guardConn{Conn: c, maxBulk: l.maxBulk}, nil
+	return &guardConn{Conn: c, maxBulk: l.maxBulk, headerAt: -1}, nil
 }
 
 type guardConn struct {
 	net.Conn
 	maxBulk *atomic.Int64
 
-	state   guardState
-	line    int64  // bytes of the current header or inline line
-	num     int64  // the number being read in a header
-	neg     bool   // the header's number has a minus sign
-	digits  int    // digits read in the header's number
-	bad     bool   // the header's number is malformed
-	args    int64  // arguments left in the current multibulk
-	body    int64  // bytes left in the current bulk, CRLF included
-	held    []byte // an incomplete "*<count>" header at a command boundary
-	failMsg string // the error to send on the next read
+	state  guardState
+	line   int64 // bytes of the current header or inline line
+	num    int64 // the number being read in a header
+	neg    bool  // the header's number has a minus sign
+	digits int   // digits read in the header's number
+	bad    bool  // the header's number is malformed
+	args   int64 // arguments left in the current multibulk
+	body   int64 // bytes left in the current bulk, CRLF included
+
+	raw      []byte // socket reads land here
+	pending  []byte // checked bytes not yet handed to redcon
+	bounds   []int  // offsets in pending where whole commands end, ascending
+	headerAt int    // offset in pending of a multibulk header being read, or -1
+	failMsg  string // the protocol error to send once pending is delivered
+	readErr  error
 }
 
 func (g *guardConn) Read(p []byte) (int, error) {
-	if g.failMsg != "" {
-		_, _ = g.Conn.Write([]byte("-ERR Protocol error: " + g.failMsg + "\r\n"))
-		return 0, errProtocol
-	}
-	h := copy(p, g.held)
-	g.held = g.held[:0]
-	n, err := g.Conn.Read(p[h:])
-	if n <= 0 {
-		if h > 0 { // give the held bytes back: nothing new to add them to
-			g.held = append(g.held, p[:h]...)
+	for len(g.bounds) == 0 && len(g.pending) < bigCommand && g.failMsg == "" && g.readErr == nil {
+		if g.raw == nil {
+			g.raw = make([]byte, guardReadSize)
 		}
-		return 0, err
+		n, err := g.Conn.Read(g.raw)
+		g.scan(g.raw[:n])
+		if err != nil {
+			g.readErr = err
+		}
 	}
-	return g.scan(p[:h+n], h), err
+	if len(g.pending) == 0 || (len(g.bounds) == 0 && g.failMsg != "") {
+		if g.failMsg != "" {
+			_, _ = g.Conn.Write([]byte("-ERR Protocol error: " + g.failMsg + "\r\n"))
+			return 0, errProtocol
+		}
+		return 0, g.readErr
+	}
+	k := 0
+	for _, b := range g.bounds {
+		if b > len(p) {
+			break
+		}
+		k = b
+	}
+	if k == 0 { // no whole command fits: hand over what fits of the first
+		k = min(len(p), len(g.pending))
+	}
+	copy(p, g.pending[:k])
+	g.consume(k)
+	return k, nil
 }
 
-// scan checks buf (whose first from bytes were already checked and held back), drops
-// empty multibulks, holds back an incomplete header at its end, and returns how many
-// bytes of buf to hand to redcon.
-func (g *guardConn) scan(buf []byte, from int) int {
-	out := 0       // bytes of buf kept so far (compacted in place)
-	headerAt := -1 // start in buf of a multibulk header begun at a command boundary
-	if from > 0 {
-		headerAt = 0 // the held bytes are such a header
+// consume drops the first k pending bytes.
+func (g *guardConn) consume(k int) {
+	g.pending = g.pending[:copy(g.pending, g.pending[k:])]
+	kept := g.bounds[:0]
+	for _, b := range g.bounds {
+		if b > k {
+			kept = append(kept, b-k)
+		}
 	}
+	g.bounds = kept
+	if g.headerAt >= 0 {
+		g.headerAt = max(g.headerAt-k, 0)
+	}
+	if len(g.pending) == 0 && cap(g.pending) > bigCommand {
+		g.pending = nil // a big command went through: do not keep its buffer
+	}
+}
+
+// scan checks freshly read bytes and appends them to pending, recording command ends
+// and dropping empty multibulks. It stops at the first protocol violation.
+func (g *guardConn) scan(buf []byte) {
 	for i := 0; i < len(buf); {
-		if g.state == inBulkBody && i >= from {
+		if g.state == inBulkBody {
 			// Argument bytes pass through in one step: only headers are examined.
 			k := int(min(g.body, int64(len(buf)-i)))
-			if out != i {
-				copy(buf[out:], buf[i:i+k])
-			}
-			out, i = out+k, i+k
+			g.pending = append(g.pending, buf[i:i+k]...)
+			i += k
 			g.body -= int64(k)
 			if g.body == 0 {
 				g.endArgument()
+				if g.state == atCommand {
+					g.bounds = append(g.bounds, len(g.pending))
+				}
 			}
 			continue
 		}
 		c := buf[i]
-		if i >= from {
-			if msg := g.step(c); msg != "" {
-				g.failMsg = msg
-				return out
-			}
-		}
 		i++
-		switch {
-		case g.state == inMBHeader && headerAt < 0 && g.line == 1:
-			headerAt = out // the '*' of a new command
-		case headerAt >= 0 && g.state != inMBHeader:
-			// The header just ended: an empty multibulk is dropped, any other kept.
-			if g.state == atCommand {
-				out = headerAt
-				headerAt = -1
-				continue
-			}
-			headerAt = -1
+		if msg := g.step(c); msg != "" {
+			g.failMsg = msg
+			return
 		}
-		buf[out] = c
-		out++
+		if g.state == inMBHeader && g.line == 1 {
+			g.headerAt = len(g.pending) // the '*' of a new command
+		}
+		if g.state == atCommand && g.headerAt >= 0 && c == '\n' && g.args == 0 {
+			// An empty multibulk just ended: Redis skips it.
+			g.pending = g.pending[:g.headerAt]
+			g.headerAt = -1
+			continue
+		}
+		g.pending = append(g.pending, c)
+		if g.state != inMBHeader {
+			g.headerAt = -1
+		}
+		if g.state == atCommand {
+			g.bounds = append(g.bounds, len(g.pending))
+		}
 	}
-	if headerAt >= 0 && out-headerAt <= heldHeaderSize {
-		g.held = append(g.held, buf[headerAt:out]...)
-		out = headerAt
-	}
-	return out
 }
 
 // step advances the state machine by one byte and returns a protocol error, if any.

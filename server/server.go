@@ -171,6 +171,7 @@ func (s *Server) Listen() error {
 		return errors.New("no listening address")
 	}
 	s.expirer.Start()
+	s.startGCTuner()
 	s.log.notice("Cinnabar %s (Redis %s compatible) ready to accept connections on %s, port %d, pid %d",
 		Version, RedisVersion, s.addrs[0], port, os.Getpid())
 	return nil
