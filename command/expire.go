@@ -90,7 +90,7 @@ func cmdExpire(c *Ctx) error {
 }
 
 func cmdTTL(c *Ctx) error {
-	e := c.DB.Peek(c.Args[1])
+	e := c.DB.LookupNoTouch(c.Args[1])
 	if e == nil {
 		c.W.Int(-2)
 		return nil

@@ -55,12 +55,19 @@ func cmdDel(c *Ctx) error {
 	return nil
 }
 
-// cmdExists serves EXISTS and TOUCH: both count live keys, and a lookup refreshes the
-// access clock.
+// cmdExists serves EXISTS and TOUCH: both count live keys as reads (hits, misses,
+// keymiss events); only TOUCH refreshes the access clock.
 func cmdExists(c *Ctx) error {
+	touch := c.Spec.Name == "touch"
 	var n int64
 	for _, k := range c.Args[1:] {
-		if c.DB.LookupWrite(k) != nil {
+		var e *store.Entry
+		if touch {
+			e = c.DB.Lookup(k)
+		} else {
+			e = c.DB.LookupNoTouch(k)
+		}
+		if e != nil {
 			n++
 		}
 	}
@@ -69,7 +76,7 @@ func cmdExists(c *Ctx) error {
 }
 
 func cmdType(c *Ctx) error {
-	e := c.DB.LookupWrite(c.Args[1])
+	e := c.DB.LookupNoTouch(c.Args[1])
 	if e == nil {
 		c.W.Simple("none")
 		return nil
@@ -97,8 +104,10 @@ func cmdRename(c *Ctx) error {
 		c.W.Int(0)
 		return nil
 	}
+	// Redis reports "new" for dst first, then rename_from, then rename_to.
+	c.DB.Set(dst, e, store.Event{})
 	c.DB.Delete(src, evRenameFrom)
-	c.DB.Set(dst, e, evRenameTo)
+	c.DB.Changed(dst, evRenameTo)
 	if nx {
 		c.W.Int(1)
 	} else {
@@ -141,17 +150,14 @@ func cmdCopy(c *Ctx) error {
 	if target == c.DB && string(src) == string(dst) {
 		return Err(resp.ErrSameObject)
 	}
-	e := c.DB.LookupWrite(src)
+	e := c.DB.Lookup(src)
 	if e == nil {
 		c.W.Int(0)
 		return nil
 	}
-	if target.LookupWrite(dst) != nil {
-		if !replace {
-			c.W.Int(0)
-			return nil
-		}
-		target.Delete(dst, store.EvDel)
+	if target.LookupWrite(dst) != nil && !replace {
+		c.W.Int(0)
+		return nil
 	}
 	target.Set(dst, e.Clone(), evCopyTo)
 	c.W.Int(1)
@@ -176,8 +182,9 @@ func cmdMove(c *Ctx) error {
 		c.W.Int(0)
 		return nil
 	}
+	target.Set(key, e, store.Event{}) // "new" comes first, as in Redis
 	c.DB.Delete(key, evMoveFrom)
-	target.Set(key, e, evMoveTo)
+	target.Changed(key, evMoveTo)
 	c.W.Int(1)
 	return nil
 }

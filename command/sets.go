@@ -310,18 +310,12 @@ func cmdSMove(c *Ctx) error {
 	return nil
 }
 
-// setLoadAll looks up the sets at keys (missing ones are nil) and fails with WRONGTYPE if
-// any holds another type. Write commands look their sources up without counting hits.
-func setLoadAll(c *Ctx, keys [][]byte, write bool) ([]*store.Set, error) {
+// setLoadAll looks up the sets at keys as reads, as Redis does for the STORE variants
+// too (missing ones are nil), and fails with WRONGTYPE if any holds another type.
+func setLoadAll(c *Ctx, keys [][]byte) ([]*store.Set, error) {
 	sets := make([]*store.Set, len(keys))
 	for i, k := range keys {
-		var e *store.Entry
-		if write {
-			e = c.DB.LookupWrite(k)
-		} else {
-			e = c.DB.Lookup(k)
-		}
-		s, err := setOfEntry(e)
+		s, err := setOfEntry(c.DB.Lookup(k))
 		if err != nil {
 			return nil, err
 		}
@@ -398,7 +392,7 @@ func cmdSInter(c *Ctx) error {
 	if isStore {
 		keys = c.Args[2:]
 	}
-	sets, err := setLoadAll(c, keys, isStore)
+	sets, err := setLoadAll(c, keys)
 	if err != nil {
 		return err
 	}
@@ -457,7 +451,7 @@ func cmdSInterCard(c *Ctx) error {
 		limit = l
 		i++
 	}
-	sets, err := setLoadAll(c, c.Args[2:2+n], false)
+	sets, err := setLoadAll(c, c.Args[2:2+n])
 	if err != nil {
 		return err
 	}
@@ -479,7 +473,7 @@ func cmdSUnionDiff(c *Ctx) error {
 	if isStore {
 		keys = c.Args[2:]
 	}
-	sets, err := setLoadAll(c, keys, isStore)
+	sets, err := setLoadAll(c, keys)
 	if err != nil {
 		return err
 	}

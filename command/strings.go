@@ -19,7 +19,6 @@ var (
 	evAppend      = store.Event{Class: store.ClassString, Name: "append"}
 	evSetRange    = store.Event{Class: store.ClassString, Name: "setrange"}
 	evIncrBy      = store.Event{Class: store.ClassString, Name: "incrby"}
-	evDecrBy      = store.Event{Class: store.ClassString, Name: "decrby"}
 	evIncrByFloat = store.Event{Class: store.ClassString, Name: "incrbyfloat"}
 )
 
@@ -233,7 +232,7 @@ func cmdSetEX(c *Ctx) error {
 }
 
 func cmdGetSet(c *Ctx) error {
-	old, err := writeString(c.DB, c.Args[1])
+	old, err := lookupString(c.DB, c.Args[1])
 	if err != nil {
 		return err
 	}
@@ -380,13 +379,13 @@ func cmdIncr(c *Ctx) error {
 			return err
 		}
 	}
-	ev := evIncrBy
 	if c.Spec.Name[0] == 'd' {
 		if delta == math.MinInt64 {
 			return Err("ERR decrement would overflow")
 		}
-		delta, ev = -delta, evDecrBy
+		delta = -delta
 	}
+	ev := evIncrBy // Redis names DECR and DECRBY "incrby" too
 	key := c.Args[1]
 	e, err := writeString(c.DB, key)
 	if err != nil {

@@ -23,7 +23,7 @@ type Client struct {
 	since time.Time
 
 	multi       *multiState
-	watched     []watchedKey
+	watched     []*watchedKey
 	dirtyCAS    atomic.Bool // a watched key changed: EXEC must fail
 	out         *asyncOutput
 	subChannels map[string]struct{}
@@ -41,6 +41,7 @@ type Client struct {
 	skipNext        bool // CLIENT REPLY SKIP: drop the next command's reply
 	closeAfterReply bool
 	closing         atomic.Bool  // set by CLIENT KILL and shutdown from other goroutines
+	proto           atomic.Int32 // w.Proto, for goroutines that build pushes for this client
 	lastAt          atomic.Int64 // unix nanoseconds of the last command
 
 	// Fields other goroutines read (CLIENT LIST, INFO) are guarded by mu.
@@ -68,7 +69,7 @@ func newClient(s *Server, conn redcon.Conn) *Client {
 	c.subChannels, c.subPatterns, c.subShard = map[string]struct{}{}, map[string]struct{}{}, map[string]struct{}{}
 	c.unblock = make(chan unblockReason, 1)
 	c.killed = make(chan struct{})
-	c.w.Proto = 2
+	c.setProto(2)
 	c.authenticated = *s.requirePass.Load() == ""
 	c.ctx = command.Ctx{W: &c.w, KS: s.ks, Client: c}
 	return c
@@ -89,11 +90,17 @@ func (s *Server) release(c *Client) {
 	s.watches.unwatchAll(c)
 	s.unsubscribeAll(c)
 	if c.out != nil {
-		c.out.close()
+		c.out.close() // a second close is a no-op
 	}
 }
 
 func (c *Client) setWaiter(w *waiter) { c.waiter.Store(w) }
+
+// setProto switches the client's protocol (HELLO, RESET).
+func (c *Client) setProto(p int) {
+	c.w.Proto = p
+	c.proto.Store(int32(p))
+}
 
 // flushPending sends what the client's earlier pipelined commands produced, before it
 // parks.

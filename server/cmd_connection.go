@@ -63,7 +63,7 @@ func (s *Server) cmdReset(c *Ctx) error {
 	s.watches.unwatchAll(cl)
 	s.unsubscribeAll(cl)
 	cl.db = 0
-	cl.w.Proto = 2
+	cl.setProto(2)
 	cl.replyOff = false
 	cl.setName("")
 	cl.authenticated = *cl.srv.requirePass.Load() == ""
@@ -159,7 +159,7 @@ func (s *Server) cmdHello(c *Ctx) error {
 	if name != nil {
 		cl.setName(*name)
 	}
-	cl.w.Proto = proto
+	cl.setProto(proto)
 	c.W.Map(7)
 	c.W.BulkString("server")
 	c.W.BulkString("redis")

@@ -23,13 +23,12 @@ func (s *Server) execute(c *Client, args [][]byte) {
 	if err != nil {
 		if spec = s.table.Get(strings.ToLower(string(args[0]))); spec != nil {
 			spec.Stats().Rejected.Add(1)
+			c.noteCommand(spec)
 		}
-		if c.multi != nil {
-			c.multi.aborted = true
-		}
-		s.replyError(c, err)
+		s.rejectInMulti(c, string(args[0]), err)
 		return
 	}
+	c.noteCommand(spec)
 	if !c.authenticated && !spec.Has(command.NoAuth) {
 		s.reject(c, spec, command.Err(resp.ErrNoAuth))
 		return
@@ -57,10 +56,23 @@ func (s *Server) execute(c *Client, args [][]byte) {
 // reject refuses a call before it runs; inside MULTI it also dooms the transaction.
 func (s *Server) reject(c *Client, spec *command.Spec, err error) {
 	spec.Stats().Rejected.Add(1)
+	s.rejectInMulti(c, spec.Name, err)
+}
+
+// rejectInMulti writes a rejection. Inside MULTI it dooms the transaction, and a
+// rejected EXEC (in MULTI or not) answers EXECABORT and ends any transaction, as Redis
+// does.
+func (s *Server) rejectInMulti(c *Client, name string, err error) {
 	if c.multi != nil {
 		c.multi.aborted = true
 	}
-	s.replyError(c, err)
+	if !strings.EqualFold(name, "exec") {
+		s.replyError(c, err)
+		return
+	}
+	c.multi = nil
+	s.watches.unwatchAll(c)
+	s.replyError(c, command.Err("EXECABORT Transaction discarded because of: "+strings.TrimPrefix(err.Error(), "ERR ")))
 }
 
 // call runs spec under the locks of its keys, serves clients its writes unblocked,
@@ -105,6 +117,12 @@ func (s *Server) record(c *Client, spec *command.Spec, start time.Time, err erro
 		s.replyError(c, err)
 	}
 	c.lastAt.Store(start.UnixNano())
+	c.noteCommand(spec)
+}
+
+// noteCommand records the command CLIENT LIST shows, also for calls that are queued or
+// rejected, as Redis does.
+func (c *Client) noteCommand(spec *command.Spec) {
 	if c.lastCmd != spec.Name {
 		c.mu.Lock()
 		c.lastCmd = spec.Name

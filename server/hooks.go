@@ -9,7 +9,7 @@ import (
 // runs under the key's shard lock.
 func (s *Server) KeyChanged(db int, key []byte, ev store.Event) {
 	if ev.Class != store.ClassMiss && ev.Class != store.ClassNew {
-		s.watches.touch(db, key)
+		s.watches.touch(db, key, func() bool { return !s.ks.DB(db).Has(key) })
 		s.markReady(db, key, ev)
 	}
 	s.notify(db, key, ev)

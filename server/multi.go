@@ -58,7 +58,7 @@ func (s *Server) cmdWatch(c *Ctx) error {
 		return Err("ERR WATCH inside MULTI is not allowed")
 	}
 	for i := 1; i < len(c.Args); i++ {
-		s.watches.add(cl, cl.db, string(c.Args[i]), c.DB.ExpireAtOf(c.Args[i]))
+		s.watches.add(cl, cl.db, string(c.Args[i]), c.DB.ExpireAtOf(c.Args[i]), c.DB.Now())
 	}
 	c.W.OK()
 	return nil
@@ -93,7 +93,7 @@ func (s *Server) cmdExec(c *Ctx) error {
 	}
 	s.ks.Lock(mask)
 	defer s.ks.Unlock(mask)
-	if cl.dirtyCAS.Load() || s.watchedKeyExpired(cl) {
+	if cl.dirtyCAS.Load() || s.watches.expiredSinceWatch(cl, s.clock.UnixMilli()) {
 		c.W.NullArray()
 		return nil
 	}
@@ -110,16 +110,4 @@ func (s *Server) cmdExec(c *Ctx) error {
 		s.serveReady(mask)
 	}
 	return nil
-}
-
-// watchedKeyExpired reports whether a key that had a TTL when watched has passed it
-// since (a logical change Redis treats as touching the key).
-func (s *Server) watchedKeyExpired(cl *Client) bool {
-	now := s.clock.UnixMilli()
-	for _, wk := range cl.watched {
-		if wk.expireAt != 0 && wk.expireAt <= now {
-			return true
-		}
-	}
-	return false
 }

@@ -85,6 +85,9 @@ func (s *Server) enterPushMode(c *Client) {
 func (s *Server) subscribeHandler(k *subKind) Handler {
 	return func(c *Ctx) error {
 		cl := client(c)
+		if k == kindShard && c.NoBlock {
+			return Err("ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client")
+		}
 		s.enterPushMode(cl)
 		for i := 1; i < len(c.Args); i++ {
 			name := string(c.Args[i])
@@ -210,7 +213,7 @@ func (s *Server) publish(channel, message []byte, shard bool) int {
 	}
 	n := 0
 	for c := range reg[string(channel)] {
-		c.out.write(frame(c.w.Proto, func(w *resp.Writer) {
+		c.out.write(frame(int(c.proto.Load()), func(w *resp.Writer) {
 			w.Push(3)
 			w.BulkString(kind)
 			w.Bulk(channel)
@@ -227,9 +230,10 @@ func (s *Server) publish(channel, message []byte, shard bool) int {
 		}
 		var pf [2][]byte
 		for c := range clients {
-			i := c.w.Proto - 2
+			proto := int(c.proto.Load())
+			i := proto - 2
 			if pf[i] == nil {
-				w := resp.Writer{Proto: c.w.Proto}
+				w := resp.Writer{Proto: proto}
 				w.Push(4)
 				w.BulkString("pmessage")
 				w.BulkString(pattern)
@@ -252,7 +256,7 @@ func (s *Server) cmdPublish(c *Ctx) error {
 func (s *Server) cmdPubsubChannels(c *Ctx) error {
 	pattern := ""
 	if len(c.Args) > 3 {
-		return Errorf("ERR wrong number of arguments for '%s' command", c.Spec.Name)
+		return Errorf("ERR unknown subcommand or wrong number of arguments for '%s'. Try PUBSUB HELP.", c.Arg(1))
 	}
 	if len(c.Args) == 3 {
 		pattern = c.Arg(2)
@@ -280,7 +284,7 @@ func (s *Server) cmdPubsubNumsub(c *Ctx) error {
 	if c.Spec.Name == "pubsub|shardnumsub" {
 		reg = s.pubsub.shard
 	}
-	c.W.Map(len(c.Args) - 2)
+	c.W.Array(2 * (len(c.Args) - 2)) // a flat array even in RESP3, as Redis 7.0 replies
 	for _, ch := range c.Args[2:] {
 		c.W.Bulk(ch)
 		c.W.Int(int64(len(reg[string(ch)])))

@@ -269,6 +269,9 @@ func (s *Server) serveCommand(conn redcon.Conn, cmd redcon.Command) {
 	}
 	if c.closeAfterReply {
 		c.closing.Store(true)
+		if c.out != nil {
+			c.out.close() // sends what is queued, the reply included
+		}
 		_ = redcon.BaseWriter(conn).Flush()
 		conn.Close()
 	}

@@ -8,34 +8,40 @@ import (
 // watchRegistry maps watched keys to the clients watching them, for WATCH/EXEC.
 type watchRegistry struct {
 	mu    sync.Mutex
-	keys  map[int]map[string][]*Client // db → key → watchers
-	count atomic.Int64                 // watched (client, key) pairs; 0 skips the hook work
+	keys  map[int]map[string][]*watchedKey // db → key → watches
+	count atomic.Int64                     // live watches; 0 skips the hook work
 }
 
-// watchedKey is one key a client watches and what it looked like then.
+// watchedKey is one key a client watches and what it looked like then. The expired
+// flag is guarded by the registry's mutex.
 type watchedKey struct {
+	c        *Client
 	db       int
 	key      string
-	expireAt int64 // the key's deadline when watched; EXEC aborts if it has passed
+	expireAt int64 // the key's deadline when watched
+	// expired: the key had already expired (but was not yet deleted) when watched, so
+	// its lazy deletion is no change; EXEC ignores its deadline.
+	expired bool
 }
 
-func (w *watchRegistry) add(c *Client, db int, key string, expireAt int64) {
+func (w *watchRegistry) add(c *Client, db int, key string, expireAt, now int64) {
 	for _, wk := range c.watched {
 		if wk.db == db && wk.key == key {
 			return
 		}
 	}
-	c.watched = append(c.watched, watchedKey{db, key, expireAt})
+	wk := &watchedKey{c: c, db: db, key: key, expireAt: expireAt, expired: expireAt != 0 && expireAt <= now}
 	w.mu.Lock()
+	c.watched = append(c.watched, wk)
 	if w.keys == nil {
-		w.keys = map[int]map[string][]*Client{}
+		w.keys = map[int]map[string][]*watchedKey{}
 	}
 	m := w.keys[db]
 	if m == nil {
-		m = map[string][]*Client{}
+		m = map[string][]*watchedKey{}
 		w.keys[db] = m
 	}
-	m[key] = append(m[key], c)
+	m[key] = append(m[key], wk)
 	w.mu.Unlock()
 	w.count.Add(1)
 }
@@ -50,8 +56,8 @@ func (w *watchRegistry) unwatchAll(c *Client) {
 	for _, wk := range c.watched {
 		list := w.keys[wk.db][wk.key]
 		for i, other := range list {
-			if other == c {
-				list = append(list[:i], list[i+1:]...)
+			if other == wk {
+				list = append(list[:i:i], list[i+1:]...)
 				break
 			}
 		}
@@ -61,20 +67,27 @@ func (w *watchRegistry) unwatchAll(c *Client) {
 			w.keys[wk.db][wk.key] = list
 		}
 	}
+	n := len(c.watched)
+	c.watched = nil
 	w.mu.Unlock()
-	w.count.Add(-int64(len(c.watched)))
-	c.watched = c.watched[:0]
+	w.count.Add(-int64(n))
 	c.dirtyCAS.Store(false)
 }
 
-// touch marks the watchers of key dirty.
-func (w *watchRegistry) touch(db int, key []byte) {
+// touch marks the watchers of key dirty; gone reports whether the key no longer exists
+// (a watch of an already expired key is not touched by its deletion).
+func (w *watchRegistry) touch(db int, key []byte, gone func() bool) {
 	if w.count.Load() == 0 {
 		return
 	}
 	w.mu.Lock()
-	for _, c := range w.keys[db][string(key)] {
-		c.dirtyCAS.Store(true)
+	for _, wk := range w.keys[db][string(key)] {
+		if wk.expired && gone() {
+			// Deleted now: from here on it is an ordinary missing key.
+			wk.expired, wk.expireAt = false, 0
+			continue
+		}
+		wk.c.dirtyCAS.Store(true)
 	}
 	w.mu.Unlock()
 }
@@ -85,12 +98,25 @@ func (w *watchRegistry) touchDB(db int, exists func(key string) bool) {
 		return
 	}
 	w.mu.Lock()
-	for key, clients := range w.keys[db] {
+	for key, watches := range w.keys[db] {
 		if exists(key) {
-			for _, c := range clients {
-				c.dirtyCAS.Store(true)
+			for _, wk := range watches {
+				wk.c.dirtyCAS.Store(true)
 			}
 		}
 	}
 	w.mu.Unlock()
+}
+
+// expiredSinceWatch reports whether a key c watches has passed a deadline it had when
+// watched (a logical change Redis treats as touching the key).
+func (w *watchRegistry) expiredSinceWatch(c *Client, now int64) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, wk := range c.watched {
+		if !wk.expired && wk.expireAt != 0 && wk.expireAt <= now {
+			return true
+		}
+	}
+	return false
 }

@@ -234,9 +234,19 @@ func str(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 // Now returns the keyspace clock in unix milliseconds.
 func (db *DB) Now() int64 { return db.ks.Clock.UnixMilli() }
 
-// Lookup finds a live key for reading: it counts a hit or a miss and refreshes the
-// key's access clock. An expired key is deleted first and reported missing.
+// Lookup finds a live key for reading: it counts a hit or a miss (reporting a keymiss
+// event) and refreshes the key's access clock. An expired key is deleted first and
+// reported missing.
 func (db *DB) Lookup(key []byte) *Entry {
+	e := db.LookupNoTouch(key)
+	if e != nil {
+		db.ks.touch(e, false)
+	}
+	return e
+}
+
+// LookupNoTouch is Lookup without refreshing the access clock (EXISTS, TYPE, TTL).
+func (db *DB) LookupNoTouch(key []byte) *Entry {
 	sl, sh, _ := db.locate(key)
 	e := db.live(sl, sh, key)
 	if e == nil {
@@ -245,7 +255,6 @@ func (db *DB) Lookup(key []byte) *Entry {
 		return nil
 	}
 	sh.stats.Hits++
-	db.ks.touch(e, false)
 	return e
 }
 
