@@ -92,13 +92,30 @@ func (b *blockRegistry) unregister(w *waiter) {
 // keyChanged records that key may now satisfy waiters; the caller holds its shard.
 func (s *Server) markReady(db int, key []byte, ev store.Event) {
 	b := &s.blocking
-	if b.count.Load() == 0 || ev.Class&(store.ClassExpired|store.ClassEvicted|store.ClassMiss) != 0 || ev.Name == "del" {
+	// Deletions count too: a blocked XREADGROUP learns that its stream is gone.
+	if b.count.Load() == 0 || ev.Class == store.ClassMiss {
 		return
 	}
 	k := blockKey{db, string(key)}
 	b.mu.Lock()
 	if _, ok := b.waiters[k]; ok {
 		b.ready = append(b.ready, readyKey{k, s.ks.ShardOf(key)})
+	}
+	b.mu.Unlock()
+}
+
+// markDBReady marks ready every key of db that clients wait on (FLUSHDB, SWAPDB); the
+// caller holds every shard.
+func (s *Server) markDBReady(db int) {
+	b := &s.blocking
+	if b.count.Load() == 0 {
+		return
+	}
+	b.mu.Lock()
+	for k := range b.waiters {
+		if k.db == db {
+			b.ready = append(b.ready, readyKey{k, s.ks.ShardOf([]byte(k.key))})
+		}
 	}
 	b.mu.Unlock()
 }
@@ -164,6 +181,9 @@ func (s *Server) serveReady(held uint64) {
 // as in Redis, a key that became a string does not wake a BLPOP. The caller holds the
 // key's shard.
 func (s *Server) keyServes(w *waiter, k blockKey) bool {
+	if w.spec.Name == "xreadgroup" {
+		return true // it answers a deleted or replaced stream with an error
+	}
 	t, ok := s.ks.DB(k.db).TypeOf([]byte(k.key))
 	if !ok {
 		return false

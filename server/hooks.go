@@ -22,8 +22,10 @@ func (s *Server) DBReplacing(db, other int) {
 		return s.ks.DB(db).Has([]byte(key)) || (other >= 0 && s.ks.DB(other).Has([]byte(key)))
 	}
 	s.watches.touchDB(db, exists)
+	s.markDBReady(db)
 	if other >= 0 {
 		s.watches.touchDB(other, exists)
+		s.markDBReady(other)
 	}
 }
 
