@@ -1,4 +1,1378 @@
 package command
 
-// ZSetCommands are the rows of this family (being written).
-var ZSetCommands = []*Spec{}
+import (
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"unsafe"
+
+	"github.com/cinnabar-db/cinnabar/resp"
+	"github.com/cinnabar-db/cinnabar/store"
+)
+
+var (
+	evZAdd              = store.Event{Class: store.ClassZSet, Name: "zadd"}
+	evZIncr             = store.Event{Class: store.ClassZSet, Name: "zincr"}
+	evZRem              = store.Event{Class: store.ClassZSet, Name: "zrem"}
+	evZRemRangeByRank   = store.Event{Class: store.ClassZSet, Name: "zremrangebyrank"}
+	evZRemRangeByScore  = store.Event{Class: store.ClassZSet, Name: "zremrangebyscore"}
+	evZRemRangeByLex    = store.Event{Class: store.ClassZSet, Name: "zremrangebylex"}
+	evZPopMin           = store.Event{Class: store.ClassZSet, Name: "zpopmin"}
+	evZPopMax           = store.Event{Class: store.ClassZSet, Name: "zpopmax"}
+	evZUnionStore       = store.Event{Class: store.ClassZSet, Name: "zunionstore"}
+	evZInterStore       = store.Event{Class: store.ClassZSet, Name: "zinterstore"}
+	evZDiffStore        = store.Event{Class: store.ClassZSet, Name: "zdiffstore"}
+	evZRangeStore       = store.Event{Class: store.ClassZSet, Name: "zrangestore"}
+	errZMinMaxFloat     = Err("ERR min or max is not a float")
+	errZLexRange        = Err("ERR min or max not valid string range item")
+	errZNaN             = Err("ERR resulting score is not a number (NaN)")
+	errZXXNX            = Err("ERR XX and NX options at the same time are not compatible")
+	errZGTLTNX          = Err("ERR GT, LT, and/or NX options at the same time are not compatible")
+	errZIncrPair        = Err("ERR INCR option supports a single increment-element pair")
+	errZPositive        = Err("ERR value is out of range, must be positive")
+	errZNumKeys         = Err("ERR numkeys should be greater than 0")
+	errZCount           = Err("ERR count should be greater than 0")
+	errZWeight          = Err("ERR weight value is not a float")
+	errZLimitNeg        = Err("ERR LIMIT can't be negative")
+	errZRangeLimit      = Err("ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX")
+	errZRangeLexScores  = Err("ERR syntax error, WITHSCORES not supported in combination with BYLEX")
+	errZRandRange       = Err("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807")
+	errZRandRangeScores = Err("ERR value is out of range")
+)
+
+// ZSetCommands are the sorted-set family's rows.
+var ZSetCommands = []*Spec{
+	{Name: "zadd", Arity: -4, Flags: Write | DenyOOM | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZAdd},
+	{Name: "zincrby", Arity: 4, Flags: Write | DenyOOM | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZIncrBy},
+	{Name: "zrem", Arity: -3, Flags: Write | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZRem},
+	{Name: "zcard", Arity: 2, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZCard},
+	{Name: "zcount", Arity: 4, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZCount},
+	{Name: "zlexcount", Arity: 4, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZLexCount},
+	{Name: "zscore", Arity: 3, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZScore},
+	{Name: "zmscore", Arity: -3, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZMScore},
+	{Name: "zrank", Arity: 3, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZRank},
+	{Name: "zrevrank", Arity: 3, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZRank},
+	{Name: "zrange", Arity: -4, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZRange},
+	{Name: "zrangestore", Arity: -5, Flags: Write | DenyOOM, First: 1, Last: 2, Step: 1, Cat: CatSortedSet, Do: cmdZRange},
+	{Name: "zrangebyscore", Arity: -4, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZRange},
+	{Name: "zrevrangebyscore", Arity: -4, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZRange},
+	{Name: "zrangebylex", Arity: -4, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZRange},
+	{Name: "zrevrangebylex", Arity: -4, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZRange},
+	{Name: "zrevrange", Arity: -4, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZRange},
+	{Name: "zremrangebyrank", Arity: 4, Flags: Write, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZRemRange},
+	{Name: "zremrangebyscore", Arity: 4, Flags: Write, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZRemRange},
+	{Name: "zremrangebylex", Arity: 4, Flags: Write, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZRemRange},
+	{Name: "zpopmin", Arity: -2, Flags: Write | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZPop},
+	{Name: "zpopmax", Arity: -2, Flags: Write | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZPop},
+	{Name: "zmpop", Arity: -4, Flags: Write, KeysFunc: zNumKeysAt(1, false), Cat: CatSortedSet, Do: cmdZMPop},
+	{Name: "zrandmember", Arity: -2, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZRandMember},
+	{Name: "zunion", Arity: -3, Flags: ReadOnly, KeysFunc: zNumKeysAt(1, false), Cat: CatSortedSet, Do: cmdZSetOp},
+	{Name: "zinter", Arity: -3, Flags: ReadOnly, KeysFunc: zNumKeysAt(1, false), Cat: CatSortedSet, Do: cmdZSetOp},
+	{Name: "zdiff", Arity: -3, Flags: ReadOnly, KeysFunc: zNumKeysAt(1, false), Cat: CatSortedSet, Do: cmdZSetOp},
+	{Name: "zunionstore", Arity: -4, Flags: Write | DenyOOM, First: 1, Last: 1, Step: 1, KeysFunc: zNumKeysAt(2, true), Cat: CatSortedSet, Do: cmdZSetOp},
+	{Name: "zinterstore", Arity: -4, Flags: Write | DenyOOM, First: 1, Last: 1, Step: 1, KeysFunc: zNumKeysAt(2, true), Cat: CatSortedSet, Do: cmdZSetOp},
+	{Name: "zdiffstore", Arity: -4, Flags: Write | DenyOOM, First: 1, Last: 1, Step: 1, KeysFunc: zNumKeysAt(2, true), Cat: CatSortedSet, Do: cmdZSetOp},
+	{Name: "zintercard", Arity: -3, Flags: ReadOnly, KeysFunc: zNumKeysAt(1, false), Cat: CatSortedSet, Do: cmdZSetOp},
+	{Name: "zscan", Arity: -3, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZScan},
+	{Name: "bzpopmin", Arity: -3, Flags: Write | NoScript | Blocking | Fast, First: 1, Last: -2, Step: 1, Cat: CatSortedSet, Do: cmdBZPop},
+	{Name: "bzpopmax", Arity: -3, Flags: Write | NoScript | Blocking | Fast, First: 1, Last: -2, Step: 1, Cat: CatSortedSet, Do: cmdBZPop},
+	{Name: "bzmpop", Arity: -5, Flags: Write | Blocking, KeysFunc: zNumKeysAt(2, false), Cat: CatSortedSet, Do: cmdZMPop},
+}
+
+// zNumKeysAt returns the key finder of a command whose source keys follow a numkeys
+// argument at index at (and, with dst, whose argument 1 is a destination key). An
+// invalid numkeys yields no source keys: the command then fails before touching any.
+func zNumKeysAt(at int, dst bool) func(args [][]byte) []int {
+	return func(args [][]byte) []int {
+		var keys []int
+		if dst {
+			keys = append(keys, 1)
+		}
+		if at >= len(args) {
+			return keys
+		}
+		n, ok := ParseInt(args[at])
+		if !ok || n < 1 || n > int64(len(args)-at-1) {
+			return keys
+		}
+		for i := range int(n) {
+			keys = append(keys, at+1+i)
+		}
+		return keys
+	}
+}
+
+// zsetOf checks that a looked-up entry (nil when missing) is a sorted set.
+func zsetOf(e *store.Entry) (*store.ZSet, error) {
+	if e == nil {
+		return nil, nil
+	}
+	if e.Type() != store.TypeZSet {
+		return nil, ErrWrongType
+	}
+	return e.ZSet(), nil
+}
+
+// readZSet finds a sorted set for reading: nil when missing.
+func readZSet(c *Ctx, key []byte) (*store.ZSet, error) { return zsetOf(c.DB.Lookup(key)) }
+
+// writeZSet finds the sorted set a write command changes: nil when missing.
+func writeZSet(c *Ctx, key []byte) (*store.Entry, error) {
+	e := c.DB.LookupWrite(key)
+	if e != nil && e.Type() != store.TypeZSet {
+		return nil, ErrWrongType
+	}
+	return e, nil
+}
+
+// zChanged reports an in-place change with ev, deleting the key when it became empty.
+func zChanged(c *Ctx, key []byte, z *store.ZSet, ev store.Event) {
+	c.DB.Changed(key, ev)
+	if z.Len() == 0 {
+		c.DB.Delete(key, store.EvDel)
+	}
+}
+
+// zStore replaces dst with the given members (deleting it when there are none), reports
+// ev and replies with the new cardinality, as the *STORE commands do.
+func zStore(c *Ctx, dst []byte, pairs []store.ZPair, ev store.Event) {
+	if len(pairs) == 0 {
+		c.DB.Delete(dst, store.EvDel)
+		c.W.Int(0)
+		return
+	}
+	c.DB.Set(dst, store.NewZSetFrom(pairs, c.DB.Limits()), ev)
+	c.W.Int(int64(len(pairs)))
+}
+
+// --- number parsing, as C's strtod and Redis's checks around it ---
+
+func isCSpace(ch byte) bool { return ch == ' ' || (ch >= '\t' && ch <= '\r') }
+
+// strtod parses the longest prefix of s that C's strtod accepts, returning the value,
+// the bytes used (0: no number) and whether the value over- or underflowed to ±Inf or 0.
+func strtod(s string) (v float64, n int, erange bool) {
+	i := 0
+	for i < len(s) && isCSpace(s[i]) {
+		i++
+	}
+	start := i
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	word := func(w string) bool { return len(s)-i >= len(w) && strings.EqualFold(s[i:i+len(w)], w) }
+	neg := i > start && s[start] == '-'
+	switch {
+	case word("infinity"):
+		return signedInf(neg), i + 8, false
+	case word("inf"):
+		return signedInf(neg), i + 3, false
+	case word("nan"):
+		i += 3
+		if i < len(s) && s[i] == '(' {
+			j := i + 1
+			for j < len(s) && (s[j] == '_' || s[j] >= '0' && s[j] <= '9' || s[j]|0x20 >= 'a' && s[j]|0x20 <= 'z') {
+				j++
+			}
+			if j < len(s) && s[j] == ')' {
+				i = j + 1
+			}
+		}
+		return math.NaN(), i, false
+	}
+	isDigit := func(ch byte, hex bool) bool {
+		return ch >= '0' && ch <= '9' || hex && (ch|0x20 >= 'a' && ch|0x20 <= 'f')
+	}
+	hex := len(s)-i > 2 && s[i] == '0' && s[i+1]|0x20 == 'x' &&
+		(isDigit(s[i+2], true) || s[i+2] == '.' && len(s)-i > 3 && isDigit(s[i+3], true))
+	if hex {
+		i += 2
+	}
+	digits, nonzero := 0, false
+	for i < len(s) && isDigit(s[i], hex) {
+		digits++
+		nonzero = nonzero || s[i] != '0'
+		i++
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		for i < len(s) && isDigit(s[i], hex) {
+			digits++
+			nonzero = nonzero || s[i] != '0'
+			i++
+		}
+	}
+	if digits == 0 {
+		return 0, 0, false
+	}
+	mant := i
+	exp := byte('e')
+	if hex {
+		exp = 'p'
+	}
+	if i < len(s) && s[i]|0x20 == exp {
+		j := i + 1
+		if j < len(s) && (s[j] == '+' || s[j] == '-') {
+			j++
+		}
+		if j < len(s) && s[j] >= '0' && s[j] <= '9' {
+			for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+				j++
+			}
+			i = j
+		}
+	}
+	text := s[start:i]
+	if hex && i == mant {
+		text += "p0"
+	}
+	v, err := strconv.ParseFloat(text, 64)
+	if err != nil && !math.IsInf(v, 0) {
+		return 0, 0, false
+	}
+	return v, i, math.IsInf(v, 0) || (v == 0 && nonzero)
+}
+
+func signedInf(neg bool) float64 {
+	if neg {
+		return math.Inf(-1)
+	}
+	return math.Inf(1)
+}
+
+// zParseScore parses a score or increment as Redis's getDoubleFromObject does: the
+// whole argument, no leading space, no NaN, no overflow or underflow to zero.
+func zParseScore(b []byte) (float64, bool) {
+	s := unsafe.String(unsafe.SliceData(b), len(b))
+	if len(s) == 0 || isCSpace(s[0]) {
+		return 0, false
+	}
+	v, n, erange := strtod(s)
+	if n != len(s) || math.IsNaN(v) || erange && (math.IsInf(v, 0) || v == 0) {
+		return 0, false
+	}
+	return v, true
+}
+
+// zParseBound parses one end of a score range: "(" makes it exclusive; the rest is
+// read as strtod reads it (leading space and an empty number allowed), NaN rejected.
+func zParseBound(b []byte) (v float64, ex, ok bool) {
+	s := unsafe.String(unsafe.SliceData(b), len(b))
+	if strings.HasPrefix(s, "(") {
+		s, ex = s[1:], true
+	}
+	// Where strtod converts nothing it stops at the very start, so only "" passes (as 0).
+	v, n, _ := strtod(s)
+	if n != len(s) || math.IsNaN(v) {
+		return 0, false, false
+	}
+	return v, ex, true
+}
+
+func zParseScoreRange(min, max []byte) (store.ScoreRange, error) {
+	var r store.ScoreRange
+	var ok bool
+	if r.Min, r.MinEx, ok = zParseBound(min); !ok {
+		return r, errZMinMaxFloat
+	}
+	if r.Max, r.MaxEx, ok = zParseBound(max); !ok {
+		return r, errZMinMaxFloat
+	}
+	return r, nil
+}
+
+func zParseLexBound(b []byte) (store.LexBound, bool) {
+	if len(b) == 0 {
+		return store.LexBound{}, false
+	}
+	switch b[0] {
+	case '+':
+		return store.LexBound{Inf: 1}, len(b) == 1
+	case '-':
+		return store.LexBound{Inf: -1}, len(b) == 1
+	case '(':
+		return store.LexBound{Value: b[1:], Ex: true}, true
+	case '[':
+		return store.LexBound{Value: b[1:]}, true
+	}
+	return store.LexBound{}, false
+}
+
+func zParseLexRange(min, max []byte) (store.LexRange, error) {
+	var r store.LexRange
+	var ok1, ok2 bool
+	r.Min, ok1 = zParseLexBound(min)
+	r.Max, ok2 = zParseLexBound(max)
+	if !ok1 || !ok2 {
+		return r, errZLexRange
+	}
+	return r, nil
+}
+
+// zRankRange turns Redis's start/stop rank arguments into ranks [a, b) of an n-member set.
+func zRankRange(start, stop int64, n int) (int, int) {
+	l := int64(n)
+	if start < 0 {
+		start += l
+	}
+	if stop < 0 {
+		stop += l
+	}
+	start = max(start, 0)
+	if start > stop || start >= l {
+		return 0, 0
+	}
+	stop = min(stop, l-1)
+	return int(start), int(stop + 1)
+}
+
+// --- replies ---
+
+// zHeader starts a reply of n members, flat with scores in RESP2 and as [member, score]
+// pairs in RESP3 (Redis 7.0's shape for the ZRANGE family).
+func zHeader(c *Ctx, n int, withScores bool) {
+	if withScores && c.W.Proto != 3 {
+		c.W.Array(2 * n)
+	} else {
+		c.W.Array(n)
+	}
+}
+
+func zItem(c *Ctx, m []byte, s float64, withScores bool) {
+	if withScores && c.W.Proto == 3 {
+		c.W.Array(2)
+	}
+	c.W.Bulk(m)
+	if withScores {
+		c.W.Double(s)
+	}
+}
+
+// zReplyRange replies with ranks [a, b) of z, descending when rev.
+func zReplyRange(c *Ctx, z *store.ZSet, a, b int, rev, withScores bool) {
+	zHeader(c, max(b-a, 0), withScores)
+	if z != nil {
+		z.Range(a, b, rev, func(m []byte, s float64) bool {
+			zItem(c, m, s, withScores)
+			return true
+		})
+	}
+}
+
+// --- ZADD and friends ---
+
+type zaddFlags struct{ nx, xx, gt, lt, ch, incr bool }
+
+func cmdZAdd(c *Ctx) error {
+	var f zaddFlags
+	i := 2
+flags:
+	for ; i < len(c.Args); i++ {
+		switch {
+		case c.Is(i, "nx"):
+			f.nx = true
+		case c.Is(i, "xx"):
+			f.xx = true
+		case c.Is(i, "gt"):
+			f.gt = true
+		case c.Is(i, "lt"):
+			f.lt = true
+		case c.Is(i, "ch"):
+			f.ch = true
+		case c.Is(i, "incr"):
+			f.incr = true
+		default:
+			break flags
+		}
+	}
+	rest := c.Args[i:]
+	if len(rest) == 0 || len(rest)%2 != 0 {
+		return ErrSyntax
+	}
+	switch {
+	case f.nx && f.xx:
+		return errZXXNX
+	case f.gt && f.nx || f.lt && f.nx || f.gt && f.lt:
+		return errZGTLTNX
+	case f.incr && len(rest) > 2:
+		return errZIncrPair
+	}
+	scores := make([]float64, len(rest)/2)
+	for j := range scores {
+		s, ok := zParseScore(rest[2*j])
+		if !ok {
+			return ErrNotFloat
+		}
+		scores[j] = s
+	}
+	return zadd(c, f, scores, rest)
+}
+
+func cmdZIncrBy(c *Ctx) error {
+	s, ok := zParseScore(c.Args[2])
+	if !ok {
+		return ErrNotFloat
+	}
+	return zadd(c, zaddFlags{incr: true}, []float64{s}, c.Args[2:])
+}
+
+// zadd applies scores[j] to the members at pairs[2j+1] under the flags f.
+func zadd(c *Ctx, f zaddFlags, scores []float64, pairs [][]byte) error {
+	key := c.Args[1]
+	e, err := writeZSet(c, key)
+	if err != nil {
+		return err
+	}
+	created := e == nil
+	if created {
+		if f.xx {
+			if f.incr {
+				c.W.Null()
+			} else {
+				c.W.Int(0)
+			}
+			return nil
+		}
+		e = store.NewZSet()
+	}
+	z, lim := e.ZSet(), c.DB.Limits()
+	var added, updated, processed int64
+	var last float64
+	for j, score := range scores {
+		m := pairs[2*j+1]
+		cur, exists := z.Score(m)
+		switch {
+		case exists:
+			if f.nx {
+				continue
+			}
+			if f.incr {
+				if score += cur; math.IsNaN(score) {
+					return errZNaN
+				}
+			}
+			if f.lt && score >= cur || f.gt && score <= cur {
+				continue
+			}
+			if score != cur {
+				z.Add(m, score, lim)
+				updated++
+			}
+		case f.xx:
+			continue
+		default:
+			z.Add(m, score, lim)
+			added++
+		}
+		processed++
+		last = score
+	}
+	if added+updated > 0 {
+		ev := evZAdd
+		if f.incr {
+			ev = evZIncr
+		}
+		if created {
+			c.DB.Set(key, e, ev)
+		} else {
+			c.DB.Changed(key, ev)
+		}
+	}
+	switch {
+	case f.incr && processed > 0:
+		c.W.Double(last)
+	case f.incr:
+		c.W.Null()
+	case f.ch:
+		c.W.Int(added + updated)
+	default:
+		c.W.Int(added)
+	}
+	return nil
+}
+
+func cmdZRem(c *Ctx) error {
+	key := c.Args[1]
+	e, err := writeZSet(c, key)
+	if err != nil {
+		return err
+	}
+	var removed int64
+	if e != nil {
+		z := e.ZSet()
+		for _, m := range c.Args[2:] {
+			if z.Remove(m) {
+				removed++
+			}
+		}
+		if removed > 0 {
+			zChanged(c, key, z, evZRem)
+		}
+	}
+	c.W.Int(removed)
+	return nil
+}
+
+// --- reads ---
+
+func cmdZCard(c *Ctx) error {
+	z, err := readZSet(c, c.Args[1])
+	if err != nil {
+		return err
+	}
+	if z == nil {
+		c.W.Int(0)
+	} else {
+		c.W.Int(int64(z.Len()))
+	}
+	return nil
+}
+
+func cmdZCount(c *Ctx) error {
+	r, err := zParseScoreRange(c.Args[2], c.Args[3])
+	if err != nil {
+		return err
+	}
+	z, err := readZSet(c, c.Args[1])
+	if err != nil {
+		return err
+	}
+	var n int
+	if z != nil {
+		a, b := z.ScoreRange(r)
+		n = b - a
+	}
+	c.W.Int(int64(n))
+	return nil
+}
+
+func cmdZLexCount(c *Ctx) error {
+	r, err := zParseLexRange(c.Args[2], c.Args[3])
+	if err != nil {
+		return err
+	}
+	z, err := readZSet(c, c.Args[1])
+	if err != nil {
+		return err
+	}
+	var n int
+	if z != nil {
+		a, b := z.LexRange(r)
+		n = b - a
+	}
+	c.W.Int(int64(n))
+	return nil
+}
+
+func cmdZScore(c *Ctx) error {
+	z, err := readZSet(c, c.Args[1])
+	if err != nil {
+		return err
+	}
+	if z != nil {
+		if s, ok := z.Score(c.Args[2]); ok {
+			c.W.Double(s)
+			return nil
+		}
+	}
+	c.W.Null()
+	return nil
+}
+
+func cmdZMScore(c *Ctx) error {
+	z, err := readZSet(c, c.Args[1])
+	if err != nil {
+		return err
+	}
+	c.W.Array(len(c.Args) - 2)
+	for _, m := range c.Args[2:] {
+		if z != nil {
+			if s, ok := z.Score(m); ok {
+				c.W.Double(s)
+				continue
+			}
+		}
+		c.W.Null()
+	}
+	return nil
+}
+
+func cmdZRank(c *Ctx) error {
+	z, err := readZSet(c, c.Args[1])
+	if err != nil {
+		return err
+	}
+	if z != nil {
+		if r, _, ok := z.Rank(c.Args[2]); ok {
+			if c.Spec.Name == "zrevrank" {
+				r = z.Len() - 1 - r
+			}
+			c.W.Int(int64(r))
+			return nil
+		}
+	}
+	c.W.Null()
+	return nil
+}
+
+// --- the ZRANGE family ---
+
+type zrangeKind uint8
+
+const (
+	zrAuto zrangeKind = iota
+	zrRank
+	zrScore
+	zrLex
+)
+
+// zrangeArgs is a parsed ZRANGE-family call.
+type zrangeArgs struct {
+	kind          zrangeKind
+	rev           bool
+	withScores    bool
+	offset, limit int64 // a negative limit is no limit
+	start, stop   int64
+	score         store.ScoreRange
+	lex           store.LexRange
+}
+
+// parseZRange parses the arguments from the key at index src: key min max [options],
+// with kind and direction preset by the legacy commands (ZRANGEBYSCORE, ZREVRANGE, ...).
+func parseZRange(c *Ctx, src int, kind zrangeKind, rev, dirSet, store bool) (zrangeArgs, error) {
+	a := zrangeArgs{kind: kind, rev: rev, limit: -1}
+	for j := src + 3; j < len(c.Args); j++ {
+		left := len(c.Args) - j - 1
+		switch {
+		case c.Is(j, "withscores") && !store:
+			a.withScores = true
+		case c.Is(j, "limit") && left >= 2:
+			var err error
+			if a.offset, err = c.Int(j + 1); err != nil {
+				return a, err
+			}
+			if a.limit, err = c.Int(j + 2); err != nil {
+				return a, err
+			}
+			j += 2
+		case !dirSet && c.Is(j, "rev"):
+			a.rev, dirSet = true, true
+		case a.kind == zrAuto && c.Is(j, "bylex"):
+			a.kind = zrLex
+		case a.kind == zrAuto && c.Is(j, "byscore"):
+			a.kind = zrScore
+		default:
+			return a, ErrSyntax
+		}
+	}
+	if a.kind == zrAuto {
+		a.kind = zrRank
+	}
+	if a.limit != -1 && a.kind == zrRank {
+		return a, errZRangeLimit
+	}
+	if a.withScores && a.kind == zrLex {
+		return a, errZRangeLexScores
+	}
+	lo, hi := c.Args[src+1], c.Args[src+2]
+	if a.rev && a.kind != zrRank {
+		lo, hi = hi, lo
+	}
+	var err error
+	switch a.kind {
+	case zrRank:
+		if a.start, err = c.Int(src + 1); err != nil {
+			return a, err
+		}
+		if a.stop, err = c.Int(src + 2); err != nil {
+			return a, err
+		}
+	case zrScore:
+		a.score, err = zParseScoreRange(lo, hi)
+	case zrLex:
+		a.lex, err = zParseLexRange(lo, hi)
+	}
+	return a, err
+}
+
+// ranks returns the ranks [lo, hi) of z that the call selects, to be walked downwards
+// when a.rev is set.
+func (a *zrangeArgs) ranks(z *store.ZSet) (int, int) {
+	n := z.Len()
+	var lo, hi int
+	switch a.kind {
+	case zrRank:
+		lo, hi = zRankRange(a.start, a.stop, n)
+		if a.rev {
+			lo, hi = n-hi, n-lo
+		}
+		return lo, hi
+	case zrScore:
+		lo, hi = z.ScoreRange(a.score)
+	default:
+		lo, hi = z.LexRange(a.lex)
+	}
+	if a.offset < 0 {
+		return 0, 0
+	}
+	count := int64(hi - lo)
+	off := min(a.offset, count)
+	take := count - off
+	if a.limit >= 0 {
+		take = min(take, a.limit)
+	}
+	if a.rev {
+		hi -= int(off)
+		return hi - int(take), hi
+	}
+	lo += int(off)
+	return lo, lo + int(take)
+}
+
+func cmdZRange(c *Ctx) error {
+	var (
+		kind         = zrAuto
+		rev, dirSet  bool
+		src          = 1
+		storeResults bool
+	)
+	switch c.Spec.Name {
+	case "zrangestore":
+		src, storeResults = 2, true
+	case "zrangebyscore":
+		kind, dirSet = zrScore, true
+	case "zrevrangebyscore":
+		kind, rev, dirSet = zrScore, true, true
+	case "zrangebylex":
+		kind, dirSet = zrLex, true
+	case "zrevrangebylex":
+		kind, rev, dirSet = zrLex, true, true
+	case "zrevrange":
+		kind, rev, dirSet = zrRank, true, true
+	}
+	a, err := parseZRange(c, src, kind, rev, dirSet, storeResults)
+	if err != nil {
+		return err
+	}
+	z, err := readZSet(c, c.Args[src])
+	if err != nil {
+		return err
+	}
+	var lo, hi int
+	if z != nil {
+		lo, hi = a.ranks(z)
+	}
+	if !storeResults {
+		zReplyRange(c, z, lo, hi, a.rev, a.withScores)
+		return nil
+	}
+	// Redis adds the results one by one, in reply order, to a new set: a skiplist when
+	// a rank range is known to be too long for a listpack, else a listpack that converts
+	// as it grows (which shows in what happens to negative zeros).
+	var pairs []store.ZPair
+	if z != nil && hi > lo {
+		pairs = make([]store.ZPair, 0, hi-lo)
+		z.Range(lo, hi, a.rev, func(m []byte, s float64) bool {
+			pairs = append(pairs, store.ZPair{Member: string(m), Score: s})
+			return true
+		})
+	}
+	dst := c.Args[1]
+	if len(pairs) == 0 {
+		c.DB.Delete(dst, store.EvDel)
+		c.W.Int(0)
+		return nil
+	}
+	lim := c.DB.Limits()
+	if a.kind == zrRank && int64(len(pairs)) > lim.ZSetMaxListpackEntries.Load() {
+		c.DB.Set(dst, store.NewZSetFrom(pairs, lim), evZRangeStore)
+	} else {
+		c.DB.Set(dst, store.NewZSetAdded(pairs, lim), evZRangeStore)
+	}
+	c.W.Int(int64(len(pairs)))
+	return nil
+}
+
+// --- range deletion ---
+
+func cmdZRemRange(c *Ctx) error {
+	var (
+		pick func(z *store.ZSet) (int, int)
+		ev   store.Event
+	)
+	switch c.Spec.Name {
+	case "zremrangebyrank":
+		start, err := c.Int(2)
+		if err != nil {
+			return err
+		}
+		stop, err := c.Int(3)
+		if err != nil {
+			return err
+		}
+		pick = func(z *store.ZSet) (int, int) { return zRankRange(start, stop, z.Len()) }
+		ev = evZRemRangeByRank
+	case "zremrangebyscore":
+		r, err := zParseScoreRange(c.Args[2], c.Args[3])
+		if err != nil {
+			return err
+		}
+		pick = func(z *store.ZSet) (int, int) { return z.ScoreRange(r) }
+		ev = evZRemRangeByScore
+	default:
+		r, err := zParseLexRange(c.Args[2], c.Args[3])
+		if err != nil {
+			return err
+		}
+		pick = func(z *store.ZSet) (int, int) { return z.LexRange(r) }
+		ev = evZRemRangeByLex
+	}
+	key := c.Args[1]
+	e, err := writeZSet(c, key)
+	if err != nil {
+		return err
+	}
+	var removed int
+	if e != nil {
+		z := e.ZSet()
+		if removed = z.RemoveRange(pick(z)); removed > 0 {
+			zChanged(c, key, z, ev)
+		}
+	}
+	c.W.Int(int64(removed))
+	return nil
+}
+
+// --- pops ---
+
+// zpopShape is the reply shape of the pop commands.
+type zpopShape uint8
+
+const (
+	zpopOne   zpopShape = iota // ZPOPMIN key: [member, score]
+	zpopCount                  // ZPOPMIN key count: flat in RESP2, pairs in RESP3
+	zpopBlock                  // BZPOPMIN: [key, member, score]
+	zpopMulti                  // [B]ZMPOP: [key, [[member, score], ...]]
+)
+
+// zpop pops up to count members from the low (or high, with max) end of the set at key
+// and writes the reply in the given shape.
+func zpop(c *Ctx, key []byte, z *store.ZSet, count int, max bool, shape zpopShape) {
+	n := min(count, z.Len())
+	lo, hi := 0, n
+	if max {
+		lo, hi = z.Len()-n, z.Len()
+	}
+	switch shape {
+	case zpopOne:
+		c.W.Array(2 * n)
+	case zpopCount:
+		zHeader(c, n, true)
+	case zpopBlock:
+		c.W.Array(3)
+		c.W.Bulk(key)
+	case zpopMulti:
+		c.W.Array(2)
+		c.W.Bulk(key)
+		c.W.Array(n)
+	}
+	z.Range(lo, hi, max, func(m []byte, s float64) bool {
+		if shape == zpopMulti {
+			c.W.Array(2)
+			c.W.Bulk(m)
+			c.W.Double(s)
+		} else if shape == zpopCount {
+			zItem(c, m, s, true)
+		} else {
+			c.W.Bulk(m)
+			c.W.Double(s)
+		}
+		return true
+	})
+	z.RemoveRange(lo, hi)
+	ev := evZPopMin
+	if max {
+		ev = evZPopMax
+	}
+	zChanged(c, key, z, ev)
+}
+
+func cmdZPop(c *Ctx) error {
+	if len(c.Args) > 3 {
+		return ErrSyntax
+	}
+	count, shape := 1, zpopOne
+	if len(c.Args) == 3 {
+		n, ok := ParseInt(c.Args[2])
+		if !ok || n < 0 {
+			return errZPositive
+		}
+		count, shape = int(min(n, math.MaxInt32)), zpopCount
+	}
+	key := c.Args[1]
+	e, err := writeZSet(c, key)
+	if err != nil {
+		return err
+	}
+	if e == nil || count == 0 {
+		c.W.Array(0)
+		return nil
+	}
+	zpop(c, key, e.ZSet(), count, c.Spec.Name == "zpopmax", shape)
+	return nil
+}
+
+// BZPOPMIN key [key ...] timeout
+func cmdBZPop(c *Ctx) error {
+	last := len(c.Args) - 1
+	deadline, err := c.Deadline(last)
+	if err != nil {
+		return err
+	}
+	keys := c.Args[1:last]
+	for _, key := range c.KeysReadyFirst(keys) {
+		e, err := writeZSet(c, key)
+		if err != nil {
+			if c.ReadyKey == nil {
+				return err
+			}
+			continue
+		}
+		if e != nil {
+			zpop(c, key, e.ZSet(), 1, c.Spec.Name == "bzpopmax", zpopBlock)
+			return nil
+		}
+	}
+	return c.Block(keys, deadline, NullArrayReply)
+}
+
+// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count],
+// BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]
+func cmdZMPop(c *Ctx) error {
+	blocking := c.Spec.Name == "bzmpop"
+	at := 1
+	if blocking {
+		at = 2
+	}
+	numkeys, ok := ParseInt(c.Args[at])
+	if !ok || numkeys < 1 {
+		return errZNumKeys
+	}
+	where := at + 1 + int(min(numkeys, int64(len(c.Args))))
+	if where >= len(c.Args) {
+		return ErrSyntax
+	}
+	var max bool
+	switch {
+	case c.Is(where, "min"):
+	case c.Is(where, "max"):
+		max = true
+	default:
+		return ErrSyntax
+	}
+	count := int64(-1)
+	for j := where + 1; j < len(c.Args); j++ {
+		if count == -1 && c.Is(j, "count") && j+1 < len(c.Args) {
+			j++
+			n, ok := ParseInt(c.Args[j])
+			if !ok || n < 1 {
+				return errZCount
+			}
+			count = n
+			continue
+		}
+		return ErrSyntax
+	}
+	if count == -1 {
+		count = 1
+	}
+	var deadline int64
+	if blocking {
+		var err error
+		if deadline, err = c.Deadline(1); err != nil {
+			return err
+		}
+	}
+	keys := c.Args[at+1 : where]
+	for _, key := range c.KeysReadyFirst(keys) {
+		e, err := writeZSet(c, key)
+		if err != nil {
+			if c.ReadyKey == nil {
+				return err
+			}
+			continue
+		}
+		if e != nil {
+			zpop(c, key, e.ZSet(), int(min(count, math.MaxInt32)), max, zpopMulti)
+			return nil
+		}
+	}
+	if blocking {
+		return c.Block(keys, deadline, NullArrayReply)
+	}
+	c.W.NullArray()
+	return nil
+}
+
+// --- ZRANDMEMBER ---
+
+func cmdZRandMember(c *Ctx) error {
+	if len(c.Args) == 2 {
+		z, err := readZSet(c, c.Args[1])
+		if err != nil {
+			return err
+		}
+		if z == nil {
+			c.W.Null()
+			return nil
+		}
+		z.RandomRepeat(1, func(m []byte, _ float64) { c.W.Bulk(m) })
+		return nil
+	}
+	n, err := c.Int(2)
+	if err != nil {
+		return err
+	}
+	if n == math.MinInt64 {
+		return errZRandRange
+	}
+	withScores := false
+	if len(c.Args) > 4 || len(c.Args) == 4 && !c.Is(3, "withscores") {
+		return ErrSyntax
+	}
+	if len(c.Args) == 4 {
+		withScores = true
+		if n < -math.MaxInt64/2 {
+			return errZRandRangeScores
+		}
+	}
+	z, err := readZSet(c, c.Args[1])
+	if err != nil {
+		return err
+	}
+	if z == nil || n == 0 {
+		c.W.Array(0)
+		return nil
+	}
+	emit := func(m []byte, s float64) { zItem(c, m, s, withScores) }
+	switch size := int64(z.Len()); {
+	case n < 0 || n == 1:
+		count := n
+		if n < 0 {
+			count = -n
+		}
+		zHeader(c, int(count), withScores)
+		z.RandomRepeat(int(count), emit)
+	case n >= size:
+		// The whole set, from the highest score down, as Redis 7.0 replies.
+		zReplyRange(c, z, 0, int(size), true, withScores)
+	default:
+		zHeader(c, int(n), withScores)
+		z.RandomDistinct(int(n), emit)
+	}
+	return nil
+}
+
+// --- ZSCAN ---
+
+func cmdZScan(c *Ctx) error {
+	if _, ok := ParseScanCursor(c.Args[2]); !ok {
+		return Err("ERR invalid cursor")
+	}
+	z, err := readZSet(c, c.Args[1])
+	if err != nil {
+		return err
+	}
+	if z == nil {
+		ScanReply(c.W, 0, nil)
+		return nil
+	}
+	o, err := ParseScan(c, 2, false)
+	if err != nil {
+		return err
+	}
+	match := o.MatchFunc()
+	var items []string
+	next := z.Scan(o.Cursor, o.Count, func(m []byte, s float64) {
+		if match != nil && !match(unsafe.String(unsafe.SliceData(m), len(m))) {
+			return
+		}
+		items = append(items, string(m), string(resp.AppendDouble(nil, s)))
+	})
+	ScanReply(c.W, next, items)
+	return nil
+}
+
+// --- ZUNION, ZINTER, ZDIFF and their STORE forms, ZINTERCARD ---
+
+type zsrc struct {
+	z      *store.ZSet
+	s      *store.Set
+	weight float64
+}
+
+func (s *zsrc) len() int {
+	switch {
+	case s.z != nil:
+		return s.z.Len()
+	case s.s != nil:
+		return s.s.Len()
+	}
+	return 0
+}
+
+// score returns member's score in the source, before weighting.
+func (s *zsrc) score(m []byte) (float64, bool) {
+	switch {
+	case s.z != nil:
+		return s.z.Score(m)
+	case s.s != nil:
+		return 1, s.s.Contains(m)
+	}
+	return 0, false
+}
+
+// each calls fn for every member of the source with its score, before weighting.
+func (s *zsrc) each(fn func(m []byte, score float64) bool) {
+	switch {
+	case s.z != nil:
+		s.z.Range(0, s.z.Len(), false, fn)
+	case s.s != nil:
+		s.s.Range(func(m []byte) bool { return fn(m, 1) })
+	}
+}
+
+type zaggregate uint8
+
+const (
+	zaggSum zaggregate = iota
+	zaggMin
+	zaggMax
+)
+
+func (a zaggregate) apply(acc, v float64) float64 {
+	// Plain comparisons, not min and max: they keep acc on ties, -0 against 0 included.
+	switch a {
+	case zaggMin:
+		if v < acc {
+			return v
+		}
+		return acc
+	case zaggMax:
+		if v > acc {
+			return v
+		}
+		return acc
+	}
+	if acc += v; math.IsNaN(acc) {
+		return 0 // inf + -inf, as Redis
+	}
+	return acc
+}
+
+func zweighted(w, s float64) float64 {
+	if v := w * s; !math.IsNaN(v) {
+		return v
+	}
+	return 0
+}
+
+// cmdZSetOp serves ZUNION, ZINTER, ZDIFF, their STORE forms and ZINTERCARD.
+func cmdZSetOp(c *Ctx) error {
+	name := c.Spec.Name
+	storeTo := strings.HasSuffix(name, "store")
+	cardOnly := name == "zintercard"
+	op := name[1:5] // "unio", "inte", "diff"
+	at := 1
+	if storeTo {
+		at = 2
+	}
+	numkeys, err := c.Int(at)
+	if err != nil {
+		return err
+	}
+	if numkeys < 1 {
+		return Errorf("ERR at least 1 input key is needed for '%s' command", name)
+	}
+	if numkeys > int64(len(c.Args)-at-1) {
+		return ErrSyntax
+	}
+	srcs := make([]zsrc, numkeys)
+	for i := range srcs {
+		srcs[i].weight = 1
+		e := c.DB.Lookup(c.Args[at+1+i])
+		if e == nil {
+			continue
+		}
+		switch e.Type() {
+		case store.TypeZSet:
+			srcs[i].z = e.ZSet()
+		case store.TypeSet:
+			srcs[i].s = e.SetValue()
+		default:
+			return ErrWrongType
+		}
+	}
+	agg, withScores, limit := zaggSum, false, int64(0)
+	for j := at + 1 + int(numkeys); j < len(c.Args); {
+		left := len(c.Args) - j
+		switch {
+		case op != "diff" && !cardOnly && left >= len(srcs)+1 && c.Is(j, "weights"):
+			j++
+			for i := range srcs {
+				w, ok := zParseScore(c.Args[j])
+				if !ok {
+					return errZWeight
+				}
+				srcs[i].weight = w
+				j++
+			}
+		case op != "diff" && !cardOnly && left >= 2 && c.Is(j, "aggregate"):
+			switch {
+			case c.Is(j+1, "sum"):
+				agg = zaggSum
+			case c.Is(j+1, "min"):
+				agg = zaggMin
+			case c.Is(j+1, "max"):
+				agg = zaggMax
+			default:
+				return ErrSyntax
+			}
+			j += 2
+		case !storeTo && !cardOnly && c.Is(j, "withscores"):
+			withScores = true
+			j++
+		case cardOnly && left >= 2 && c.Is(j, "limit"):
+			n, ok := ParseInt(c.Args[j+1])
+			if !ok || n < 0 {
+				return errZLimitNeg
+			}
+			limit = n
+			j += 2
+		default:
+			return ErrSyntax
+		}
+	}
+
+	var pairs []store.ZPair
+	switch op {
+	case "unio":
+		pairs = zunion(srcs, agg)
+	case "inte":
+		if cardOnly {
+			c.W.Int(zinterCard(srcs, limit))
+			return nil
+		}
+		pairs = zinter(srcs, agg)
+	default:
+		pairs = zdiff(srcs)
+	}
+	if storeTo {
+		ev := map[string]store.Event{"unio": evZUnionStore, "inte": evZInterStore, "diff": evZDiffStore}[op]
+		zStore(c, c.Args[1], pairs, ev)
+		return nil
+	}
+	slices.SortFunc(pairs, zpairCmp)
+	zHeader(c, len(pairs), withScores)
+	for _, p := range pairs {
+		zItem(c, unsafe.Slice(unsafe.StringData(p.Member), len(p.Member)), p.Score, withScores)
+	}
+	return nil
+}
+
+func zpairCmp(a, b store.ZPair) int {
+	switch {
+	case a.Score < b.Score:
+		return -1
+	case a.Score > b.Score:
+		return 1
+	}
+	return strings.Compare(a.Member, b.Member)
+}
+
+// bySize returns the sources ordered by cardinality, smallest first (stable), the order
+// Redis folds them in.
+func bySize(srcs []zsrc) []zsrc {
+	out := slices.Clone(srcs)
+	slices.SortStableFunc(out, func(a, b zsrc) int { return a.len() - b.len() })
+	return out
+}
+
+func zunion(srcs []zsrc, agg zaggregate) []store.ZPair {
+	acc := map[string]float64{}
+	var order []string
+	for _, s := range bySize(srcs) {
+		s.each(func(m []byte, score float64) bool {
+			v := zweighted(s.weight, score)
+			if old, ok := acc[unsafe.String(unsafe.SliceData(m), len(m))]; ok {
+				acc[unsafe.String(unsafe.SliceData(m), len(m))] = agg.apply(old, v)
+				return true
+			}
+			k := string(m)
+			acc[k] = v
+			order = append(order, k)
+			return true
+		})
+	}
+	pairs := make([]store.ZPair, len(order))
+	for i, k := range order {
+		pairs[i] = store.ZPair{Member: k, Score: acc[k]}
+	}
+	return pairs
+}
+
+func zinter(srcs []zsrc, agg zaggregate) []store.ZPair {
+	sorted := bySize(srcs)
+	if sorted[0].len() == 0 {
+		return nil
+	}
+	var pairs []store.ZPair
+	sorted[0].each(func(m []byte, score float64) bool {
+		v := zweighted(sorted[0].weight, score)
+		for _, o := range sorted[1:] {
+			s, ok := o.score(m)
+			if !ok {
+				return true
+			}
+			// Only the first set's weighted score turns NaN (inf * 0) into 0; a NaN from
+			// another set reaches the aggregate (a sum then reads 0, MIN and MAX skip it).
+			v = agg.apply(v, o.weight*s)
+		}
+		pairs = append(pairs, store.ZPair{Member: string(m), Score: v})
+		return true
+	})
+	return pairs
+}
+
+func zinterCard(srcs []zsrc, limit int64) int64 {
+	sorted := bySize(srcs)
+	var n int64
+	if sorted[0].len() == 0 {
+		return 0
+	}
+	sorted[0].each(func(m []byte, _ float64) bool {
+		for _, o := range sorted[1:] {
+			if _, ok := o.score(m); !ok {
+				return true
+			}
+		}
+		n++
+		return limit == 0 || n < limit
+	})
+	return n
+}
+
+func zdiff(srcs []zsrc) []store.ZPair {
+	var pairs []store.ZPair
+	srcs[0].each(func(m []byte, score float64) bool {
+		for _, o := range srcs[1:] {
+			if _, ok := o.score(m); ok {
+				return true
+			}
+		}
+		pairs = append(pairs, store.ZPair{Member: string(m), Score: score})
+		return true
+	})
+	return pairs
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/cinnabar-db/cinnabar/command"
 	"github.com/cinnabar-db/cinnabar/config"
 	"github.com/cinnabar-db/cinnabar/expire"
+	"github.com/cinnabar-db/cinnabar/hll"
 	"github.com/cinnabar-db/cinnabar/store"
 )
 
@@ -126,6 +127,7 @@ func (s *Server) applyConfig() {
 	lim.ZSetMaxListpackValue.Store(s.cfg.Int("zset-max-listpack-value"))
 	lim.ListMaxListpackSize.Store(s.cfg.Int("list-max-listpack-size"))
 	lim.ListCompressDepth.Store(s.cfg.Int("list-compress-depth"))
+	hll.SetSparseMaxBytes(s.cfg.Int("hll-sparse-max-bytes"))
 	s.log.setLevel(s.cfg.String("loglevel"))
 	s.expirer.SetHz(int(s.cfg.Int("hz")), int(s.cfg.Int("active-expire-effort")))
 	timeout := time.Duration(s.cfg.Int("timeout")) * time.Second

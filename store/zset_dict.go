@@ -171,15 +171,6 @@ func (d *zdict) maybeShrink() {
 	d.rehash(d.live)
 }
 
-// each calls fn for every member, in storage order, until fn returns false.
-func (d *zdict) each(fn func(member string, score float64) bool) {
-	for i := range d.entries {
-		if !d.isFree(i) && !fn(d.entries[i].member, d.entries[i].score) {
-			return
-		}
-	}
-}
-
 // scan returns members in hash order from cursor (see zdict), about count of them,
 // and the cursor to continue from, 0 when the walk is over.
 func (d *zdict) scan(cursor uint64, count int, fn func(member string, score float64)) uint64 {

@@ -297,16 +297,6 @@ func TestZSetMemory(t *testing.T) {
 	after := measure()
 	t.Logf("random scores: %.1f bytes/member (%s)", float64(after-before)/n, z.Encoding())
 	runtime.KeepAlive(z)
-	z = nil
-	before = measure()
-	z = &ZSet{}
-	for i := range n {
-		buf = strconv.AppendInt(append(buf[:0], "member:"...), int64(i), 10)
-		z.Add(buf, float64(i), lim)
-	}
-	after = measure()
-	t.Logf("ascending scores: %.1f bytes/member", float64(after-before)/n)
-	runtime.KeepAlive(z)
 }
 
 func BenchmarkZSetAdd(b *testing.B) {
@@ -317,5 +307,63 @@ func BenchmarkZSetAdd(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
 		buf = strconv.AppendInt(append(buf[:0], "member:"...), int64(i), 10)
 		z.Add(buf, r.Float64(), lim)
+	}
+}
+
+// TestZSetTreeDeep drives the B+tree through several internal levels, so that internal
+// nodes split, merge and lend children, and checks its invariants along the way.
+func TestZSetTreeDeep(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	var tr btree
+	n := 150000
+	if testing.Short() {
+		n = 30000
+	}
+	items := make([]zitem, n)
+	for i := range items {
+		items[i] = zitem{float64(r.IntN(1000)), "m" + strconv.Itoa(i)}
+		tr.insert(items[i])
+	}
+	if s := tr.check(); s != "" || tr.len() != n {
+		t.Fatalf("after inserts: %q, len %d", s, tr.len())
+	}
+	r.Shuffle(len(items), func(i, j int) { items[i], items[j] = items[j], items[i] })
+	for i, it := range items[:n-100] {
+		if i%97 == 0 {
+			if got := tr.rank(it); tr.search(func(x zitem) bool { return !zless(x, it) }) != got {
+				t.Fatal("rank and search disagree")
+			}
+		}
+		tr.remove(it)
+		if i%(n/10) == 0 {
+			if s := tr.check(); s != "" {
+				t.Fatalf("after %d removals: %s", i+1, s)
+			}
+		}
+	}
+	if s := tr.check(); s != "" || tr.len() != 100 {
+		t.Fatalf("after removals: %q, len %d", s, tr.len())
+	}
+	rest := items[n-100:]
+	slices.SortFunc(rest, func(a, b zitem) int {
+		if zless(a, b) {
+			return -1
+		}
+		return 1
+	})
+	if !slices.Equal(tr.all(), rest) {
+		t.Fatal("contents after removals")
+	}
+	// Build in bulk, then grow from both ends.
+	tr = buildBTree(rest)
+	for i := 0; i < n/2; i++ {
+		tr.insert(zitem{2000 + float64(i), "hi"})
+		tr.insert(zitem{-1 - float64(i), "lo"})
+	}
+	if s := tr.check(); s != "" || tr.len() != 100+n {
+		t.Fatalf("after growing at the ends: %q, len %d", s, tr.len())
+	}
+	if it := tr.all()[0]; it.score != float64(-n/2) {
+		t.Fatalf("first item %v", it)
 	}
 }
