@@ -12,7 +12,7 @@ import (
 )
 
 // newerThanRedis70 are rows Redis 7.0 does not have but clients of later versions send.
-var newerThanRedis70 = map[string]bool{"client|setinfo": true}
+var newerThanRedis70 = map[string]bool{"client|setinfo": true, "client|no-touch": true}
 
 // commandInfo reduces a COMMAND INFO entry to the fields the table declares.
 func commandInfo(v any) (string, []string) {

@@ -1384,7 +1384,6 @@ func clientListFields(t *testing.T, addr string) map[string]string {
 // dirty watches and in subscribed mode: flags x (MULTI), d (a watched key changed),
 // P (pub/sub), the multi= queue length and the sub=, psub=, ssub= counts.
 func TestTransactionsClientList(t *testing.T) {
-	t.Skip("needs CLIENT LIST's flags and counts (introspection work in progress)")
 	ref := referenceAddr(t)
 	mcReset(t, ref)
 	t.Cleanup(func() { mcReset(t, ref) })

@@ -42,7 +42,8 @@ type Client struct {
 	closeAfterReply bool
 	closing         atomic.Bool  // set by CLIENT KILL and shutdown from other goroutines
 	proto           atomic.Int32 // w.Proto, for goroutines that build pushes for this client
-	lastAt          atomic.Int64 // unix nanoseconds of the last command
+	lastAt          atomic.Int64 // unix nanoseconds of the end of the last command
+	diag            clientDiag   // state CLIENT LIST, MONITOR and PAUSE keep (diag.go)
 
 	// Fields other goroutines read (CLIENT LIST, INFO) are guarded by mu.
 	mu      sync.Mutex
@@ -70,6 +71,8 @@ func newClient(s *Server, conn redcon.Conn) *Client {
 	c.unblock = make(chan unblockReason, 1)
 	c.killed = make(chan struct{})
 	c.setProto(2)
+	c.diag.proto.Store(2)
+	c.diag.multi.Store(-1)
 	c.authenticated = *s.requirePass.Load() == ""
 	c.ctx = command.Ctx{W: &c.w, KS: s.ks, Client: c}
 	return c
@@ -89,6 +92,7 @@ func (s *Server) release(c *Client) {
 	c.killOnce.Do(func() { close(c.killed) })
 	s.watches.unwatchAll(c)
 	s.unsubscribeAll(c)
+	s.releaseDiag(c)
 	if c.out != nil {
 		c.out.close() // a second close is a no-op
 	}

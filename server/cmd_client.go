@@ -1,31 +1,44 @@
 package server
 
 import (
-	"fmt"
+	"net"
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	. "github.com/cinnabar-db/cinnabar/command"
 )
 
 func (s *Server) clientCommands() []*Spec {
+	const conn = NoScript | Loading | Stale
 	return []*Spec{
 		{Name: "client", Arity: -2, Cat: CatSlow, Subs: []*Spec{
-			{Name: "client|id", Arity: 2, Flags: NoScript | Loading | Stale, Cat: CatConnection, Do: cmdClientID},
-			{Name: "client|info", Arity: 2, Flags: NoScript | Loading | Stale, Cat: CatConnection, Do: cmdClientInfo},
-			{Name: "client|list", Arity: -2, Flags: Admin | NoScript | Loading | Stale, Cat: CatConnection, Do: s.cmdClientList},
-			{Name: "client|kill", Arity: -3, Flags: Admin | NoScript | Loading | Stale, Cat: CatConnection, Do: s.cmdClientKill},
-			{Name: "client|setname", Arity: 3, Flags: NoScript | Loading | Stale, Cat: CatConnection, Do: cmdClientSetName},
-			{Name: "client|getname", Arity: 2, Flags: NoScript | Loading | Stale, Cat: CatConnection, Do: cmdClientGetName},
-			{Name: "client|setinfo", Arity: 4, Flags: NoScript | Loading | Stale, Cat: CatConnection, Do: cmdClientSetInfo},
-			{Name: "client|reply", Arity: 3, Flags: NoScript | Loading | Stale, Cat: CatConnection, Do: cmdClientReply},
-			{Name: "client|no-evict", Arity: 3, Flags: Admin | NoScript | Loading | Stale, Cat: CatConnection, Do: cmdClientOnOff},
-			{Name: "client|unblock", Arity: -3, Flags: Admin | NoScript | Loading | Stale, Cat: CatConnection, Do: s.cmdClientUnblock},
+			{Name: "client|id", Arity: 2, Flags: conn, Cat: CatConnection, Do: cmdClientID},
+			{Name: "client|info", Arity: 2, Flags: conn, Cat: CatConnection, Do: s.cmdClientInfo},
+			{Name: "client|list", Arity: -2, Flags: Admin | conn, Cat: CatConnection, Do: s.cmdClientList},
+			{Name: "client|kill", Arity: -3, Flags: Admin | conn, Cat: CatConnection, Do: s.cmdClientKill},
+			{Name: "client|setname", Arity: 3, Flags: conn, Cat: CatConnection, Do: cmdClientSetName},
+			{Name: "client|getname", Arity: 2, Flags: conn, Cat: CatConnection, Do: cmdClientGetName},
+			{Name: "client|setinfo", Arity: 4, Flags: conn, Cat: CatConnection, Do: cmdClientSetInfo},
+			{Name: "client|reply", Arity: 3, Flags: conn, Cat: CatConnection, Do: cmdClientReply},
+			{Name: "client|no-evict", Arity: 3, Flags: Admin | conn, Cat: CatConnection, Do: cmdClientNoEvict},
+			{Name: "client|no-touch", Arity: 3, Flags: conn, Cat: CatConnection, Do: cmdClientNoTouch},
+			{Name: "client|pause", Arity: -3, Flags: Admin | conn, Cat: CatConnection, Do: s.cmdClientPause},
+			{Name: "client|unpause", Arity: 2, Flags: Admin | conn, Cat: CatConnection, Do: s.cmdClientUnpause},
+			{Name: "client|unblock", Arity: -3, Flags: Admin | conn, Cat: CatConnection, Do: s.cmdClientUnblock},
+			{Name: "client|tracking", Arity: -3, Flags: conn, Cat: CatConnection, Do: cmdClientTracking},
+			{Name: "client|trackinginfo", Arity: 2, Flags: conn, Cat: CatConnection, Do: cmdClientTrackingInfo},
+			{Name: "client|getredir", Arity: 2, Flags: conn, Cat: CatConnection, Do: cmdClientGetRedir},
+			{Name: "client|caching", Arity: 3, Flags: conn, Cat: CatConnection, Do: cmdClientCaching},
 			{Name: "client|help", Arity: 2, Flags: Loading | Stale, Cat: CatConnection, Do: cmdClientHelp},
 		}},
 	}
+}
+
+func subcommandSyntaxError(sub, cmd string) error {
+	return Errorf("ERR unknown subcommand or wrong number of arguments for '%s'. Try %s HELP.", sub, cmd)
 }
 
 func cmdClientID(c *Ctx) error {
@@ -33,25 +46,158 @@ func cmdClientID(c *Ctx) error {
 	return nil
 }
 
-// describe renders the client as one CLIENT LIST line (without the newline).
-func (cl *Client) describe(now time.Time, current bool) string {
+// socketFD returns the client's file descriptor (looked up once), or -1.
+func (cl *Client) socketFD() int {
+	if fd := cl.diag.fd.Load(); fd != 0 {
+		return int(fd)
+	}
+	fd := -1
+	nc := cl.conn.NetConn()
+	if g, ok := nc.(*guardConn); ok {
+		nc = g.Conn
+	}
+	if sc, ok := nc.(syscall.Conn); ok {
+		if raw, err := sc.SyscallConn(); err == nil {
+			_ = raw.Control(func(f uintptr) { fd = int(f) })
+		}
+	}
+	cl.diag.fd.Store(int32(fd))
+	return fd
+}
+
+// clientType classifies a client as CLIENT LIST/KILL TYPE do: "pubsub" while it has
+// subscriptions, else "normal" (monitors too; there are no masters or replicas yet).
+// The caller holds the pub/sub registry's read lock.
+func (cl *Client) clientType() string {
+	if cl.subscriptions() > 0 {
+		return "pubsub"
+	}
+	return "normal"
+}
+
+func validClientType(t string) (string, bool) {
+	switch t = strings.ToLower(t); t {
+	case "normal", "master", "pubsub":
+		return t, true
+	case "replica", "slave":
+		return "replica", true
+	}
+	return t, false
+}
+
+// describe renders the client as one CLIENT LIST line, without the newline, with Redis
+// 7.0's fields in Redis's order plus lib-name and lib-ver (Redis 7.2's). self is true
+// when the client describes itself, on its own goroutine, where its live state may be
+// read. The caller holds the pub/sub registry's read lock.
+func (cl *Client) describe(now time.Time, self bool) string {
 	cl.mu.Lock()
 	name, lastCmd, lib, ver := cl.name, cl.lastCmd, cl.libName, cl.libVer
 	cl.mu.Unlock()
 	if lastCmd == "" {
 		lastCmd = "NULL"
 	}
-	idle := now.Sub(time.Unix(0, cl.lastAt.Load()))
-	db, proto := 0, 2
-	if current {
-		db, proto = cl.db, cl.w.Proto
+	db, proto, multi := int(cl.diag.db.Load()), int(cl.diag.proto.Load()), int(cl.diag.multi.Load())
+	if self {
+		db, proto, multi = cl.db, cl.w.Proto, -1
+		if cl.multi != nil {
+			multi = len(cl.multi.cmds)
+		}
 	}
-	return fmt.Sprintf("id=%d addr=%s laddr=%s fd=8 name=%s age=%d idle=%d flags=N db=%d sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=%s user=default redir=-1 resp=%d lib-name=%s lib-ver=%s",
-		cl.id, cl.addr, cl.laddr, name, int64(now.Sub(cl.since)/time.Second), int64(idle/time.Second), db, lastCmd, proto, lib, ver)
+	if proto == 0 {
+		proto = 2
+	}
+	blocked := cl.waiter.Load() != nil || cl.diag.pausedWait.Load()
+	var idle time.Duration // a running command is not idle; a parked one is
+	if !cl.diag.busy.Load() || blocked {
+		idle = max(now.Sub(time.Unix(0, cl.lastAt.Load())), 0)
+	}
+	var flags []byte
+	if cl.diag.monitor.Load() {
+		flags = append(flags, 'O')
+	}
+	if cl.subscriptions() > 0 {
+		flags = append(flags, 'P')
+	}
+	if multi >= 0 {
+		flags = append(flags, 'x')
+	}
+	if blocked {
+		flags = append(flags, 'b')
+	}
+	if cl.dirtyCAS.Load() {
+		flags = append(flags, 'd')
+	}
+	if self && cl.closeAfterReply {
+		flags = append(flags, 'c')
+	}
+	if cl.closing.Load() {
+		flags = append(flags, 'A')
+	}
+	if cl.diag.noEvict.Load() {
+		flags = append(flags, 'e')
+	}
+	if cl.diag.noTouch.Load() {
+		flags = append(flags, 'T')
+	}
+	if len(flags) == 0 {
+		flags = append(flags, 'N')
+	}
+	omem := 0
+	if out := cl.diag.out.Load(); out != nil {
+		omem = out.pending()
+	}
+	events := "r"
+	if omem > 0 {
+		events = "rw"
+	}
+	b := make([]byte, 0, 320)
+	field := func(k string, v string) {
+		if len(b) > 0 {
+			b = append(b, ' ')
+		}
+		b = append(b, k...)
+		b = append(b, '=')
+		b = append(b, v...)
+	}
+	num := func(k string, v int64) { field(k, strconv.FormatInt(v, 10)) }
+	num("id", cl.id)
+	field("addr", cl.addr)
+	field("laddr", cl.laddr)
+	num("fd", int64(cl.socketFD()))
+	field("name", name)
+	num("age", int64(now.Sub(cl.since)/time.Second))
+	num("idle", int64(idle/time.Second))
+	field("flags", string(flags))
+	num("db", int64(db))
+	num("sub", int64(len(cl.subChannels)))
+	num("psub", int64(len(cl.subPatterns)))
+	num("ssub", int64(len(cl.subShard)))
+	num("multi", int64(multi))
+	num("qbuf", 0)
+	num("qbuf-free", 0)
+	num("argv-mem", 0)
+	num("multi-mem", 0)
+	num("rbs", 16384)
+	num("rbp", 0)
+	num("obl", 0)
+	num("oll", 0)
+	num("omem", int64(omem))
+	num("tot-mem", int64(clientBaseMemory+omem))
+	field("events", events)
+	field("cmd", lastCmd)
+	field("user", "default")
+	num("redir", -1)
+	num("resp", int64(proto))
+	field("lib-name", lib)
+	field("lib-ver", ver)
+	return string(b)
 }
 
-func cmdClientInfo(c *Ctx) error {
-	c.W.Verbatim(client(c).describe(time.Now(), true) + "\n")
+func (s *Server) cmdClientInfo(c *Ctx) error {
+	s.pubsub.mu.RLock()
+	line := client(c).describe(time.Now(), true)
+	s.pubsub.mu.RUnlock()
+	c.W.Verbatim(line + "\n")
 	return nil
 }
 
@@ -69,47 +215,46 @@ func (s *Server) clientsSorted() []*Client {
 
 func (s *Server) cmdClientList(c *Ctx) error {
 	var ids map[int64]bool
-	for i := 2; i < len(c.Args); i++ {
-		switch {
-		case c.Is(i, "type") && i+1 < len(c.Args):
-			t := strings.ToLower(c.Arg(i + 1))
-			if t != "normal" && t != "master" && t != "replica" && t != "slave" && t != "pubsub" {
-				return Errorf("ERR Unknown client type '%s'", c.Arg(i+1))
-			}
-			if t != "normal" {
-				ids = map[int64]bool{}
-			}
-			i++
-		case c.Is(i, "id") && i+1 < len(c.Args):
-			ids = map[int64]bool{}
-			for i++; i < len(c.Args); i++ {
-				id, err := strconv.ParseInt(c.Arg(i), 10, 64)
-				if err != nil || id <= 0 {
-					return Err("ERR Invalid client ID")
-				}
-				ids[id] = true
-			}
-		default:
-			return ErrSyntax
+	typ := ""
+	switch {
+	case len(c.Args) == 2:
+	case len(c.Args) == 4 && c.Is(2, "type"):
+		t, ok := validClientType(c.Arg(3))
+		if !ok {
+			return Errorf("ERR Unknown client type '%s'", c.Arg(3))
 		}
+		typ = t
+	case len(c.Args) >= 4 && c.Is(2, "id"):
+		ids = map[int64]bool{}
+		for i := 3; i < len(c.Args); i++ {
+			id, ok := ParseInt(c.Args[i])
+			if !ok {
+				return Err("ERR Invalid client ID")
+			}
+			ids[id] = true
+		}
+	default:
+		return ErrSyntax
 	}
 	self := client(c)
 	now := time.Now()
 	var b strings.Builder
+	s.pubsub.mu.RLock()
 	for _, cl := range s.clientsSorted() {
-		if ids != nil && !ids[cl.id] {
+		if (ids != nil && !ids[cl.id]) || (typ != "" && cl.clientType() != typ) {
 			continue
 		}
 		b.WriteString(cl.describe(now, cl == self))
 		b.WriteByte('\n')
 	}
+	s.pubsub.mu.RUnlock()
 	c.W.Verbatim(b.String())
 	return nil
 }
 
 func (s *Server) cmdClientKill(c *Ctx) error {
 	self := client(c)
-	if len(c.Args) == 3 {
+	if len(c.Args) == 3 { // the old form: CLIENT KILL addr:port
 		for _, cl := range s.clientsSorted() {
 			if cl.addr == c.Arg(2) {
 				s.killClient(cl, self)
@@ -120,7 +265,7 @@ func (s *Server) cmdClientKill(c *Ctx) error {
 		return Err("ERR No such client")
 	}
 	var id int64
-	var addr, laddr, user string
+	var addr, laddr, user, typ string
 	skipMe := true
 	if len(c.Args)%2 != 0 {
 		return ErrSyntax
@@ -129,8 +274,8 @@ func (s *Server) cmdClientKill(c *Ctx) error {
 		v := c.Arg(i + 1)
 		switch {
 		case c.Is(i, "id"):
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil || n <= 0 {
+			n, ok := ParseInt(c.Args[i+1])
+			if !ok || n <= 0 {
 				return Err("ERR client-id should be greater than 0")
 			}
 			id = n
@@ -139,12 +284,16 @@ func (s *Server) cmdClientKill(c *Ctx) error {
 		case c.Is(i, "laddr"):
 			laddr = v
 		case c.Is(i, "user"):
+			if v != "default" {
+				return Errorf("ERR No such user '%s'", v)
+			}
 			user = v
 		case c.Is(i, "type"):
-			t := strings.ToLower(v)
-			if t != "normal" && t != "master" && t != "replica" && t != "slave" && t != "pubsub" {
+			t, ok := validClientType(v)
+			if !ok {
 				return Errorf("ERR Unknown client type '%s'", v)
 			}
+			typ = t
 		case c.Is(i, "skipme"):
 			switch strings.ToLower(v) {
 			case "yes":
@@ -158,16 +307,21 @@ func (s *Server) cmdClientKill(c *Ctx) error {
 			return ErrSyntax
 		}
 	}
-	var n int64
+	_ = user // every client is the default user until ACLs exist
+	var victims []*Client
+	s.pubsub.mu.RLock()
 	for _, cl := range s.clientsSorted() {
 		if (id != 0 && cl.id != id) || (addr != "" && cl.addr != addr) || (laddr != "" && cl.laddr != laddr) ||
-			(user != "" && user != "default") || (skipMe && cl == self) {
+			(typ != "" && cl.clientType() != typ) || (skipMe && cl == self) {
 			continue
 		}
-		s.killClient(cl, self)
-		n++
+		victims = append(victims, cl)
 	}
-	c.W.Int(n)
+	s.pubsub.mu.RUnlock()
+	for _, cl := range victims {
+		s.killClient(cl, self)
+	}
+	c.W.Int(int64(len(victims)))
 	return nil
 }
 
@@ -263,28 +417,139 @@ func cmdClientReply(c *Ctx) error {
 	cl := client(c)
 	switch {
 	case c.Is(2, "on"):
-		cl.replyOff = false
+		cl.replyOff, cl.skipNext = false, false
 		c.W.OK()
 	case c.Is(2, "off"):
 		cl.replyOff = true
 	case c.Is(2, "skip"):
-		cl.skipNext = true
+		cl.skipNext = !cl.replyOff // SKIP means nothing while replies are off
 	default:
 		return ErrSyntax
 	}
 	return nil
 }
 
-func cmdClientOnOff(c *Ctx) error {
-	if !c.Is(2, "on") && !c.Is(2, "off") {
-		return ErrSyntax
+func onOff(c *Ctx, i int) (bool, error) {
+	switch {
+	case c.Is(i, "on"):
+		return true, nil
+	case c.Is(i, "off"):
+		return false, nil
+	}
+	return false, ErrSyntax
+}
+
+// cmdClientNoEvict records the flag; client eviction (maxmemory-clients) is not
+// implemented, so no client is ever evicted anyway.
+func cmdClientNoEvict(c *Ctx) error {
+	on, err := onOff(c, 2)
+	if err != nil {
+		return err
+	}
+	client(c).diag.noEvict.Store(on)
+	c.W.OK()
+	return nil
+}
+
+// cmdClientNoTouch (Redis 7.2) records the flag and shows it in CLIENT LIST (T). The
+// keyspace does not consult it yet: the client's reads still refresh the LRU/LFU data.
+func cmdClientNoTouch(c *Ctx) error {
+	on, err := onOff(c, 2)
+	if err != nil {
+		return err
+	}
+	client(c).diag.noTouch.Store(on)
+	c.W.OK()
+	return nil
+}
+
+func (s *Server) cmdClientPause(c *Ctx) error {
+	if len(c.Args) > 4 {
+		return subcommandSyntaxError(c.Arg(1), "CLIENT")
+	}
+	ms, ok := ParseInt(c.Args[2])
+	if !ok {
+		return Err("ERR timeout is not an integer or out of range")
+	}
+	if ms < 0 {
+		return Err("ERR timeout is negative")
+	}
+	mode := pauseAll
+	if len(c.Args) == 4 {
+		switch {
+		case c.Is(3, "write"):
+			mode = pauseWrite
+		case c.Is(3, "all"):
+		default:
+			return Err("ERR CLIENT PAUSE mode must be WRITE or ALL")
+		}
+	}
+	end := time.Now().Add(time.Duration(min(ms, int64(1<<62)/int64(time.Millisecond))) * time.Millisecond)
+	s.pauseClients(mode, end)
+	c.W.OK()
+	return nil
+}
+
+func (s *Server) cmdClientUnpause(c *Ctx) error {
+	s.unpauseClients()
+	c.W.OK()
+	return nil
+}
+
+// cmdClientTracking accepts OFF (tracking is never on); client-side caching is not
+// implemented yet, so ON is refused rather than accepted without invalidations, which
+// would leave clients' caches stale.
+func cmdClientTracking(c *Ctx) error {
+	on, err := onOff(c, 2)
+	if err != nil {
+		return err
+	}
+	for i := 3; i < len(c.Args); i++ {
+		switch {
+		case c.Is(i, "redirect") || c.Is(i, "prefix"):
+			if i+1 >= len(c.Args) {
+				return ErrSyntax
+			}
+			i++
+		case c.Is(i, "bcast") || c.Is(i, "optin") || c.Is(i, "optout") || c.Is(i, "noloop"):
+		default:
+			return ErrSyntax
+		}
+	}
+	if on {
+		return Err("ERR CLIENT TRACKING ON is not supported by this server yet (no client-side caching invalidation)")
 	}
 	c.W.OK()
 	return nil
 }
 
+func cmdClientTrackingInfo(c *Ctx) error {
+	c.W.Map(3)
+	c.W.BulkString("flags")
+	c.W.Set(1)
+	c.W.BulkString("off")
+	c.W.BulkString("redirect")
+	c.W.Int(-1)
+	c.W.BulkString("prefixes")
+	c.W.Array(0)
+	return nil
+}
+
+func cmdClientGetRedir(c *Ctx) error {
+	c.W.Int(-1)
+	return nil
+}
+
+func cmdClientCaching(c *Ctx) error {
+	return Err("ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled")
+}
+
 func cmdClientHelp(c *Ctx) error {
 	ReplyHelp(c.W, "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+		"CACHING (YES|NO)",
+		"    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+		"GETREDIR",
+		"    Return the client ID we are redirecting to when tracking is enabled.",
 		"GETNAME",
 		"    Return the name of the current connection.",
 		"ID",
@@ -309,13 +574,42 @@ func cmdClientHelp(c *Ctx) error {
 		"    Return information about client connections. Options:",
 		"    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
 		"      Return clients of specified type.",
+		"UNPAUSE",
+		"    Stop the current client pause, resuming traffic.",
+		"PAUSE <timeout> [WRITE|ALL]",
+		"    Suspend all, or just write, clients for <timeout> milliseconds.",
 		"REPLY (ON|OFF|SKIP)",
 		"    Control the replies sent to the current connection.",
 		"SETNAME <name>",
 		"    Assign the name <name> to the current connection.",
-		"SETINFO <LIB-NAME|LIB-VER> <value>",
-		"    Set client library name or version.",
+		"SETINFO <option> <value>",
+		"    Set client meta attr. Options are:",
+		"    * LIB-NAME: the client lib name.",
+		"    * LIB-VER: the client lib version.",
+		"UNBLOCK <clientid> [TIMEOUT|ERROR]",
+		"    Unblock the specified blocked client.",
+		"TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+		"         [OPTIN] [OPTOUT] [NOLOOP]",
+		"    Control server assisted client side caching.",
+		"TRACKINGINFO",
+		"    Report tracking status for the current connection.",
 		"NO-EVICT (ON|OFF)",
-		"    Protect current client connection from eviction.")
+		"    Protect current client connection from eviction.",
+		"NO-TOUCH (ON|OFF)",
+		"    Will not touch LRU/LFU stats when this mode is on.")
 	return nil
+}
+
+// isLocalAddr reports whether a client address is on the loopback interface (or a
+// unix socket), for enable-debug-command "local".
+func isLocalAddr(addr string) bool {
+	if strings.HasPrefix(addr, "unix:") || strings.HasPrefix(addr, "/") {
+		return true
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"strconv"
+	"strings"
 
 	. "github.com/cinnabar-db/cinnabar/command"
 )
@@ -10,7 +11,8 @@ import (
 func (s *Server) commandGroups() [][]*Spec {
 	return append(DataCommands(),
 		s.connectionCommands(), s.clientCommands(), s.commandCommands(), s.serverCommands(),
-		s.transactionCommands(), s.pubsubCommands(), s.scriptingCommands())
+		s.transactionCommands(), s.pubsubCommands(), s.scriptingCommands(),
+		s.diagCommands())
 }
 
 func (s *Server) serverCommands() []*Spec {
@@ -98,13 +100,31 @@ func (s *Server) cmdLastSave(c *Ctx) error {
 	return nil
 }
 
+// cmdShutdown implements SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. There is no
+// persistence yet, so SAVE and NOSAVE only differ in syntax, and a shutdown is never in
+// progress for ABORT to cancel. The client gets no reply: its connection closes.
 func (s *Server) cmdShutdown(c *Ctx) error {
+	var save, nosave, now, force, abort bool
 	for i := 1; i < len(c.Args); i++ {
-		if !c.Is(i, "nosave") && !c.Is(i, "save") && !c.Is(i, "now") && !c.Is(i, "force") && !c.Is(i, "abort") {
+		switch strings.ToLower(c.Arg(i)) {
+		case "nosave":
+			nosave = true
+		case "save":
+			save = true
+		case "now":
+			now = true
+		case "force":
+			force = true
+		case "abort":
+			abort = true
+		default:
 			return ErrSyntax
 		}
 	}
-	if len(c.Args) == 2 && c.Is(1, "abort") {
+	if (save && nosave) || (abort && (save || nosave || now || force)) {
+		return ErrSyntax
+	}
+	if abort {
 		return Err("ERR No shutdown in progress.")
 	}
 	s.log.warning("User requested shutdown...")

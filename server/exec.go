@@ -19,6 +19,7 @@ var subscribedAllowed = map[string]bool{"subscribe": true, "psubscribe": true, "
 // execute runs one call for client c, writing its reply into c.w.
 func (s *Server) execute(c *Client, args [][]byte) {
 	s.stats.commands.Add(1)
+	defer c.afterExecute()
 	spec, err := s.table.Lookup(args)
 	if err != nil {
 		if spec = s.table.Get(strings.ToLower(string(args[0]))); spec != nil {
@@ -36,6 +37,13 @@ func (s *Server) execute(c *Client, args [][]byte) {
 	top := spec
 	if p := spec.Parent(); p != nil {
 		top = p
+	}
+	if err := s.scriptBusy(spec); err != nil { // -BUSY while a long script runs (scripting.go)
+		s.reject(c, spec, err)
+		return
+	}
+	if !s.gate(c, spec, top) { // CLIENT PAUSE, MONITOR and DEBUG checks (diag.go)
+		return
 	}
 	if c.multi != nil && !multiControl[top.Name] {
 		if spec.Has(command.NoMulti) {
@@ -89,9 +97,12 @@ func (s *Server) call(c *Client, spec *command.Spec, args [][]byte) {
 	if errors.Is(err, command.ErrBlock) {
 		req := c.ctx.Blocked
 		c.ctx.Blocked = nil
+		parked := time.Now()
 		s.block(c, spec, args, mask, req)
+		start = start.Add(time.Since(parked)) // the wait is not execution time
 		err = nil
 	}
+	c.ctx.Args = args // EXEC ran other commands with this context: record sees EXEC's own
 	s.record(c, spec, start, err)
 }
 
@@ -109,25 +120,17 @@ func (s *Server) run(c *Client, spec *command.Spec, args [][]byte, needsDB bool)
 
 // record updates the command's statistics and writes a failed call's error.
 func (s *Server) record(c *Client, spec *command.Spec, start time.Time, err error) {
+	now := time.Now()
+	dur := now.Sub(start)
 	st := spec.Stats()
 	st.Calls.Add(1)
-	st.Usec.Add(int64(time.Since(start) / time.Microsecond))
+	st.Usec.Add(int64(dur / time.Microsecond))
 	if err != nil {
 		st.Failed.Add(1)
 		s.replyError(c, err)
 	}
-	c.lastAt.Store(start.UnixNano())
-	c.noteCommand(spec)
-}
-
-// noteCommand records the command CLIENT LIST shows, also for calls that are queued or
-// rejected, as Redis does.
-func (c *Client) noteCommand(spec *command.Spec) {
-	if c.lastCmd != spec.Name {
-		c.mu.Lock()
-		c.lastCmd = spec.Name
-		c.mu.Unlock()
-	}
+	c.lastAt.Store(now.UnixNano())
+	s.observe(c, spec, dur) // slowlog, latency, MONITOR (diag.go)
 }
 
 // replyError writes err as an error reply and counts it in errorstats.

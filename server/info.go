@@ -12,9 +12,20 @@ import (
 	. "github.com/cinnabar-db/cinnabar/command"
 )
 
+// INFO prints Redis 7.0's sections, in Redis's order, with every field a default Redis
+// 7.0 prints (the differential test in compat/introspection_test.go compares the field
+// names section by section). Values are real where Cinnabar has them; fields about
+// things Cinnabar does not have (forks, jemalloc, replicas, I/O threads, defrag) print
+// what Redis prints when they are idle. Go-specific fields are appended to a section
+// (go_version, go_gc_cycles, ...); parsers key on names, so extra fields are harmless.
+//
+// Memory figures come from the Go runtime: used_memory is the heap's objects (live and
+// not yet swept), used_memory_rss the process's resident set, allocator_* the heap's
+// in-use and obtained spans, so the ratios Redis derives keep their meaning.
+
 type infoSection struct {
 	name    string
-	dflt    bool // part of plain INFO
+	dflt    bool // part of plain INFO and INFO default
 	collect func(b *strings.Builder)
 }
 
@@ -30,25 +41,26 @@ func (s *Server) infoSections() []infoSection {
 		{"modules", true, func(*strings.Builder) {}},
 		{"commandstats", false, s.infoCommandStats},
 		{"errorstats", true, s.infoErrorStats},
-		{"latencystats", false, func(*strings.Builder) {}},
+		{"latencystats", false, s.infoLatencyStats},
 		{"cluster", true, func(b *strings.Builder) { b.WriteString("cluster_enabled:0\r\n") }},
 		{"keyspace", true, s.infoKeyspace},
 	}
 }
 
-func (s *Server) cmdInfo(c *Ctx) error {
+// infoWanted resolves INFO's arguments to section names: none means the default
+// sections; "default", "all" (every section) and "everything" (every section,
+// including modules' own, of which there are none) expand; other names are sections,
+// case-insensitively; unknown names select nothing.
+func (s *Server) infoWanted(args []string) map[string]bool {
 	want := map[string]bool{}
-	all, everything := false, false
-	for i := 1; i < len(c.Args); i++ {
-		name := strings.ToLower(c.Arg(i))
-		switch name {
-		case "all":
-			all = true
-		case "everything":
-			everything = true
-		case "default":
+	if len(args) == 0 {
+		args = []string{"default"}
+	}
+	for _, a := range args {
+		switch name := strings.ToLower(a); name {
+		case "default", "all", "everything":
 			for _, sec := range s.infoSections() {
-				if sec.dflt {
+				if sec.dflt || name != "default" {
 					want[sec.name] = true
 				}
 			}
@@ -56,12 +68,24 @@ func (s *Server) cmdInfo(c *Ctx) error {
 			want[name] = true
 		}
 	}
+	return want
+}
+
+func (s *Server) cmdInfo(c *Ctx) error {
+	args := make([]string, 0, len(c.Args)-1)
+	for i := 1; i < len(c.Args); i++ {
+		args = append(args, c.Arg(i))
+	}
+	c.W.Verbatim(s.InfoString(args...))
+	return nil
+}
+
+// InfoString renders INFO's reply for the given section arguments.
+func (s *Server) InfoString(sections ...string) string {
+	want := s.infoWanted(sections)
 	var b strings.Builder
 	for _, sec := range s.infoSections() {
-		if len(c.Args) == 1 && !sec.dflt {
-			continue
-		}
-		if len(c.Args) > 1 && !everything && !(all && sec.name != "modules") && !want[sec.name] {
+		if !want[sec.name] {
 			continue
 		}
 		if b.Len() > 0 {
@@ -70,59 +94,88 @@ func (s *Server) cmdInfo(c *Ctx) error {
 		fmt.Fprintf(&b, "# %s\r\n", strings.ToUpper(sec.name[:1])+sec.name[1:])
 		sec.collect(&b)
 	}
-	c.W.Verbatim(b.String())
-	return nil
+	return b.String()
 }
 
 func kv(b *strings.Builder, k string, v any) { fmt.Fprintf(b, "%s:%v\r\n", k, v) }
 
+func utsString(f [65]int8) string {
+	var b []byte
+	for _, c := range f {
+		if c == 0 {
+			break
+		}
+		b = append(b, byte(c))
+	}
+	return string(b)
+}
+
+func osDescription() string {
+	var u syscall.Utsname
+	if syscall.Uname(&u) != nil {
+		return runtime.GOOS + " " + runtime.GOARCH
+	}
+	return utsString(u.Sysname) + " " + utsString(u.Release) + " " + utsString(u.Machine)
+}
+
 func (s *Server) infoServer(b *strings.Builder) {
 	up := time.Since(s.started)
 	exe, _ := os.Executable()
+	hz := min(max(s.cfg.Int("hz"), 1), 500)
 	kv(b, "redis_version", RedisVersion)
 	kv(b, "redis_git_sha1", "00000000")
 	kv(b, "redis_git_dirty", 0)
 	kv(b, "redis_build_id", "0")
 	kv(b, "redis_mode", "standalone")
-	kv(b, "cinnabar_version", Version)
-	kv(b, "os", runtime.GOOS+" "+runtime.GOARCH)
+	kv(b, "os", osDescription())
 	kv(b, "arch_bits", 64)
 	kv(b, "monotonic_clock", "POSIX clock_gettime")
 	kv(b, "multiplexing_api", "epoll")
 	kv(b, "atomicvar_api", "c11-builtin")
 	kv(b, "gcc_version", "0.0.0")
-	kv(b, "go_version", runtime.Version())
 	kv(b, "process_id", os.Getpid())
 	kv(b, "process_supervised", "no")
-	kv(b, "run_id", s.runID())
+	kv(b, "run_id", s.diag.runID)
 	kv(b, "tcp_port", s.Port())
 	kv(b, "server_time_usec", s.clock.Now().UnixMicro())
 	kv(b, "uptime_in_seconds", int64(up/time.Second))
 	kv(b, "uptime_in_days", int64(up/(24*time.Hour)))
-	kv(b, "hz", s.cfg.Int("hz"))
+	kv(b, "hz", hz)
 	kv(b, "configured_hz", s.cfg.Int("hz"))
 	kv(b, "lru_clock", (s.clock.Now().Unix())&(1<<24-1))
 	kv(b, "executable", exe)
 	kv(b, "config_file", s.cfg.File())
 	kv(b, "io_threads_active", 0)
-}
-
-func (s *Server) runID() string {
-	return fmt.Sprintf("%040x", s.started.UnixNano())[:40]
+	kv(b, "cinnabar_version", Version)
+	kv(b, "go_version", runtime.Version())
 }
 
 func (s *Server) infoClients(b *strings.Builder) {
 	s.clientsMu.Lock()
 	n := len(s.clients)
+	var inTimeout, maxOut int
+	for _, c := range s.clients {
+		if w := c.waiter.Load(); w != nil && w.req != nil && w.req.Deadline != 0 {
+			inTimeout++
+		}
+		if out := c.diag.out.Load(); out != nil {
+			maxOut = max(maxOut, out.pending())
+		}
+	}
 	s.clientsMu.Unlock()
 	kv(b, "connected_clients", n)
 	kv(b, "cluster_connections", 0)
 	kv(b, "maxclients", s.cfg.Int("maxclients"))
 	kv(b, "client_recent_max_input_buffer", 0)
-	kv(b, "client_recent_max_output_buffer", 0)
-	kv(b, "blocked_clients", s.blocking.count.Load())
+	kv(b, "client_recent_max_output_buffer", maxOut)
+	kv(b, "blocked_clients", s.blockedClients())
 	kv(b, "tracking_clients", 0)
-	kv(b, "clients_in_timeout_table", 0)
+	kv(b, "clients_in_timeout_table", inTimeout)
+}
+
+// blockedClients counts clients parked in a blocking command or waiting for a pause.
+func (s *Server) blockedClients() int64 {
+	return s.blocking.count.Load() + s.diag.pause.waiting.Load()
 }
 
 func human(n uint64) string {
@@ -145,45 +198,103 @@ func rssBytes() uint64 {
 		return 0
 	}
 	var size, rss uint64
-	fmt.Sscan(string(data), &size, &rss)
+	_, _ = fmt.Sscan(string(data), &size, &rss)
 	return rss * uint64(os.Getpagesize())
 }
 
-func (s *Server) infoMemory(b *strings.Builder) {
+// memoryFigures are the numbers INFO memory and MEMORY STATS share.
+type memoryFigures struct {
+	used, peak, startup, rss        uint64
+	allocated, active, resident     uint64
+	overhead, dataset, clientsBytes uint64
+	gcCycles                        uint32
+	heapSys                         uint64
+}
+
+func (s *Server) memoryFigures() memoryFigures {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	used := ms.HeapAlloc
-	rss := rssBytes()
-	peak := s.notePeak(used)
+	f := memoryFigures{used: ms.HeapAlloc, rss: rssBytes(), allocated: ms.HeapAlloc,
+		active: ms.HeapInuse, resident: ms.HeapSys - ms.HeapReleased, gcCycles: ms.NumGC, heapSys: ms.HeapSys}
+	f.peak = s.notePeak(f.used)
+	f.startup = min(s.diag.startupMemory, f.used)
+	s.clientsMu.Lock()
+	n := len(s.clients)
+	for _, c := range s.clients {
+		if out := c.diag.out.Load(); out != nil {
+			f.clientsBytes += uint64(out.pending())
+		}
+	}
+	s.clientsMu.Unlock()
+	f.clientsBytes += uint64(n) * clientBaseMemory
+	f.overhead = min(f.startup+f.clientsBytes, f.used)
+	f.dataset = f.used - f.overhead
+	return f
+}
+
+// clientBaseMemory estimates a connection's fixed cost: its goroutine stack, redcon's
+// read and write buffers and the reply buffer.
+const clientBaseMemory = 16 << 10
+
+func ratio(a, b uint64) float64 { return float64(a) / float64(max(b, 1)) }
+
+func (s *Server) infoMemory(b *strings.Builder) {
+	f := s.memoryFigures()
 	maxmem := uint64(s.cfg.Int("maxmemory"))
-	kv(b, "used_memory", used)
-	kv(b, "used_memory_human", human(used))
-	kv(b, "used_memory_rss", rss)
-	kv(b, "used_memory_rss_human", human(rss))
-	kv(b, "used_memory_peak", peak)
-	kv(b, "used_memory_peak_human", human(peak))
-	kv(b, "used_memory_peak_perc", fmt.Sprintf("%.2f%%", float64(used)*100/float64(max(peak, 1))))
-	kv(b, "used_memory_overhead", 0)
-	kv(b, "used_memory_startup", 0)
-	kv(b, "used_memory_dataset", used)
-	kv(b, "used_memory_dataset_perc", "100.00%")
-	kv(b, "allocator_allocated", ms.HeapAlloc)
-	kv(b, "allocator_active", ms.HeapInuse)
-	kv(b, "allocator_resident", ms.HeapSys-ms.HeapReleased)
-	kv(b, "total_system_memory", totalSystemMemory())
-	kv(b, "total_system_memory_human", human(totalSystemMemory()))
+	total := totalSystemMemory()
+	kv(b, "used_memory", f.used)
+	kv(b, "used_memory_human", human(f.used))
+	kv(b, "used_memory_rss", f.rss)
+	kv(b, "used_memory_rss_human", human(f.rss))
+	kv(b, "used_memory_peak", f.peak)
+	kv(b, "used_memory_peak_human", human(f.peak))
+	kv(b, "used_memory_peak_perc", fmt.Sprintf("%.2f%%", 100*ratio(f.used, f.peak)))
+	kv(b, "used_memory_overhead", f.overhead)
+	kv(b, "used_memory_startup", f.startup)
+	kv(b, "used_memory_dataset", f.dataset)
+	kv(b, "used_memory_dataset_perc", fmt.Sprintf("%.2f%%", 100*ratio(f.dataset, f.used-f.startup)))
+	kv(b, "allocator_allocated", f.allocated)
+	kv(b, "allocator_active", f.active)
+	kv(b, "allocator_resident", f.resident)
+	kv(b, "total_system_memory", total)
+	kv(b, "total_system_memory_human", human(total))
 	kv(b, "used_memory_lua", 0)
-	kv(b, "used_memory_scripts", 0)
+	kv(b, "used_memory_vm_eval", 0)
+	kv(b, "used_memory_lua_human", human(0))
+	kv(b, "used_memory_scripts_eval", 0)
 	kv(b, "number_of_cached_scripts", 0)
+	kv(b, "number_of_functions", 0)
+	kv(b, "number_of_libraries", 0)
+	kv(b, "used_memory_vm_functions", 0)
+	kv(b, "used_memory_vm_total", 0)
+	kv(b, "used_memory_vm_total_human", human(0))
+	kv(b, "used_memory_functions", 0)
+	kv(b, "used_memory_scripts", 0)
+	kv(b, "used_memory_scripts_human", human(0))
 	kv(b, "maxmemory", maxmem)
 	kv(b, "maxmemory_human", human(maxmem))
 	kv(b, "maxmemory_policy", s.cfg.String("maxmemory-policy"))
-	kv(b, "mem_fragmentation_ratio", fmt.Sprintf("%.2f", float64(rss)/float64(max(used, 1))))
+	kv(b, "allocator_frag_ratio", fmt.Sprintf("%.2f", ratio(f.active, f.allocated)))
+	kv(b, "allocator_frag_bytes", int64(f.active)-int64(f.allocated))
+	kv(b, "allocator_rss_ratio", fmt.Sprintf("%.2f", ratio(f.resident, f.active)))
+	kv(b, "allocator_rss_bytes", int64(f.resident)-int64(f.active))
+	kv(b, "rss_overhead_ratio", fmt.Sprintf("%.2f", ratio(f.rss, f.resident)))
+	kv(b, "rss_overhead_bytes", int64(f.rss)-int64(f.resident))
+	kv(b, "mem_fragmentation_ratio", fmt.Sprintf("%.2f", ratio(f.rss, f.used)))
+	kv(b, "mem_fragmentation_bytes", int64(f.rss)-int64(f.used))
+	kv(b, "mem_not_counted_for_evict", 0)
+	kv(b, "mem_replication_backlog", 0)
+	kv(b, "mem_total_replication_buffers", 0)
+	kv(b, "mem_clients_slaves", 0)
+	kv(b, "mem_clients_normal", f.clientsBytes)
+	kv(b, "mem_cluster_links", 0)
+	kv(b, "mem_aof_buffer", 0)
 	kv(b, "mem_allocator", "go-"+runtime.Version())
+	kv(b, "active_defrag_running", 0)
 	kv(b, "lazyfree_pending_objects", 0)
 	kv(b, "lazyfreed_objects", 0)
-	kv(b, "go_gc_cycles", ms.NumGC)
-	kv(b, "go_heap_sys", ms.HeapSys)
+	kv(b, "go_gc_cycles", f.gcCycles)
+	kv(b, "go_heap_sys", f.heapSys)
 }
 
 func (s *Server) notePeak(used uint64) uint64 {
@@ -210,6 +321,12 @@ func (s *Server) infoPersistence(b *strings.Builder) {
 	st := s.ks.Stats()
 	kv(b, "loading", 0)
 	kv(b, "async_loading", 0)
+	kv(b, "current_cow_peak", 0)
+	kv(b, "current_cow_size", 0)
+	kv(b, "current_cow_size_age", 0)
+	kv(b, "current_fork_perc", "0.00")
+	kv(b, "current_save_keys_processed", 0)
+	kv(b, "current_save_keys_total", 0)
 	kv(b, "rdb_changes_since_last_save", st.Dirty)
 	kv(b, "rdb_bgsave_in_progress", 0)
 	kv(b, "rdb_last_save_time", s.started.Unix())
@@ -217,6 +334,9 @@ func (s *Server) infoPersistence(b *strings.Builder) {
 	kv(b, "rdb_last_bgsave_time_sec", -1)
 	kv(b, "rdb_current_bgsave_time_sec", -1)
 	kv(b, "rdb_saves", 0)
+	kv(b, "rdb_last_cow_size", 0)
+	kv(b, "rdb_last_load_keys_expired", 0)
+	kv(b, "rdb_last_load_keys_loaded", 0)
 	kv(b, "aof_enabled", 0)
 	kv(b, "aof_rewrite_in_progress", 0)
 	kv(b, "aof_rewrite_scheduled", 0)
@@ -224,19 +344,49 @@ func (s *Server) infoPersistence(b *strings.Builder) {
 	kv(b, "aof_current_rewrite_time_sec", -1)
 	kv(b, "aof_last_bgrewrite_status", "ok")
 	kv(b, "aof_rewrites", 0)
+	kv(b, "aof_rewrites_consecutive_failures", 0)
 	kv(b, "aof_last_write_status", "ok")
+	kv(b, "aof_last_cow_size", 0)
+	kv(b, "module_fork_in_progress", 0)
+	kv(b, "module_fork_last_cow_size", 0)
+}
+
+func (s *Server) totalErrors() int64 {
+	s.stats.errorsMu.Lock()
+	defer s.stats.errorsMu.Unlock()
+	var total int64
+	for _, n := range s.stats.errors {
+		total += n
+	}
+	return total
 }
 
 func (s *Server) infoStats(b *strings.Builder) {
 	st := s.ks.Stats()
+	ops, inKbps, outKbps := s.instantaneous()
 	kv(b, "total_connections_received", s.stats.connections.Load())
 	kv(b, "total_commands_processed", s.stats.commands.Load())
-	kv(b, "instantaneous_ops_per_sec", 0)
+	kv(b, "instantaneous_ops_per_sec", int64(ops+0.5))
 	kv(b, "total_net_input_bytes", s.stats.netInput.Load())
 	kv(b, "total_net_output_bytes", s.stats.netOutput.Load())
+	kv(b, "total_net_repl_input_bytes", 0)
+	kv(b, "total_net_repl_output_bytes", 0)
+	kv(b, "instantaneous_input_kbps", fmt.Sprintf("%.2f", inKbps))
+	kv(b, "instantaneous_output_kbps", fmt.Sprintf("%.2f", outKbps))
+	kv(b, "instantaneous_input_repl_kbps", "0.00")
+	kv(b, "instantaneous_output_repl_kbps", "0.00")
 	kv(b, "rejected_connections", s.stats.rejectedConns.Load())
+	kv(b, "sync_full", 0)
+	kv(b, "sync_partial_ok", 0)
+	kv(b, "sync_partial_err", 0)
 	kv(b, "expired_keys", st.Expired)
+	kv(b, "expired_stale_perc", "0.00")
+	kv(b, "expired_time_cap_reached_count", 0)
+	kv(b, "expire_cycle_cpu_milliseconds", 0)
 	kv(b, "evicted_keys", st.Evicted)
+	kv(b, "evicted_clients", 0)
+	kv(b, "total_eviction_exceeded_time", 0)
+	kv(b, "current_eviction_exceeded_time", 0)
 	kv(b, "keyspace_hits", st.Hits)
 	kv(b, "keyspace_misses", st.Misses)
 	s.pubsub.mu.RLock()
@@ -244,21 +394,41 @@ func (s *Server) infoStats(b *strings.Builder) {
 	kv(b, "pubsub_patterns", len(s.pubsub.patterns))
 	kv(b, "pubsubshard_channels", len(s.pubsub.shard))
 	s.pubsub.mu.RUnlock()
+	kv(b, "latest_fork_usec", 0)
 	kv(b, "total_forks", 0)
-	s.stats.errorsMu.Lock()
-	var total int64
-	for _, n := range s.stats.errors {
-		total += n
-	}
-	s.stats.errorsMu.Unlock()
-	kv(b, "total_error_replies", total)
+	kv(b, "migrate_cached_sockets", 0)
+	kv(b, "slave_expires_tracked_keys", 0)
+	kv(b, "active_defrag_hits", 0)
+	kv(b, "active_defrag_misses", 0)
+	kv(b, "active_defrag_key_hits", 0)
+	kv(b, "active_defrag_key_misses", 0)
+	kv(b, "total_active_defrag_time", 0)
+	kv(b, "current_active_defrag_time", 0)
+	kv(b, "tracking_total_keys", 0)
+	kv(b, "tracking_total_items", 0)
+	kv(b, "tracking_total_prefixes", 0)
+	kv(b, "unexpected_error_replies", 0)
+	kv(b, "total_error_replies", s.totalErrors())
+	kv(b, "dump_payload_sanitizations", 0)
+	kv(b, "total_reads_processed", s.stats.commands.Load())
+	kv(b, "total_writes_processed", s.stats.commands.Load())
+	kv(b, "io_threaded_reads_processed", 0)
+	kv(b, "io_threaded_writes_processed", 0)
+	kv(b, "reply_buffer_shrinks", 0)
+	kv(b, "reply_buffer_expands", 0)
+}
+
+func (s *Server) replicationID() string {
+	s.diag.replIDMu.Lock()
+	defer s.diag.replIDMu.Unlock()
+	return s.diag.replID
 }
 
 func (s *Server) infoReplication(b *strings.Builder) {
 	kv(b, "role", "master")
 	kv(b, "connected_slaves", 0)
 	kv(b, "master_failover_state", "no-failover")
-	kv(b, "master_replid", s.runID())
+	kv(b, "master_replid", s.replicationID())
 	kv(b, "master_replid2", strings.Repeat("0", 40))
 	kv(b, "master_repl_offset", 0)
 	kv(b, "second_repl_offset", -1)
@@ -276,6 +446,9 @@ func (s *Server) infoCPU(b *strings.Builder) {
 	kv(b, "used_cpu_user", sec(ru.Utime))
 	kv(b, "used_cpu_sys_children", "0.000000")
 	kv(b, "used_cpu_user_children", "0.000000")
+	// Go has no main thread: the process figures stand in for it.
+	kv(b, "used_cpu_sys_main_thread", sec(ru.Stime))
+	kv(b, "used_cpu_user_main_thread", sec(ru.Utime))
 }
 
 func (s *Server) infoCommandStats(b *strings.Builder) {
@@ -283,7 +456,7 @@ func (s *Server) infoCommandStats(b *strings.Builder) {
 		for _, sp := range append([]*Spec{spec}, spec.Subs...) {
 			st := sp.Stats()
 			calls := st.Calls.Load()
-			if calls == 0 && st.Rejected.Load() == 0 {
+			if calls == 0 && st.Rejected.Load() == 0 && st.Failed.Load() == 0 {
 				continue
 			}
 			usec := st.Usec.Load()
@@ -328,6 +501,7 @@ func (s *Server) resetStats() {
 	s.stats.errorsMu.Lock()
 	s.stats.errors = map[string]int64{}
 	s.stats.errorsMu.Unlock()
+	s.peakMemory.Store(0)
 	for _, spec := range s.table.Commands() {
 		for _, sp := range append([]*Spec{spec}, spec.Subs...) {
 			st := sp.Stats()
@@ -337,4 +511,5 @@ func (s *Server) resetStats() {
 			st.Failed.Store(0)
 		}
 	}
+	s.resetLatencyHistograms()
 }

@@ -105,7 +105,6 @@ func (s *Server) cmdExec(c *Ctx) error {
 		s.record(cl, q.spec, start, err)
 	}
 	cl.ctx.NoBlock = false
-	cl.ctx.Args, cl.ctx.Spec = c.Args, c.Spec // the executor records EXEC itself
 	if s.blocking.count.Load() > 0 {
 		s.serveReady(mask)
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"sync/atomic"
+	"syscall"
 )
 
 // The protocol guard sits between the socket and redcon's reader. redcon parses the
@@ -70,6 +71,15 @@ type guardConn struct {
 	headerAt int    // offset in pending of a multibulk header being read, or -1
 	failMsg  string // the protocol error to send once pending is delivered
 	readErr  error
+}
+
+// SyscallConn exposes the socket, so a parked client can watch for its peer closing.
+func (g *guardConn) SyscallConn() (syscall.RawConn, error) {
+	sc, ok := g.Conn.(syscall.Conn)
+	if !ok {
+		return nil, errors.New("not a socket")
+	}
+	return sc.SyscallConn()
 }
 
 func (g *guardConn) Read(p []byte) (int, error) {

@@ -30,6 +30,10 @@ type Options struct {
 	Log io.Writer
 	// Shards is the number of keyspace lock shards (power of two, 1..64); 0 means 64.
 	Shards int
+	// Chdir makes CONFIG SET dir change the process's working directory, as Redis
+	// does. The executable sets it; in-process servers leave it off, since the working
+	// directory is shared by everything in the process.
+	Chdir bool
 }
 
 // Server is one Cinnabar instance.
@@ -61,8 +65,11 @@ type Server struct {
 	notifyKeyevent atomic.Bool
 	stats          serverStats
 	requirePass    atomic.Pointer[string]
+	diag           diagState // INFO counters, slowlog, latency, MONITOR, pause (diag.go)
 	closeOnce      sync.Once
 	done           chan struct{}
+
+	scripts *scripting // the Lua engine and the running script (scripting.go)
 }
 
 type serverStats struct {
@@ -103,10 +110,11 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	s.log = newLogger(out, cfg.String("loglevel"))
 	s.ks = store.New(int(cfg.Int("databases")), opts.Shards, s.clock)
 	s.ks.SetHooks(s)
-	s.table = command.NewTable(s.commandGroups()...)
+	s.table = command.NewTable(cloneRows(s.commandGroups())...) // per-server rows (diag.go)
 	s.expirer = expire.New(s.ks, int(cfg.Int("hz")), int(cfg.Int("active-expire-effort")))
 	s.applyConfig()
 	cfg.OnChange(func(string) { s.applyConfig() })
+	s.initDiag(opts)
 	return s, nil
 }
 
@@ -130,10 +138,6 @@ func (s *Server) applyConfig() {
 	hll.SetSparseMaxBytes(s.cfg.Int("hll-sparse-max-bytes"))
 	s.log.setLevel(s.cfg.String("loglevel"))
 	s.expirer.SetHz(int(s.cfg.Int("hz")), int(s.cfg.Int("active-expire-effort")))
-	timeout := time.Duration(s.cfg.Int("timeout")) * time.Second
-	for _, l := range s.listeners {
-		l.SetIdleClose(timeout)
-	}
 }
 
 // Keyspace gives in-process users (the test fixture) direct access to the data.
@@ -164,7 +168,6 @@ func (s *Server) Listen() error {
 			port = ln.Addr().(*net.TCPAddr).Port
 		}
 		rs := redcon.NewServerNetwork("tcp", ln.Addr().String(), s.serveCommand, s.accept, s.closed)
-		rs.SetIdleClose(time.Duration(s.cfg.Int("timeout")) * time.Second)
 		s.listeners = append(s.listeners, rs)
 		s.addrs = append(s.addrs, ln.Addr())
 		go func(rs *redcon.Server, ln net.Listener) { _ = rs.Serve(ln) }(rs, guardListener{ln, &s.maxBulk})
@@ -174,6 +177,7 @@ func (s *Server) Listen() error {
 	}
 	s.expirer.Start()
 	s.startGCTuner()
+	s.startCron() // the idle timeout, pause deadlines and INFO's sampled metrics
 	s.log.notice("Cinnabar %s (Redis %s compatible) ready to accept connections on %s, port %d, pid %d",
 		Version, RedisVersion, s.addrs[0], port, os.Getpid())
 	return nil
@@ -205,6 +209,7 @@ func (s *Server) Close() error {
 		}
 		s.clientsMu.Unlock()
 		s.conns.Wait()
+		s.stopCron()
 		s.expirer.Stop()
 		s.log.notice("Cinnabar is now ready to exit, bye bye...")
 		close(s.done)

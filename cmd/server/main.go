@@ -3,6 +3,16 @@
 //	server [/path/to/redis.conf] [--option value ...]
 //
 // Options are redis.conf's directives; --help and --version print and exit.
+//
+// Once it listens, the server prints one machine-readable line on standard output (also
+// when the log goes elsewhere), so scripts can start it with --port 0 and learn the
+// port it picked:
+//
+//	Ready to accept connections tcp port=<port> pid=<pid>
+//
+// --daemonize yes detaches it (the line then goes to /dev/null: use --pidfile, or a
+// fixed port); --pidfile writes the process id, removed again at a clean shutdown. The
+// working directory follows the dir setting, at start and on CONFIG SET dir.
 package main
 
 import (
@@ -52,7 +62,11 @@ func run(args []string) int {
 	if cfg.Bool("daemonize") && os.Getenv("CINNABAR_DAEMONIZED") == "" {
 		return daemonize()
 	}
-	srv, err := server.New(cfg, server.Options{})
+	if err := os.Chdir(cfg.String("dir")); err != nil {
+		fmt.Fprintf(os.Stderr, "Can't chdir to '%s': %v\n", cfg.String("dir"), err)
+		return 1
+	}
+	srv, err := server.New(cfg, server.Options{Chdir: true})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "%v\n", err)
 		return 1
@@ -69,6 +83,9 @@ func run(args []string) int {
 	}
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	// Last, once the pidfile exists and signals are handled: whoever waits for this
+	// line may act on the process at once.
+	fmt.Fprintf(os.Stdout, "%s\n", readyLine(srv.Port(), os.Getpid()))
 	select {
 	case s := <-sig:
 		fmt.Fprintf(os.Stderr, "Received %v scheduling shutdown...\n", s)
@@ -76,6 +93,11 @@ func run(args []string) int {
 	}
 	_ = srv.Close()
 	return 0
+}
+
+// readyLine is the line printed once the server listens.
+func readyLine(port, pid int) string {
+	return fmt.Sprintf("Ready to accept connections tcp port=%d pid=%d", port, pid)
 }
 
 // daemonize restarts the process detached from the terminal, as redis-server's

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"bufio"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The tests run the server as a process: this test binary re-executes itself with
+// CINNABAR_RUN_MAIN set, and then behaves as the server executable.
+func TestMain(m *testing.M) {
+	if os.Getenv("CINNABAR_RUN_MAIN") == "1" {
+		os.Exit(run(os.Args[1:]))
+	}
+	os.Exit(m.Run())
+}
+
+var readyRE = regexp.MustCompile(`^Ready to accept connections tcp port=(\d+) pid=(\d+)$`)
+
+// startProcess runs the server with args and returns its port once it is ready.
+func startProcess(t *testing.T, args ...string) (*exec.Cmd, int) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "CINNABAR_RUN_MAIN=1")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	lines := make(chan string)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if readyRE.MatchString(sc.Text()) {
+				lines <- sc.Text()
+			}
+		}
+	}()
+	select {
+	case line := <-lines:
+		m := readyRE.FindStringSubmatch(line)
+		if pid, _ := strconv.Atoi(m[2]); pid != cmd.Process.Pid {
+			t.Fatalf("ready line names pid %d, the process is %d", pid, cmd.Process.Pid)
+		}
+		port, _ := strconv.Atoi(m[1])
+		return cmd, port
+	case <-time.After(10 * time.Second):
+		t.Fatal("no ready line")
+	}
+	return nil, 0
+}
+
+func send(t *testing.T, port int, cmd string) string {
+	t.Helper()
+	c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := c.Write([]byte(cmd + "\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	line, _ := bufio.NewReader(c).ReadString('\n')
+	return line
+}
+
+func TestPortZeroReadyLineAndPidfile(t *testing.T) {
+	dir := t.TempDir()
+	pidfile := filepath.Join(dir, "cinnabar.pid")
+	cmd, port := startProcess(t, "--port", "0", "--daemonize", "no", "--pidfile", pidfile, "--dir", dir)
+	if port == 0 {
+		t.Fatal("port 0 in the ready line")
+	}
+	if got := send(t, port, "PING"); got != "+PONG\r\n" {
+		t.Fatalf("PING: %q", got)
+	}
+	data, err := os.ReadFile(pidfile)
+	if err != nil || strings.TrimSpace(string(data)) != strconv.Itoa(cmd.Process.Pid) {
+		t.Fatalf("pidfile: %q, %v", data, err)
+	}
+	// The working directory follows dir.
+	if got := send(t, port, "CONFIG GET dir"); !strings.HasPrefix(got, "*2") {
+		t.Fatalf("CONFIG GET dir: %q", got)
+	}
+	send(t, port, "SHUTDOWN NOSAVE")
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("exit: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("SHUTDOWN did not stop the process")
+	}
+	if _, err := os.Stat(pidfile); !os.IsNotExist(err) {
+		t.Fatalf("pidfile left behind: %v", err)
+	}
+}
+
+func TestSignalShutdown(t *testing.T) {
+	cmd, port := startProcess(t, "--port", "0")
+	if got := send(t, port, "PING"); got != "+PONG\r\n" {
+		t.Fatalf("PING: %q", got)
+	}
+	_ = cmd.Process.Signal(os.Interrupt)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("exit: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("SIGINT did not stop the process")
+	}
+}

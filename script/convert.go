@@ -1,0 +1,334 @@
+package script
+
+import (
+	"bytes"
+	"math"
+	"strconv"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/cinnabar-db/cinnabar/resp"
+)
+
+// Conversions between Redis replies and Lua values, following Redis 7.0:
+//
+// Reply → Lua (what redis.call returns):
+//
+//	integer            → number
+//	bulk string        → string
+//	null bulk / array  → false (RESP2); nil under redis.setresp(3)
+//	array              → table (1-based)
+//	status             → {ok = "..."}
+//	error              → {err = "..."} (raised by redis.call, returned by redis.pcall)
+//	RESP3 map          → {map = {k = v, ...}}
+//	RESP3 set          → {set = {member = true, ...}}
+//	RESP3 double       → {double = number}
+//	RESP3 boolean      → true / false
+//	RESP3 big number   → {big_number = "..."}
+//	RESP3 verbatim     → {verbatim_string = {format = "txt", string = "..."}}
+//
+// Lua → reply (what a script returns):
+//
+//	number             → integer, truncated toward zero
+//	string             → bulk string
+//	true               → integer 1 (a RESP3 boolean when the script called setresp(3))
+//	false, nil         → null (false is a RESP3 boolean after setresp(3))
+//	table              → array up to the first nil, unless it has one of the fields
+//	                     err, ok (strings), double (number), big_number (string), map,
+//	                     set, verbatim_string (tables), checked in that order
+
+// maxReplyDepth bounds the nesting of a script's reply; deeper levels (a table that
+// contains itself) are cut with an error element, as Redis does when Lua's C stack runs
+// out.
+const maxReplyDepth = 1000
+
+const errStackLimit = "ERR reached lua stack limit"
+
+// replyParser decodes one RESP reply into Lua values.
+type replyParser struct {
+	L   *lua.LState
+	b   []byte
+	pos int
+}
+
+// parseReply converts a command's reply. A top-level error reply is returned as its
+// message (without the leading '-') with isErr set.
+func parseReply(L *lua.LState, b []byte) (v lua.LValue, errMsg string, isErr bool) {
+	if len(b) > 0 && b[0] == '-' {
+		p := replyParser{L: L, b: b, pos: 1}
+		return lua.LNil, p.line(), true
+	}
+	p := replyParser{L: L, b: b}
+	return p.value(), "", false
+}
+
+func (p *replyParser) line() string {
+	i := bytes.Index(p.b[p.pos:], []byte("\r\n"))
+	if i < 0 {
+		s := string(p.b[p.pos:])
+		p.pos = len(p.b)
+		return s
+	}
+	s := string(p.b[p.pos : p.pos+i])
+	p.pos += i + 2
+	return s
+}
+
+func (p *replyParser) count() int {
+	n, _ := strconv.Atoi(p.line())
+	return n
+}
+
+func (p *replyParser) bulk() (string, bool) {
+	n := p.count()
+	if n < 0 {
+		return "", false
+	}
+	end := p.pos + n
+	if end > len(p.b) {
+		end = len(p.b)
+	}
+	s := string(p.b[p.pos:end])
+	p.pos = end + 2
+	return s, true
+}
+
+func (p *replyParser) value() lua.LValue {
+	if p.pos >= len(p.b) {
+		return lua.LNil
+	}
+	t := p.b[p.pos]
+	p.pos++
+	switch t {
+	case '+':
+		return p.single("ok", lua.LString(p.line()))
+	case '-':
+		return p.single("err", lua.LString(p.line()))
+	case ':':
+		n, _ := strconv.ParseInt(p.line(), 10, 64)
+		return lua.LNumber(n)
+	case '$':
+		s, ok := p.bulk()
+		if !ok {
+			return lua.LFalse
+		}
+		return lua.LString(s)
+	case '*':
+		n := p.count()
+		if n < 0 {
+			return lua.LFalse
+		}
+		t := p.L.CreateTable(n, 0)
+		for i := 1; i <= n; i++ {
+			t.RawSetInt(i, p.value())
+		}
+		return t
+	case '_':
+		p.line()
+		return lua.LNil
+	case '#':
+		return lua.LBool(p.line() == "t")
+	case ',':
+		f, _ := str2number(p.line())
+		return p.single("double", lua.LNumber(f))
+	case '(':
+		return p.single("big_number", lua.LString(p.line()))
+	case '=':
+		s, _ := p.bulk()
+		v := p.L.CreateTable(0, 2)
+		if len(s) >= 4 && s[3] == ':' {
+			v.RawSetString("format", lua.LString(s[:3]))
+			v.RawSetString("string", lua.LString(s[4:]))
+		} else {
+			v.RawSetString("format", lua.LString("txt"))
+			v.RawSetString("string", lua.LString(s))
+		}
+		return p.single("verbatim_string", v)
+	case '%':
+		n := p.count()
+		m := p.L.CreateTable(0, n)
+		for i := 0; i < n; i++ {
+			k := p.value()
+			v := p.value()
+			if k != lua.LNil {
+				m.RawSet(k, v)
+			}
+		}
+		return p.single("map", m)
+	case '~':
+		n := p.count()
+		m := p.L.CreateTable(0, n)
+		for i := 0; i < n; i++ {
+			if k := p.value(); k != lua.LNil {
+				m.RawSet(k, lua.LTrue)
+			}
+		}
+		return p.single("set", m)
+	case '|': // attributes carry no value of their own: skip them
+		n := p.count()
+		for i := 0; i < 2*n; i++ {
+			p.value()
+		}
+		return p.value()
+	case '>':
+		n := p.count()
+		t := p.L.CreateTable(n, 0)
+		for i := 1; i <= n; i++ {
+			t.RawSetInt(i, p.value())
+		}
+		return t
+	}
+	p.line()
+	return lua.LNil
+}
+
+func (p *replyParser) single(field string, v lua.LValue) *lua.LTable {
+	t := p.L.CreateTable(0, 1)
+	t.RawSetString(field, v)
+	return t
+}
+
+// replyWriter writes a script's result.
+type replyWriter struct {
+	w     *resp.Writer
+	resp3 bool // the script called redis.setresp(3): booleans keep their type
+}
+
+// luaInteger is Redis's (long long) conversion of a Lua number.
+func luaInteger(n lua.LNumber) int64 { return toCLong(float64(n)) }
+
+func (rw *replyWriter) write(v lua.LValue, depth int) {
+	w := rw.w
+	switch x := v.(type) {
+	case lua.LString:
+		w.BulkString(string(x))
+	case lua.LNumber:
+		w.Int(luaInteger(x))
+	case lua.LBool:
+		switch {
+		case rw.resp3:
+			w.Bool(bool(x))
+		case bool(x):
+			w.Int(1)
+		default:
+			w.Null()
+		}
+	case *lua.LTable:
+		if depth >= maxReplyDepth {
+			w.Error(errStackLimit)
+			return
+		}
+		rw.table(x, depth)
+	default:
+		w.Null()
+	}
+}
+
+func (rw *replyWriter) table(t *lua.LTable, depth int) {
+	w := rw.w
+	if e, ok := t.RawGetString("err").(lua.LString); ok {
+		w.Error(string(e))
+		return
+	}
+	if s, ok := t.RawGetString("ok").(lua.LString); ok {
+		w.Simple(cleanStatus(string(s)))
+		return
+	}
+	if d, ok := t.RawGetString("double").(lua.LNumber); ok {
+		rw.double(float64(d))
+		return
+	}
+	if s, ok := t.RawGetString("big_number").(lua.LString); ok {
+		if w.Proto == 3 {
+			w.Raw([]byte("(" + cleanStatus(string(s)) + "\r\n"))
+		} else {
+			w.BulkString(string(s))
+		}
+		return
+	}
+	if m, ok := t.RawGetString("map").(*lua.LTable); ok {
+		var pairs []lua.LValue
+		m.ForEach(func(k, v lua.LValue) { pairs = append(pairs, k, v) })
+		w.Map(len(pairs) / 2)
+		for _, x := range pairs {
+			rw.write(x, depth+1)
+		}
+		return
+	}
+	if s, ok := t.RawGetString("set").(*lua.LTable); ok {
+		var keys []lua.LValue
+		s.ForEach(func(k, _ lua.LValue) { keys = append(keys, k) })
+		w.Set(len(keys))
+		for _, k := range keys {
+			rw.write(k, depth+1)
+		}
+		return
+	}
+	if vs, ok := t.RawGetString("verbatim_string").(*lua.LTable); ok {
+		format, fok := vs.RawGetString("format").(lua.LString)
+		str, sok := vs.RawGetString("string").(lua.LString)
+		if fok && sok {
+			if w.Proto == 3 {
+				f := string(format) + "   "
+				body := f[:3] + ":" + string(str)
+				w.Raw([]byte("=" + strconv.Itoa(len(body)) + "\r\n" + body + "\r\n"))
+			} else {
+				w.BulkString(string(str))
+			}
+			return
+		}
+	}
+	n := 0
+	for t.RawGetInt(n+1) != lua.LNil {
+		n++
+	}
+	w.Array(n)
+	for i := 1; i <= n; i++ {
+		rw.write(t.RawGetInt(i), depth+1)
+	}
+}
+
+// double writes a RESP3 double (a bulk string in RESP2) formatted as Redis does, with
+// glibc's spelling of NaN.
+func (rw *replyWriter) double(f float64) {
+	w := rw.w
+	if !math.IsNaN(f) {
+		w.Double(f)
+		return
+	}
+	s := fmtG(f, 17)
+	if w.Proto == 3 {
+		w.Raw([]byte("," + s + "\r\n"))
+	} else {
+		w.BulkString(s)
+	}
+}
+
+// cleanStatus replaces the line breaks a status reply cannot carry, as Redis does.
+func cleanStatus(s string) string {
+	if !bytes.ContainsAny([]byte(s), "\r\n") {
+		return s
+	}
+	b := []byte(s)
+	for i, c := range b {
+		if c == '\r' || c == '\n' {
+			b[i] = ' '
+		}
+	}
+	return string(b)
+}
+
+// commandArg converts one redis.call argument: strings as they are, numbers as "%.17g".
+func commandArg(v lua.LValue) ([]byte, bool) {
+	switch x := v.(type) {
+	case lua.LString:
+		return []byte(x), true
+	case lua.LNumber:
+		f := float64(x)
+		if f == math.Trunc(f) && math.Abs(f) < 1e15 && !(f == 0 && math.Signbit(f)) {
+			return strconv.AppendInt(nil, int64(f), 10), true
+		}
+		return []byte(fmt17(f)), true
+	}
+	return nil, false
+}

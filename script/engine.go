@@ -1,0 +1,455 @@
+package script
+
+import (
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	lua "github.com/yuin/gopher-lua"
+	"github.com/yuin/gopher-lua/parse"
+
+	"github.com/cinnabar-db/cinnabar/resp"
+)
+
+// Error is an error reply produced by a script or by loading one; its text starts with
+// the error code ("ERR ...", "NOSCRIPT ...").
+type Error string
+
+func (e Error) Error() string { return string(e) }
+
+// Common errors.
+const (
+	ErrNoScript      Error = "NOSCRIPT No matching script. Please use EVAL."
+	ErrWriteFlagRO   Error = "ERR Can not execute a script with write flag using *_ro command."
+	ErrFuncNotFound  Error = "ERR Function not found"
+	killedMessage          = "ERR Script killed by user with SCRIPT KILL..."
+	loadTimeoutError       = "ERR FUNCTION LOAD timeout"
+)
+
+// Host is what a running script needs from the server.
+type Host interface {
+	// Call runs one command for redis.call / redis.pcall and returns its reply in RESP
+	// (RESP3 when resp3 is set), error replies included. The host applies the rules
+	// for commands called from scripts (unknown commands, noscript, read-only scripts).
+	Call(args [][]byte, resp3 bool) []byte
+	// CommandExists reports whether args name a command (redis.acl_check_cmd).
+	CommandExists(args [][]byte) bool
+	// Log writes a redis.log line; level is 0 (debug) to 3 (warning).
+	Log(level int, msg string)
+}
+
+// Run is one execution of a script or function.
+type Run struct {
+	Host       Host
+	Keys, Args [][]byte
+	// Ctx stops the script when cancelled (SCRIPT KILL, FUNCTION KILL); nil means never.
+	Ctx context.Context
+	// ReplFlags is what redis.set_repl last set (REPL_ALL by default); the propagation
+	// of the script's effects will read it.
+	ReplFlags int
+}
+
+// runState is what the redis.* functions see during a run.
+type runState struct {
+	*Run
+	name    string // the SHA or the function name, for error messages
+	resp3   bool   // redis.setresp(3)
+	loading bool   // running a library's top level (FUNCTION LOAD)
+}
+
+// Options configure an engine.
+type Options struct {
+	// RedisVersion is what redis.REDIS_VERSION reports ("7.0.15").
+	RedisVersion string
+}
+
+// Engine runs Lua scripts and functions. Runs are serialized by the caller (the server
+// runs every script with all keyspace shards locked); the engine's own locks only guard
+// its caches against the commands that do not take those locks (SCRIPT LOAD, EXISTS,
+// FUNCTION LIST, ...).
+type Engine struct {
+	opts       Options
+	versionNum int
+	rand       *prng
+	cjson      *cjsonConfig
+
+	mu      sync.Mutex
+	scripts map[string]*Script
+	pool    []*sandbox
+
+	fmu   sync.RWMutex
+	funcs *functionSet
+}
+
+// New returns an engine with empty caches.
+func New(opts Options) *Engine {
+	if opts.RedisVersion == "" {
+		opts.RedisVersion = "7.0.15"
+	}
+	e := &Engine{opts: opts, rand: newPRNG(), cjson: newCJSONConfig(), scripts: map[string]*Script{}}
+	e.versionNum = versionNumber(opts.RedisVersion)
+	e.funcs = e.newFunctionSet()
+	return e
+}
+
+func versionNumber(v string) int {
+	var a, b, c int
+	_, _ = fmt.Sscanf(v, "%d.%d.%d", &a, &b, &c)
+	return a<<16 | b<<8 | c
+}
+
+// Flags are the script flags a shebang line declares.
+type Flags uint8
+
+// Script and function flags, as shebangs and redis.register_function name them.
+const (
+	FlagNoWrites Flags = 1 << iota
+	FlagAllowOOM
+	FlagAllowStale
+	FlagNoCluster
+	FlagAllowCrossSlot
+)
+
+var flagNames = []struct {
+	name string
+	flag Flags
+}{
+	{"no-writes", FlagNoWrites}, {"allow-oom", FlagAllowOOM}, {"allow-stale", FlagAllowStale},
+	{"no-cluster", FlagNoCluster}, {"allow-cross-slot-keys", FlagAllowCrossSlot},
+}
+
+func parseFlag(name string) (Flags, bool) {
+	for _, f := range flagNames {
+		if f.name == name {
+			return f.flag, true
+		}
+	}
+	return 0, false
+}
+
+// Names lists the flags as FUNCTION LIST shows them.
+func (f Flags) Names() []string {
+	var out []string
+	for _, n := range flagNames {
+		if f&n.flag != 0 {
+			out = append(out, n.name)
+		}
+	}
+	return out
+}
+
+// Script is a compiled EVAL script.
+type Script struct {
+	SHA     string
+	Body    string
+	Flags   Flags
+	Shebang bool // declared with "#!lua": its flags replace the legacy defaults
+	proto   *lua.FunctionProto
+}
+
+// SHA1Hex returns the lower-case hex SHA1 of b, as EVALSHA names scripts.
+func SHA1Hex(b []byte) string {
+	sum := sha1.Sum(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// Load compiles body (unless cached) and caches it: EVAL and SCRIPT LOAD.
+func (e *Engine) Load(body []byte) (*Script, error) {
+	sha := SHA1Hex(body)
+	e.mu.Lock()
+	sc := e.scripts[sha]
+	e.mu.Unlock()
+	if sc != nil {
+		return sc, nil
+	}
+	flags, shebang, code, err := parseScriptShebang(string(body))
+	if err != nil {
+		return nil, err
+	}
+	proto, err := compile(code, chunkScript)
+	if err != nil {
+		return nil, Error("ERR Error compiling script (new function): " + err.Error())
+	}
+	sc = &Script{SHA: sha, Body: string(body), Flags: flags, Shebang: shebang, proto: proto}
+	e.mu.Lock()
+	if old := e.scripts[sha]; old != nil {
+		sc = old
+	} else {
+		e.scripts[sha] = sc
+	}
+	e.mu.Unlock()
+	return sc, nil
+}
+
+// Lookup returns the cached script with this SHA (any case), or nil.
+func (e *Engine) Lookup(sha string) *Script {
+	if len(sha) != 40 {
+		return nil
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.scripts[strings.ToLower(sha)]
+}
+
+// Flush empties the script cache (SCRIPT FLUSH) and drops the idle Lua states.
+func (e *Engine) Flush() {
+	e.mu.Lock()
+	e.scripts = map[string]*Script{}
+	pool := e.pool
+	e.pool = nil
+	e.mu.Unlock()
+	for _, sb := range pool {
+		sb.L.Close()
+	}
+}
+
+// CachedScripts reports how many scripts are cached (INFO number_of_cached_scripts).
+func (e *Engine) CachedScripts() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return len(e.scripts)
+}
+
+// parseScriptShebang reads an EVAL script's "#!lua flags=..." line. It returns the code
+// to compile: the shebang line is blanked so that line numbers stay those of the body.
+func parseScriptShebang(body string) (Flags, bool, string, error) {
+	if !strings.HasPrefix(body, "#!") {
+		return 0, false, body, nil
+	}
+	nl := strings.IndexByte(body, '\n')
+	if nl < 0 {
+		return 0, false, "", Error("ERR Invalid script shebang")
+	}
+	parts := strings.Fields(body[:nl])
+	if len(parts) == 0 || parts[0] != "#!lua" {
+		first := "#!"
+		if len(parts) > 0 {
+			first = parts[0]
+		}
+		return 0, false, "", Error("ERR Unexpected engine in script shebang: " + first)
+	}
+	var flags Flags
+	for _, p := range parts[1:] {
+		list, ok := strings.CutPrefix(p, "flags=")
+		if !ok {
+			return 0, false, "", Error("ERR Unknown lua shebang option: " + p)
+		}
+		if list == "" {
+			continue
+		}
+		for _, name := range strings.Split(list, ",") {
+			f, ok := parseFlag(name)
+			if !ok {
+				return 0, false, "", Error("ERR Unexpected flag in script shebang: " + name)
+			}
+			flags |= f
+		}
+	}
+	return flags, true, body[nl:], nil
+}
+
+// compile parses and compiles Lua source under a chunk name.
+func compile(code, chunk string) (*lua.FunctionProto, error) {
+	tree, err := parse.Parse(strings.NewReader(code), chunk)
+	if err != nil {
+		return nil, errors.New(parseErrorText(err, code, chunk))
+	}
+	proto, err := lua.Compile(tree, chunk)
+	if err != nil {
+		return nil, errors.New(chunk + ": " + err.Error())
+	}
+	// A chunk cannot name Lua 5.0's implicit "arg" table (the name is a global there,
+	// as in Redis), so skip building it on every call.
+	proto.IsVarArg &^= lua.VarArgNeedsArg
+	return proto, nil
+}
+
+// parseErrorText renders gopher-lua's syntax errors the way Lua 5.1 shapes them:
+// "user_script:1: unexpected symbol near 'x'".
+func parseErrorText(err error, code, chunk string) string {
+	var pe *parse.Error
+	if !errors.As(err, &pe) {
+		return chunk + ": " + strings.TrimSpace(err.Error())
+	}
+	msg := pe.Message
+	if msg == "syntax error" || msg == "parse error" {
+		msg = "unexpected symbol"
+	}
+	line, tok := pe.Pos.Line, pe.Token
+	if line == parse.EOF || line <= 0 {
+		line, tok = strings.Count(code, "\n")+1, "<eof>"
+	}
+	if tok == "" {
+		return fmt.Sprintf("%s:%d: %s", chunk, line, msg)
+	}
+	return fmt.Sprintf("%s:%d: %s near '%s'", chunk, line, msg, tok)
+}
+
+// acquire takes an idle EVAL state from the pool or builds one.
+func (e *Engine) acquire() *sandbox {
+	e.mu.Lock()
+	if n := len(e.pool); n > 0 {
+		sb := e.pool[n-1]
+		e.pool = e.pool[:n-1]
+		e.mu.Unlock()
+		return sb
+	}
+	e.mu.Unlock()
+	return newSandbox(e, false)
+}
+
+// release returns a state to the pool after clearing the run's traces; a state whose
+// protected tables were tampered with is closed instead.
+func (e *Engine) release(sb *sandbox) {
+	sb.run = nil
+	sb.L.SetTop(0)
+	sb.globals.RawSetString("KEYS", lua.LNil)
+	sb.globals.RawSetString("ARGV", lua.LNil)
+	if sb.broken || !sb.clean() {
+		sb.L.Close()
+		return
+	}
+	e.mu.Lock()
+	if len(e.pool) < 4 {
+		e.pool = append(e.pool, sb)
+		sb = nil
+	}
+	e.mu.Unlock()
+	if sb != nil {
+		sb.L.Close()
+	}
+}
+
+// Eval runs a script and writes its result to w, or returns its error reply.
+func (e *Engine) Eval(sc *Script, r *Run, w *resp.Writer) error {
+	sb := e.acquire()
+	defer e.release(sb)
+	L := sb.L
+	st := &runState{Run: r, name: sc.SHA}
+	sb.globals.RawSetString("KEYS", stringsTable(L, r.Keys))
+	sb.globals.RawSetString("ARGV", stringsTable(L, r.Args))
+	fn := L.NewFunctionFromProto(sc.proto)
+	fn.Env = sb.env
+	return sb.execute(st, fn, w)
+}
+
+// execute calls fn with args under the run's context and writes its result to w.
+func (sb *sandbox) execute(st *runState, fn *lua.LFunction, w *resp.Writer, args ...lua.LValue) error {
+	L := sb.L
+	sb.run = st
+	if st.Ctx == nil {
+		st.Ctx = context.Background()
+	}
+	if st.ReplFlags == 0 {
+		st.ReplFlags = replAll
+	}
+	L.SetContext(st.Ctx)
+	L.Push(fn)
+	for _, a := range args {
+		L.Push(a)
+	}
+	sb.handled = false
+	err := L.PCall(len(args), 1, sb.handler)
+	L.RemoveContext()
+	if err != nil {
+		if !sb.handled {
+			// The handler could not run (the Lua call stack overflowed): the state may
+			// be unusable, so it is not reused.
+			sb.broken = true
+			return Error("ERR " + strings.TrimPrefix(errorObjectText(err), "ERR "))
+		}
+		return Error(errorObjectText(err))
+	}
+	ret := L.Get(-1)
+	L.Pop(1)
+	if t, ok := ret.(*lua.LTable); ok {
+		if e, ok := t.RawGetString("err").(lua.LString); ok {
+			return Error(string(e))
+		}
+	}
+	rw := replyWriter{w: w, resp3: st.resp3}
+	rw.write(ret, 0)
+	return nil
+}
+
+func errorObjectText(err error) string {
+	var aerr *lua.ApiError
+	if errors.As(err, &aerr) {
+		if s, ok := aerr.Object.(lua.LString); ok {
+			return string(s)
+		}
+		return "ERR " + aerr.Object.String()
+	}
+	return "ERR " + err.Error()
+}
+
+// errorHandler turns the error object of a failed run into Redis's message: the error
+// text (an {err=...} table's field, or "ERR " and the message) followed by
+// " script: <name>, on <source>:<line>." for the Lua line where it was raised.
+func (sb *sandbox) errorHandler(L *lua.LState) int {
+	sb.handled = true
+	st := sb.run
+	obj := L.Get(1)
+	interrupted := st != nil && st.Ctx != nil && st.Ctx.Err() != nil
+	var msg string
+	switch {
+	case interrupted && st.loading:
+		L.Push(lua.LString(loadTimeoutError))
+		return 1
+	case interrupted:
+		msg = killedMessage
+	default:
+		msg = errorText(L, obj)
+	}
+	if st == nil || st.loading {
+		L.Push(lua.LString(msg))
+		return 1
+	}
+	level := 1
+	dbg, ok := L.GetStack(level)
+	if ok {
+		_, _ = L.GetInfo("Sl", dbg, lua.LNil)
+		if dbg.CurrentLine < 0 {
+			level = 2
+			if dbg, ok = L.GetStack(level); ok {
+				_, _ = L.GetInfo("Sl", dbg, lua.LNil)
+			}
+		}
+	}
+	if ok && dbg.CurrentLine >= 0 {
+		source := dbg.Source
+		if source == chunkScript || source == chunkFunction {
+			source = "@" + source
+		}
+		msg = fmt.Sprintf("%s script: %s, on %s:%d.", msg, st.name, source, dbg.CurrentLine)
+	}
+	L.Push(lua.LString(msg))
+	return 1
+}
+
+// errorText is the reply text for an error object: an {err=...} table gives its field,
+// anything else "ERR " and the value as text.
+func errorText(L *lua.LState, obj lua.LValue) string {
+	switch x := obj.(type) {
+	case *lua.LTable:
+		if e, ok := x.RawGetString("err").(lua.LString); ok {
+			return string(e)
+		}
+	case lua.LString:
+		return "ERR " + fixArgErrors(string(x))
+	}
+	return "ERR " + toStringMeta(L, obj)
+}
+
+// stringsTable builds a Lua array of strings.
+func stringsTable(L *lua.LState, items [][]byte) *lua.LTable {
+	t := L.CreateTable(len(items), 0)
+	for i, b := range items {
+		t.RawSetInt(i+1, lua.LString(b))
+	}
+	return t
+}

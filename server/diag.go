@@ -1,0 +1,376 @@
+package server
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"reflect"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/cinnabar-db/cinnabar/command"
+)
+
+// Diagnostics and client management: the state behind INFO's counters, SLOWLOG,
+// LATENCY, MONITOR, CLIENT PAUSE and the idle timeout, and the executor hooks that feed
+// it. The executor calls three functions from here and nothing else:
+//
+//	execute ─▶ noteCommand (CLIENT LIST's cmd=)
+//	        ─▶ gate        (before MULTI queueing: CLIENT PAUSE waits, MONITOR clients'
+//	                        keyspace ban, DEBUG's enable-debug-command refusal)
+//	        ─▶ call ─▶ record ─▶ observe (after every executed command, also those run
+//	                        by EXEC: slowlog, latency monitor, per-command latency
+//	                        histogram, MONITOR feed)
+//	        ─▶ afterExecute (publishes the client's db/resp/multi for CLIENT LIST)
+//
+// The cron goroutine (cron.go) samples the instantaneous metrics, tracks peak memory,
+// ends expired pauses and closes idle clients.
+
+// diagState is everything the diagnostics keep for one server.
+type diagState struct {
+	// cached settings, refreshed by config listeners (the hot path reads atomics)
+	slowlogSlower  atomic.Int64 // slowlog-log-slower-than, microseconds (-1 off)
+	slowlogMaxLen  atomic.Int64
+	latencyThresh  atomic.Int64 // latency-monitor-threshold, milliseconds (0 off)
+	latencyTrack   atomic.Bool  // latency-tracking
+	idleTimeout    atomic.Int64 // timeout, seconds (0 off)
+	debugAllowed   atomic.Int32 // enable-debug-command: 0 no, 1 yes, 2 local
+	activeExpireOn atomic.Bool  // DEBUG SET-ACTIVE-EXPIRE
+	cronPaused     atomic.Bool  // DEBUG PAUSE-CRON
+
+	specs   map[*command.Spec]*specDiag // read-only after New
+	debug   *command.Spec
+	slowlog slowlog
+	latency latencyMonitor
+	monitor monitorSet
+	pause   pauseState
+	metrics metricsState
+
+	runID, replID string
+	replIDMu      sync.Mutex
+	startupMemory uint64
+	chdir         bool // CONFIG SET dir changes the working directory (Options.Chdir)
+
+	cronStop, cronDone chan struct{}
+}
+
+// specDiag is the per-command state the diagnostics keep (beside command.Stats).
+type specDiag struct {
+	hist atomic.Pointer[histogram] // allocated on the first call
+}
+
+// clientDiag is the per-client state of the diagnostics. Fields are atomics because
+// CLIENT LIST, INFO and the cron read them from other goroutines.
+type clientDiag struct {
+	busy       atomic.Bool  // running a command (not idle)
+	pausedWait atomic.Bool  // waiting for CLIENT PAUSE to end
+	monitor    atomic.Bool  // in MONITOR mode
+	noEvict    atomic.Bool  // CLIENT NO-EVICT
+	noTouch    atomic.Bool  // CLIENT NO-TOUCH
+	db         atomic.Int32 // mirrors of connection-goroutine state
+	proto      atomic.Int32
+	multi      atomic.Int32                // queued commands, -1 outside MULTI
+	fd         atomic.Int32                // socket descriptor, 0 until looked up
+	out        atomic.Pointer[asyncOutput] // c.out, once the client has one
+
+	// The last command's diagnostics, a one-entry cache in front of diagState.specs
+	// (read and written by the client's own goroutine only).
+	lastSpec *command.Spec
+	lastSD   *specDiag
+}
+
+func randomHex40() string {
+	var b [20]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// initDiag sets up the diagnostics; New calls it once the command table exists.
+func (s *Server) initDiag(opts Options) {
+	d := &s.diag
+	d.chdir = opts.Chdir
+	d.runID, d.replID = randomHex40(), randomHex40()
+	d.activeExpireOn.Store(true)
+	d.specs = map[*command.Spec]*specDiag{}
+	for _, spec := range s.table.Commands() {
+		d.specs[spec] = &specDiag{}
+		for _, sub := range spec.Subs {
+			d.specs[sub] = &specDiag{}
+		}
+	}
+	d.debug = s.table.Get("debug")
+	d.latency.events = map[string]*latencySeries{}
+	d.monitor.clients = map[*Client]struct{}{}
+	d.startupMemory = heapObjectBytes()
+	s.applyDiagConfig()
+	s.cfg.OnChange(func(name string) {
+		s.applyDiagConfig()
+		if name == "slowlog-max-len" {
+			s.diag.slowlog.trim(int(s.diag.slowlogMaxLen.Load()))
+		}
+	})
+	s.cfg.OnApply("maxclients", s.checkMaxClients)
+	if d.chdir {
+		s.cfg.OnApply("dir", func(dir string) error { return os.Chdir(dir) })
+	}
+}
+
+func (s *Server) applyDiagConfig() {
+	d := &s.diag
+	d.slowlogSlower.Store(s.cfg.Int("slowlog-log-slower-than"))
+	d.slowlogMaxLen.Store(s.cfg.Int("slowlog-max-len"))
+	d.latencyThresh.Store(s.cfg.Int("latency-monitor-threshold"))
+	d.latencyTrack.Store(s.cfg.Bool("latency-tracking"))
+	d.idleTimeout.Store(s.cfg.Int("timeout"))
+	switch s.cfg.String("enable-debug-command") {
+	case "yes":
+		d.debugAllowed.Store(1)
+	case "local":
+		d.debugAllowed.Store(2)
+	default:
+		d.debugAllowed.Store(0)
+	}
+}
+
+// noteCommand records the command a client is running (CLIENT LIST's cmd).
+func (c *Client) noteCommand(spec *command.Spec) {
+	c.diag.busy.Store(true)
+	if c.lastCmd != spec.Name {
+		c.mu.Lock()
+		c.lastCmd = spec.Name
+		c.mu.Unlock()
+	}
+}
+
+// afterExecute publishes the state other goroutines show for the client. Stores are
+// skipped when nothing changed: they are the expensive part.
+func (c *Client) afterExecute() {
+	d := &c.diag
+	if db := int32(c.db); d.db.Load() != db {
+		d.db.Store(db)
+	}
+	if proto := int32(c.w.Proto); d.proto.Load() != proto {
+		d.proto.Store(proto)
+	}
+	multi := int32(-1)
+	if c.multi != nil {
+		multi = int32(len(c.multi.cmds))
+	}
+	if d.multi.Load() != multi {
+		d.multi.Store(multi)
+	}
+	if c.out != nil && d.out.Load() == nil {
+		d.out.Store(c.out)
+	}
+	d.busy.Store(false)
+}
+
+// gate runs before a command is queued or executed. It returns false when the command
+// must not run: it has then written the rejection, or the client was killed while it
+// waited for a pause to end.
+func (s *Server) gate(c *Client, spec, top *command.Spec) bool {
+	if spec == s.diag.debug && !s.debugAllowedFor(c) {
+		s.reject(c, spec, command.Err(`ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.`))
+		return false
+	}
+	if c.diag.monitor.Load() {
+		if top.Name == "reset" {
+			s.stopMonitor(c)
+		} else if spec.Flags&(command.Write|command.ReadOnly|command.MayReplicate) != 0 {
+			s.reject(c, spec, command.Err("ERR Replica can't interact with the keyspace"))
+			return false
+		}
+	}
+	if top.Name == "reset" {
+		c.diag.noEvict.Store(false)
+		c.diag.noTouch.Store(false)
+	}
+	if s.diag.pause.mode.Load() != pauseNone {
+		return s.waitPause(c, spec)
+	}
+	return true
+}
+
+// observe runs after every executed command with its duration: slowlog, latency
+// monitor, latency histogram and MONITOR.
+func (s *Server) observe(c *Client, spec *command.Spec, dur time.Duration) {
+	d := &s.diag
+	if slower := d.slowlogSlower.Load(); slower >= 0 && !spec.Has(command.SkipSlowlog) && int64(dur/time.Microsecond) >= slower {
+		s.slowlogPush(c, spec, c.ctx.Args, dur)
+	}
+	if th := d.latencyThresh.Load(); th > 0 {
+		if ms := int64(dur / time.Millisecond); ms >= th {
+			event := "command"
+			if spec.Has(command.Fast) {
+				event = "fast-command"
+			}
+			d.latency.add(event, ms)
+		}
+	}
+	if d.latencyTrack.Load() {
+		sd := c.diag.lastSD
+		if c.diag.lastSpec != spec {
+			sd = d.specs[spec]
+			c.diag.lastSpec, c.diag.lastSD = spec, sd
+		}
+		if sd != nil {
+			h := sd.hist.Load()
+			if h == nil {
+				sd.hist.CompareAndSwap(nil, new(histogram))
+				h = sd.hist.Load()
+			}
+			h.record(dur)
+		}
+	}
+	if d.monitor.count.Load() > 0 && spec.Flags&(command.Admin|command.SkipMonitor) == 0 {
+		s.feedMonitors(c, c.db, spec, c.ctx.Args)
+	}
+}
+
+// releaseDiag forgets a departing client.
+func (s *Server) releaseDiag(c *Client) {
+	if c.diag.monitor.Load() {
+		s.stopMonitor(c)
+	}
+}
+
+// debugAllowedFor applies enable-debug-command to the client.
+func (s *Server) debugAllowedFor(c *Client) bool {
+	switch s.diag.debugAllowed.Load() {
+	case 1:
+		return true
+	case 2:
+		return isLocalAddr(c.addr)
+	}
+	return false
+}
+
+// redacted lists the argument positions MONITOR and SLOWLOG hide, as Redis redacts
+// passwords: every AUTH argument, HELLO's AUTH user and password, MIGRATE's AUTH and
+// AUTH2 credentials, and CONFIG SET values of requirepass and masterauth.
+func redacted(spec *command.Spec, args [][]byte) map[int]bool {
+	name := spec.Name
+	var out map[int]bool
+	mark := func(i int) {
+		if i < len(args) {
+			if out == nil {
+				out = map[int]bool{}
+			}
+			out[i] = true
+		}
+	}
+	switch name {
+	case "auth":
+		for i := 1; i < len(args); i++ {
+			mark(i)
+		}
+	case "hello":
+		for i := 2; i < len(args); i++ {
+			switch lower(args[i]) {
+			case "auth":
+				mark(i + 1)
+				mark(i + 2)
+				i += 2
+			case "setname":
+				i++
+			}
+		}
+	case "migrate":
+		for i := 6; i < len(args); i++ {
+			switch lower(args[i]) {
+			case "auth":
+				mark(i + 1)
+				i++
+			case "auth2":
+				mark(i + 1)
+				mark(i + 2)
+				i += 2
+			case "keys":
+				i = len(args)
+			}
+		}
+	case "config|set":
+		for i := 2; i+1 < len(args); i += 2 {
+			if k := lower(args[i]); k == "requirepass" || k == "masterauth" {
+				mark(i + 1)
+			}
+		}
+	}
+	return out
+}
+
+func lower(b []byte) string {
+	out := make([]byte, len(b))
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		out[i] = c
+	}
+	return string(out)
+}
+
+// checkMaxClients is maxclients' apply-time check, as Redis's: the file-descriptor
+// limit must leave room for the clients plus 32 reserved descriptors; it is raised if
+// the hard limit allows.
+func (s *Server) checkMaxClients(value string) error {
+	n, err := strconv.ParseInt(value, 10, 64)
+	if err != nil {
+		return err
+	}
+	var lim syscall.Rlimit
+	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim) != nil {
+		return nil
+	}
+	need := uint64(n) + 32
+	if need <= lim.Cur {
+		return nil
+	}
+	want := lim
+	want.Cur = min(need, lim.Max)
+	if syscall.Setrlimit(syscall.RLIMIT_NOFILE, &want) == nil && want.Cur >= need {
+		return nil
+	}
+	_ = syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim)
+	return fmt.Errorf("The operating system is not able to handle the specified number of clients, try with %d", max(int64(lim.Cur)-32, 1))
+}
+
+// cloneRows copies the command rows for one server. The data families' rows are
+// package-level variables shared by every server in the process, but a table writes
+// into its rows (each subcommand's parent) and keeps the command statistics there: with
+// shared rows, servers started in parallel (test fixtures) would race on those writes
+// and count each other's calls in INFO commandstats. The copy is a shallow one made by
+// reflection, so it keeps every field the Spec type has or will have; counters and
+// parent links start empty.
+func cloneRows(groups [][]*command.Spec) [][]*command.Spec {
+	out := make([][]*command.Spec, len(groups))
+	for i, g := range groups {
+		out[i] = make([]*command.Spec, len(g))
+		for j, spec := range g {
+			out[i][j] = cloneSpec(spec)
+		}
+	}
+	return out
+}
+
+func cloneSpec(spec *command.Spec) *command.Spec {
+	v := reflect.New(reflect.TypeOf(spec).Elem()).Elem()
+	v.Set(reflect.ValueOf(spec).Elem())
+	c := v.Addr().Interface().(*command.Spec)
+	st := c.Stats()
+	st.Calls.Store(0)
+	st.Usec.Store(0)
+	st.Rejected.Store(0)
+	st.Failed.Store(0)
+	if len(spec.Subs) > 0 {
+		c.Subs = make([]*command.Spec, len(spec.Subs))
+		for i, sub := range spec.Subs {
+			c.Subs[i] = cloneSpec(sub)
+		}
+	}
+	return c
+}
