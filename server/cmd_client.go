@@ -201,12 +201,15 @@ func (s *Server) cmdClientInfo(c *Ctx) error {
 	return nil
 }
 
-// clientsSorted returns the connected clients in id order.
+// clientsSorted returns the connected clients in id order, leaving out those already
+// killed whose connections are still closing.
 func (s *Server) clientsSorted() []*Client {
 	s.clientsMu.Lock()
 	out := make([]*Client, 0, len(s.clients))
 	for _, c := range s.clients {
-		out = append(out, c)
+		if !c.closing.Load() {
+			out = append(out, c)
+		}
 	}
 	s.clientsMu.Unlock()
 	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })

@@ -152,9 +152,11 @@ func (s *Server) infoServer(b *strings.Builder) {
 
 func (s *Server) infoClients(b *strings.Builder) {
 	s.clientsMu.Lock()
-	n := len(s.clients)
-	var inTimeout, maxOut int
+	var n, inTimeout, maxOut int
 	for _, c := range s.clients {
+		if !c.closing.Load() { // killed clients whose connections are still closing are gone
+			n++
+		}
 		if w := c.waiter.Load(); w != nil && w.req != nil && w.req.Deadline != 0 {
 			inTimeout++
 		}
