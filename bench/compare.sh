@@ -10,7 +10,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SRC=$ROOT
-ROUNDS=3
+ROUNDS=5
 TESTS=set,get,incr,lpush,rpop,sadd,hset,spop,zadd,lrange_100,mset
 PIPELINES="1 16"
 CLIENTS=50
@@ -21,6 +21,7 @@ MEM=1
 THROUGHPUT=1
 MEM_KEYS=1000000
 MEM_SIZE=100
+MEM_SETTLE=2s
 SERVER_CPU=0
 CLIENT_CPU=1
 RUN_TIMEOUT=60     # hard limit on one redis-benchmark run, seconds
@@ -39,6 +40,8 @@ usage: bench/compare.sh [options]
   --requests N        fixed -n instead of calibrating
   --no-mem            skip the memory measurement    --mem-only   only the memory one
   --mem-keys N        keys loaded for the memory measurement (default $MEM_KEYS)
+  --mem-settle D      wait before the second memory reading (default $MEM_SETTLE; Go
+                      forces a GC every 2 min, so 130s shows the collected state)
   --src DIR           Cinnabar source tree to build (default $ROOT)
   --out FILE          also write the markdown report to FILE
   --server-cpu N / --client-cpu N   CPUs to pin to (default $SERVER_CPU / $CLIENT_CPU)
@@ -60,6 +63,7 @@ while [ $# -gt 0 ]; do
 	--no-mem) MEM=0 ;;
 	--mem-only) THROUGHPUT=0 ;;
 	--mem-keys) MEM_KEYS=$2; shift ;;
+	--mem-settle) MEM_SETTLE=$2; shift ;;
 	--src) SRC=$(cd "$2" && pwd); shift ;;
 	--out) OUT=$2; shift ;;
 	--server-cpu) SERVER_CPU=$2; shift ;;
@@ -205,7 +209,14 @@ bench_run() {
 # secs_per_request: "test rps" lines on stdin -> seconds per request of the whole run.
 secs_per_request() { awk '$2 > 0 { s += 1 / $2 } END { printf "%.12f\n", s }'; }
 
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "n/a"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+runs() { awk -v p="$1" -v t="$2" -v s="$3" '$1 == p && $2 == t && $3 == s { print $4 }' "$RESULTS"; }
+
+spread() { sort -g | awk '{ v[NR] = $1 } END {
+	if (NR < 2) { print "-"; exit }
+	m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+	printf "%.0f%%\n", 100 * (v[NR] - v[1]) / m }'; }
+
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "n/a"; else if (NR % 2) printf "%.0f\n", v[(NR + 1) / 2]; else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 REPORT=$WORK/report.md
 RESULTS=$WORK/results.txt # pipeline test server rps
@@ -213,7 +224,7 @@ NOTES=$WORK/notes.txt
 : >"$RESULTS"
 : >"$NOTES"
 : >"$WORK/n.txt"
-GOGC_NOTE=${GOGC:-100 (default)}
+GOGC_NOTE=${GOGC:-unset, so the server GC tuner (server/gctune.go) picks 25..100 from the live heap}
 
 {
 	echo "## Environment"
@@ -224,10 +235,21 @@ GOGC_NOTE=${GOGC:-100 (default)}
 	echo "- $(redis-server --version | cut -d' ' -f1-3,6)"
 	echo "- Cinnabar built from $SRC ($(cd "$SRC" && git rev-parse --short HEAD 2>/dev/null || echo 'no git')$(cd "$SRC" && [ -n "$(git status --porcelain 2>/dev/null | head -1)" ] && echo ', with uncommitted changes'))"
 	echo "- servers pinned with taskset -c $SERVER_CPU (so Cinnabar runs with GOMAXPROCS=1); clients pinned with taskset -c $CLIENT_CPU"
-	echo "- Cinnabar GOGC=$GOGC_NOTE${GOMEMLIMIT:+, GOMEMLIMIT=$GOMEMLIMIT}"
+	echo "- Cinnabar GOGC: $GOGC_NOTE${GOMEMLIMIT:+; GOMEMLIMIT=$GOMEMLIMIT}"
 	echo "- redis-server --save \"\" --appendonly no; cinnabar --save \"\" --appendonly no"
 	echo
 } >"$REPORT"
+
+LOAD1=$(cut -d' ' -f1 /proc/loadavg)
+if awk -v l="$LOAD1" -v n="$(nproc)" 'BEGIN { exit !(l > n / 2) }'; then
+	{
+		echo "**Warning: load average $LOAD1 on $(nproc) CPUs at start: other work shares the CPUs"
+		echo "the servers and the client are pinned to, so rps are low and noisy. Compare the"
+		echo "ratios only where both spreads are small, or rerun on a quiet machine.**"
+		echo
+	} >>"$REPORT"
+	log "warning: load average $LOAD1; results will be noisy"
+fi
 
 if [ "$THROUGHPUT" = 1 ]; then
 	start_server redis
@@ -295,19 +317,23 @@ if [ "$THROUGHPUT" = 1 ]; then
 	{
 		echo "## Throughput (redis-benchmark -c $CLIENTS -d $DATASIZE, median of $ROUNDS runs each)"
 		echo
-		echo "| workload | pipeline | -n | Redis rps | Cinnabar rps | Cinnabar/Redis |"
-		echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+		echo "Spread is (max - min) / median over the runs of one server: a rough noise gauge."
+		echo
+		echo "| workload | pipeline | -n | Redis rps | spread | Cinnabar rps | spread | Cinnabar/Redis |"
+		echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 	} >>"$REPORT"
 	for p in $PIPELINES; do
 		for t in ${TESTS//,/ }; do
-			rr=$(awk -v p="$p" -v t="$t" '$1 == p && $2 == t && $3 == "redis" { print $4 }' "$RESULTS" | median)
-			cr=$(awk -v p="$p" -v t="$t" '$1 == p && $2 == t && $3 == "cinnabar" { print $4 }' "$RESULTS" | median)
+			rr=$(runs "$p" "$t" redis | median)
+			cr=$(runs "$p" "$t" cinnabar | median)
+			rs=$(runs "$p" "$t" redis | spread)
+			cs=$(runs "$p" "$t" cinnabar | spread)
 			ratio=n/a
 			if [ "$rr" != n/a ] && [ "$cr" != n/a ]; then
 				ratio=$(awk -v a="$cr" -v b="$rr" 'BEGIN { printf "%.2f", a / b }')
 			fi
 			nn=$(awk -v p="$p" -v t="$t" '$1 == p && $2 == t { print $3 }' "$WORK/n.txt")
-			printf '| %s | %s | %s | %s | %s | %s |\n' "$t" "$p" "${nn:-}" "$rr" "$cr" "$ratio" >>"$REPORT"
+			printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$t" "$p" "${nn:-}" "$rr" "$rs" "$cr" "$cs" "$ratio" >>"$REPORT"
 		done
 	done
 	echo >>"$REPORT"
@@ -322,12 +348,12 @@ if [ "$MEM" = 1 ]; then
 	{
 		echo "## Memory"
 		echo
-		taskset -c "$CLIENT_CPU" "$LOADER" mem -n "$MEM_KEYS" -size "$MEM_SIZE" -batch 1000 -settle 2s -timeout 180s \
+		taskset -c "$CLIENT_CPU" "$LOADER" mem -n "$MEM_KEYS" -size "$MEM_SIZE" -batch 1000 -settle "$MEM_SETTLE" -timeout 180s \
 			"redis=127.0.0.1:$redis_PORT@$redis_PID" "cinnabar=127.0.0.1:$cinnabar_PORT@$cinnabar_PID"
 		echo
 		echo "Cinnabar's used_memory is the Go heap in use (HeapAlloc, including garbage not yet"
 		echo "collected); Redis's is what jemalloc handed out. RSS is VmRSS from /proc/<pid>/status."
-		echo "The settled row is read 2 s later without DEBUG or a forced GC (GOGC=$GOGC_NOTE)."
+		echo "The second row is read $MEM_SETTLE later, without DEBUG or a forced GC. GOGC: $GOGC_NOTE."
 		echo
 	} >>"$REPORT" || echo "- memory measurement failed" >>"$NOTES"
 	stop_server redis

@@ -62,6 +62,32 @@ func BenchmarkKeyspaceLock(b *testing.B) {
 	}
 }
 
+// BenchmarkKeyspaceNoLock is KeyspaceLock's get without any lock (safe: nothing writes).
+// It is the calibration for the comparison: if it does not get faster from -cpu 1 to
+// -cpu 2, the machine had no spare core during the run and the sharded and single-lock
+// numbers cannot differ.
+func BenchmarkKeyspaceNoLock(b *testing.B) {
+	keys := keyNames(numKeys)
+	val := value(valueSize)
+	ks := store.New(16, store.MaxShards, &clock.Clock{})
+	for _, k := range keys {
+		ks.DB(0).Set(k, store.NewString(val), store.Event{})
+	}
+	var seed atomic.Uint64
+	var sink atomic.Int64
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		r := rand.New(rand.NewPCG(seed.Add(1), 7))
+		n := 0
+		for i := r.IntN(numKeys); pb.Next(); i++ {
+			if e := ks.DB(0).Peek(keys[i&(numKeys-1)]); e != nil {
+				n += len(e.Bytes())
+			}
+		}
+		sink.Add(int64(n))
+	})
+}
+
 // BenchmarkExecutorPath runs GET and SET the way the executor does, minus the network:
 // table lookup, arity, the key's shard mask, lock, the real handler writing its reply
 // into a resp.Writer, unlock. Each goroutine is one "client" with its own Ctx.

@@ -432,8 +432,11 @@ func cmdIncrByFloat(c *Ctx) error {
 	if _, ok := parseLongDouble(incr, c.Args[2]); !ok {
 		return ErrNotFloat
 	}
+	if cur.IsInf() || incr.IsInf() { // inf + -inf would be NaN, which big.Float refuses
+		return Err(resp.ErrNaNOrInf)
+	}
 	cur.Add(cur, incr)
-	if cur.IsInf() || cur.MantExp(nil) > maxLongDoubleExp {
+	if cur.MantExp(nil) > maxLongDoubleExp {
 		return Err(resp.ErrNaNOrInf)
 	}
 	val := FormatLongDouble(cur)

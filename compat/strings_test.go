@@ -176,3 +176,15 @@ func TestStringsDifferential(t *testing.T) {
 		GETRANGE s 0
 	`)
 }
+
+// TestIncrByFloatInfinities covers infinite operands (inf + -inf once crashed the server).
+func TestIncrByFloatInfinities(t *testing.T) {
+	diffScript(t, `
+		SET f -inf
+		INCRBYFLOAT f +inf
+		INCRBYFLOAT f 1
+		SET g 1
+		INCRBYFLOAT g -inf
+		PING
+	`)
+}

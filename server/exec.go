@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -106,16 +107,22 @@ func (s *Server) call(c *Client, spec *command.Spec, args [][]byte) {
 	s.record(c, spec, start, err)
 }
 
-// run invokes the handler; the caller holds the shards of its keys.
-func (s *Server) run(c *Client, spec *command.Spec, args [][]byte, needsDB bool) error {
+// run invokes the handler; the caller holds the shards of its keys. A handler that
+// panics fails its call with an error instead of taking the server down.
+func (s *Server) run(c *Client, spec *command.Spec, args [][]byte, needsDB bool) (err error) {
 	ctx := &c.ctx
+	defer func() {
+		ctx.DB = nil
+		if r := recover(); r != nil {
+			s.log.warning("panic in %s: %v\n%s", spec.Name, r, debug.Stack())
+			err = command.Errorf("ERR internal error running '%s'", spec.Name)
+		}
+	}()
 	ctx.Args, ctx.Spec = args, spec
 	if needsDB {
 		ctx.DB = s.ks.DB(c.db)
 	}
-	err := spec.Do(ctx)
-	ctx.DB = nil
-	return err
+	return spec.Do(ctx)
 }
 
 // record updates the command's statistics and writes a failed call's error.

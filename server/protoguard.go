@@ -23,7 +23,9 @@ const (
 	maxHeaderLine = 64 << 10 // Redis's PROTO_INLINE_MAX_SIZE
 	maxMultibulk  = 1<<31 - 1
 	guardReadSize = 16 << 10
-	bigCommand    = 64 << 10 // past this, an incomplete command is handed over in parts
+	bigCommand    = 64 << 10 // past this, an incomplete argument is handed over in parts
+	// maxPartialCount bounds the argument count of a command handed over in parts.
+	maxPartialCount = 1 << 20
 )
 
 var errProtocol = errors.New("protocol error")
@@ -63,6 +65,7 @@ type guardConn struct {
 	digits int   // digits read in the header's number
 	bad    bool  // the header's number is malformed
 	args   int64 // arguments left in the current multibulk
+	count  int64 // arguments the current multibulk declared
 	body   int64 // bytes left in the current bulk, CRLF included
 
 	raw      []byte // socket reads land here
@@ -83,7 +86,7 @@ func (g *guardConn) SyscallConn() (syscall.RawConn, error) {
 }
 
 func (g *guardConn) Read(p []byte) (int, error) {
-	for len(g.bounds) == 0 && len(g.pending) < bigCommand && g.failMsg == "" && g.readErr == nil {
+	for len(g.bounds) == 0 && !g.bigArgument() && g.failMsg == "" && g.readErr == nil {
 		if g.raw == nil {
 			g.raw = make([]byte, guardReadSize)
 		}
@@ -93,7 +96,8 @@ func (g *guardConn) Read(p []byte) (int, error) {
 			g.readErr = err
 		}
 	}
-	if len(g.pending) == 0 || (len(g.bounds) == 0 && g.failMsg != "") {
+	if len(g.bounds) == 0 && !g.bigArgument() {
+		// Nothing whole to hand over: an incomplete command at EOF is dropped.
 		if g.failMsg != "" {
 			_, _ = g.Conn.Write([]byte("-ERR Protocol error: " + g.failMsg + "\r\n"))
 			return 0, errProtocol
@@ -113,6 +117,13 @@ func (g *guardConn) Read(p []byte) (int, error) {
 	copy(p, g.pending[:k])
 	g.consume(k)
 	return k, nil
+}
+
+// bigArgument reports an incomplete command that must reach redcon in parts: a single
+// argument too big to buffer twice, in a command whose argument count redcon can walk.
+// (redcon loops over the declared count on every read of a partial command.)
+func (g *guardConn) bigArgument() bool {
+	return g.state == inBulkBody && len(g.pending) >= bigCommand && g.count <= maxPartialCount
 }
 
 // consume drops the first k pending bytes.
@@ -255,7 +266,7 @@ func (g *guardConn) endHeader() string {
 		case n <= 0:
 			g.state = atCommand
 		default:
-			g.state, g.args = atBulk, n
+			g.state, g.args, g.count = atBulk, n, n
 		}
 		return ""
 	}

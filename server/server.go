@@ -208,7 +208,7 @@ func (s *Server) Close() error {
 			c.kill()
 		}
 		s.clientsMu.Unlock()
-		s.conns.Wait()
+		waitTimeout(&s.conns, 10*time.Second) // a command that never returns must not hang shutdown
 		s.stopCron()
 		s.expirer.Stop()
 		s.log.notice("Cinnabar is now ready to exit, bye bye...")
@@ -281,5 +281,15 @@ func (s *Server) serveCommand(conn redcon.Conn, cmd redcon.Command) {
 		}
 		_ = redcon.BaseWriter(conn).Flush()
 		conn.Close()
+	}
+}
+
+// waitTimeout waits for wg, giving up after d.
+func waitTimeout(wg *sync.WaitGroup, d time.Duration) {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(d):
 	}
 }
