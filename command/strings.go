@@ -327,7 +327,7 @@ func cmdMSet(c *Ctx) error {
 		}
 	}
 	for i := 1; i < len(c.Args); i += 2 {
-		c.DB.Set(c.Args[i], store.NewString(c.Args[i+1]), evSet)
+		setString(c, c.Args[i], c.DB.LookupWrite(c.Args[i]), c.Args[i+1], expiry{})
 	}
 	if nx {
 		c.W.Int(1)
