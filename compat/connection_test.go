@@ -102,3 +102,13 @@ func TestQuit(t *testing.T) {
 	_, err := raw.r.ReadByte()
 	require.Error(t, err)
 }
+
+// TestGetKeysWithoutMandatoryKeys: commands whose keys are optional report none
+// instead of an error.
+func TestGetKeysWithoutMandatoryKeys(t *testing.T) {
+	diffScript(t, `
+		COMMAND GETKEYS EVAL return\s1 0
+		COMMAND GETKEYS EVAL return\s1 1 k
+		COMMAND GETKEYS GET k
+	`)
+}

@@ -253,7 +253,7 @@ func (s *Server) cmdCommandGetKeys(c *Ctx) error {
 		return Err("ERR Invalid number of arguments specified for command")
 	}
 	idx := spec.KeyIndexes(args)
-	if len(idx) == 0 {
+	if len(idx) == 0 && !spec.Has(NoMandatoryKeys) {
 		return Err("ERR The command has no key arguments")
 	}
 	withFlags := c.Spec.Name == "command|getkeysandflags"
