@@ -72,44 +72,8 @@ func (c *Ctx) Float(i int) (float64, error) {
 	return f, nil
 }
 
-// ParseInt parses b the way Redis's string2ll does: optional minus, no plus sign, no
-// leading zeros, no spaces, within int64.
-func ParseInt(b []byte) (int64, bool) {
-	if len(b) == 0 || len(b) > 20 {
-		return 0, false
-	}
-	if len(b) == 1 && b[0] >= '0' && b[0] <= '9' {
-		return int64(b[0] - '0'), true
-	}
-	neg := b[0] == '-'
-	d := b
-	if neg {
-		d = b[1:]
-	}
-	if len(d) == 0 || d[0] < '1' || d[0] > '9' {
-		return 0, false
-	}
-	var u uint64
-	for _, ch := range d {
-		if ch < '0' || ch > '9' {
-			return 0, false
-		}
-		if u > (math.MaxUint64-9)/10 {
-			return 0, false
-		}
-		u = u*10 + uint64(ch-'0')
-	}
-	if neg {
-		if u > 1<<63 {
-			return 0, false
-		}
-		return -int64(u), true
-	}
-	if u > math.MaxInt64 {
-		return 0, false
-	}
-	return int64(u), true
-}
+// ParseInt parses b the way Redis's string2ll does (see store.ParseInt).
+func ParseInt(b []byte) (int64, bool) { return store.ParseInt(b) }
 
 // ParseFloat parses b the way Redis's string2d / strtold accept scores and increments:
 // no surrounding spaces, "inf"/"-inf" allowed, NaN rejected.

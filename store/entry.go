@@ -1,6 +1,7 @@
 package store
 
 import (
+	"math"
 	"strconv"
 	"unsafe"
 )
@@ -158,7 +159,7 @@ func (e *Entry) Encoding() string {
 			return "raw"
 		}
 		b := e.Bytes()
-		if e.flags&flagNoInt == 0 && len(b) <= 20 && isCanonicalInt(b) {
+		if _, isInt := ParseInt(b); e.flags&flagNoInt == 0 && isInt {
 			return "int"
 		}
 		if len(b) <= 44 {
@@ -168,13 +169,44 @@ func (e *Entry) Encoding() string {
 	}
 }
 
-func isCanonicalInt(b []byte) bool {
-	n, err := strconv.ParseInt(unsafe.String(unsafe.SliceData(b), len(b)), 10, 64)
-	if err != nil {
-		return false
+// ParseInt parses b the way Redis's string2ll does: optional minus, no plus sign, no
+// leading zeros, no spaces, within int64. A string it accepts is exactly the canonical
+// form of its value, which is when Redis stores a string as an integer.
+func ParseInt(b []byte) (int64, bool) {
+	if len(b) == 0 || len(b) > 20 {
+		return 0, false
 	}
-	var tmp [20]byte
-	return string(strconv.AppendInt(tmp[:0], n, 10)) == string(b)
+	if len(b) == 1 && b[0] >= '0' && b[0] <= '9' {
+		return int64(b[0] - '0'), true
+	}
+	neg := b[0] == '-'
+	d := b
+	if neg {
+		d = b[1:]
+	}
+	if len(d) == 0 || d[0] < '1' || d[0] > '9' {
+		return 0, false
+	}
+	var u uint64
+	for _, ch := range d {
+		if ch < '0' || ch > '9' {
+			return 0, false
+		}
+		if u > (math.MaxUint64-9)/10 {
+			return 0, false
+		}
+		u = u*10 + uint64(ch-'0')
+	}
+	if neg {
+		if u > 1<<63 {
+			return 0, false
+		}
+		return -int64(u), true
+	}
+	if u > math.MaxInt64 {
+		return 0, false
+	}
+	return int64(u), true
 }
 
 // Clone returns a deep copy of the value with the same expiry (COPY).

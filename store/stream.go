@@ -366,7 +366,7 @@ func lpIntSize(v int64) int64 {
 // lpStrSize is the size of a listpack element holding s: integers in canonical form
 // are stored as integers.
 func lpStrSize(s []byte) int64 {
-	if v, ok := lpInt(s); ok {
+	if v, ok := ParseInt(s); ok {
 		return lpIntSize(v)
 	}
 	n := int64(len(s))
@@ -380,44 +380,6 @@ func lpStrSize(s []byte) int64 {
 		l = 5 + n
 	}
 	return l + lpBacklenSize(l)
-}
-
-// lpInt parses s as listpack does (Redis's string2ll rules).
-func lpInt(s []byte) (int64, bool) {
-	if len(s) == 0 || len(s) > 20 {
-		return 0, false
-	}
-	if len(s) == 1 && s[0] >= '0' && s[0] <= '9' {
-		return int64(s[0] - '0'), true
-	}
-	neg := s[0] == '-'
-	d := s
-	if neg {
-		d = s[1:]
-	}
-	if len(d) == 0 || d[0] < '1' || d[0] > '9' {
-		return 0, false
-	}
-	var u uint64
-	for _, c := range d {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		if u > (math.MaxUint64-9)/10 {
-			return 0, false
-		}
-		u = u*10 + uint64(c-'0')
-	}
-	if neg {
-		if u > 1<<63 {
-			return 0, false
-		}
-		return -int64(u), true
-	}
-	if u > math.MaxInt64 {
-		return 0, false
-	}
-	return int64(u), true
 }
 
 // --- appending ---
