@@ -750,45 +750,48 @@ func TestPubSubPublishFromTransaction(t *testing.T) {
 func TestPubSubProtocolSwitchRace(t *testing.T) {
 	srv := startServer(t)
 	for round := 0; round < 30; round++ {
-		sub := dialRaw(t, srv.Addr())
-		require.True(t, strings.HasPrefix(sub.Do(t, "HELLO", "3"), "%7"))
-		sub.Send(t, encodeCommand([]string{"SUBSCRIBE", "sw"}))
-		require.Equal(t, ">3\r\n$9\r\nsubscribe\r\n$2\r\nsw\r\n:1\r\n", sub.Read(t))
-		stop := make(chan struct{})
-		var pubs sync.WaitGroup
-		for p := 0; p < 4; p++ {
-			pubs.Add(1)
-			go func() {
-				defer pubs.Done()
-				pub := redis.NewClient(&redis.Options{Addr: srv.Addr()})
-				defer pub.Close()
-				for {
-					select {
-					case <-stop:
-						return
-					default:
-						pub.Publish(ctx, "sw", "m")
-					}
+		protocolSwitchRound(t, srv.Addr(), round)
+	}
+}
+
+func protocolSwitchRound(t *testing.T, addr string, round int) {
+	sub := dialRaw(t, addr)
+	defer sub.c.Close()
+	require.True(t, strings.HasPrefix(sub.Do(t, "HELLO", "3"), "%7"))
+	sub.Send(t, encodeCommand([]string{"SUBSCRIBE", "sw"}))
+	require.Equal(t, ">3\r\n$9\r\nsubscribe\r\n$2\r\nsw\r\n:1\r\n", sub.Read(t))
+	stop := make(chan struct{})
+	var pubs sync.WaitGroup
+	defer func() { close(stop); pubs.Wait() }() // also when an assertion ends the test
+	for p := 0; p < 4; p++ {
+		pubs.Add(1)
+		go func() {
+			defer pubs.Done()
+			pub := redis.NewClient(&redis.Options{Addr: addr})
+			defer pub.Close()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+					pub.Publish(ctx, "sw", "m")
 				}
-			}()
-		}
-		time.Sleep(2 * time.Millisecond)
-		sub.Send(t, encodeCommand([]string{"HELLO", "2"}))
-		const push3 = ">3\r\n$7\r\nmessage\r\n$2\r\nsw\r\n$1\r\nm\r\n"
-		const push2 = "*3\r\n$7\r\nmessage\r\n$2\r\nsw\r\n$1\r\nm\r\n"
-		for {
-			r := sub.Read(t)
-			if r == push3 {
-				continue
 			}
-			require.True(t, strings.HasPrefix(r, "*14\r\n$6\r\nserver\r\n"), "round %d: %q", round, r)
-			break
+		}()
+	}
+	time.Sleep(2 * time.Millisecond)
+	sub.Send(t, encodeCommand([]string{"HELLO", "2"}))
+	const push3 = ">3\r\n$7\r\nmessage\r\n$2\r\nsw\r\n$1\r\nm\r\n"
+	const push2 = "*3\r\n$7\r\nmessage\r\n$2\r\nsw\r\n$1\r\nm\r\n"
+	for {
+		r := sub.Read(t)
+		if r == push3 {
+			continue
 		}
-		for i := 0; i < 20; i++ {
-			require.Equal(t, push2, sub.Read(t), "round %d", round)
-		}
-		close(stop)
-		pubs.Wait()
-		sub.c.Close()
+		require.True(t, strings.HasPrefix(r, "*14\r\n$6\r\nserver\r\n"), "round %d: %q", round, r)
+		break
+	}
+	for i := 0; i < 20; i++ {
+		require.Equal(t, push2, sub.Read(t), "round %d", round)
 	}
 }

@@ -1445,7 +1445,7 @@ func TestTransactionsConcurrentMixed(t *testing.T) {
 						err = nil
 					}
 				case 3:
-					err = rdb.BLPop(ctx, 20*time.Millisecond, "list"+k, "list"+k+"b").Err()
+					err = rdb.Do(ctx, "BLPOP", "list"+k, "list"+k+"b", "0.02").Err() // go-redis rounds a Duration up to 1s
 					if err == redis.Nil {
 						err = nil
 					}

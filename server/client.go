@@ -41,7 +41,6 @@ type Client struct {
 	skipNext        bool // CLIENT REPLY SKIP: drop the next command's reply
 	closeAfterReply bool
 	closing         atomic.Bool  // set by CLIENT KILL and shutdown from other goroutines
-	proto           atomic.Int32 // w.Proto, for goroutines that build pushes for this client
 	lastAt          atomic.Int64 // unix nanoseconds of the end of the last command
 	diag            clientDiag   // state CLIENT LIST, MONITOR and PAUSE keep (diag.go)
 
@@ -103,7 +102,6 @@ func (c *Client) setWaiter(w *waiter) { c.waiter.Store(w) }
 // setProto switches the client's protocol (HELLO, RESET).
 func (c *Client) setProto(p int) {
 	c.w.Proto = p
-	c.proto.Store(int32(p))
 }
 
 // flushPending sends what the client's earlier pipelined commands produced, before it

@@ -15,6 +15,7 @@ type asyncOutput struct {
 	mu      sync.Mutex
 	buf     []byte
 	closed  bool
+	proto   int // the protocol of the last queued reply, which pushes follow
 	notify  chan struct{}
 	done    chan struct{}
 	softAt  time.Time // when the buffer first exceeded the soft limit; zero if under
@@ -23,21 +24,45 @@ type asyncOutput struct {
 	softDur time.Duration
 }
 
-func newAsyncOutput(c *Client, hard, soft int64, softDur time.Duration) *asyncOutput {
-	o := &asyncOutput{c: c, notify: make(chan struct{}, 1), done: make(chan struct{}), hard: hard, soft: soft, softDur: softDur}
+func newAsyncOutput(c *Client, proto int, hard, soft int64, softDur time.Duration) *asyncOutput {
+	o := &asyncOutput{c: c, proto: proto, notify: make(chan struct{}, 1), done: make(chan struct{}), hard: hard, soft: soft, softDur: softDur}
 	go o.run()
 	return o
 }
 
 // write queues b; it reports false if the limits closed the client.
 func (o *asyncOutput) write(b []byte) bool {
-	if len(b) == 0 {
-		return true
-	}
+	return o.queue(func(int) []byte { return b }, 0)
+}
+
+// reply queues a command's reply, written in protocol proto: from then on pushes are
+// built for proto. Switching under the same lock that orders the buffer is what makes
+// a HELLO split the stream cleanly, every push before its reply in the old protocol and
+// every push after it in the new one, as Redis's single thread does.
+func (o *asyncOutput) reply(b []byte, proto int) bool {
+	return o.queue(func(int) []byte { return b }, proto)
+}
+
+// push queues a message that build renders for the client's current protocol.
+func (o *asyncOutput) push(build func(proto int) []byte) bool {
+	return o.queue(build, 0)
+}
+
+// queue appends what build returns for the current protocol, after switching to
+// proto when it is not zero.
+func (o *asyncOutput) queue(build func(proto int) []byte, proto int) bool {
 	o.mu.Lock()
 	if o.closed {
 		o.mu.Unlock()
 		return false
+	}
+	if proto != 0 {
+		o.proto = proto
+	}
+	b := build(o.proto)
+	if len(b) == 0 {
+		o.mu.Unlock()
+		return true
 	}
 	o.buf = append(o.buf, b...)
 	n := int64(len(o.buf))

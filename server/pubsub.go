@@ -79,7 +79,7 @@ func (s *Server) enterPushMode(c *Client) {
 	}
 	_ = redcon.BaseWriter(c.conn).Flush()
 	lim := s.cfg.BufferLimit(config.ClassPubSub)
-	c.out = newAsyncOutput(c, int64(lim.Hard), int64(lim.Soft), time.Duration(lim.SoftSeconds)*time.Second)
+	c.out = newAsyncOutput(c, c.w.Proto, int64(lim.Hard), int64(lim.Soft), time.Duration(lim.SoftSeconds)*time.Second)
 }
 
 func (s *Server) subscribeHandler(k *subKind) Handler {
@@ -197,15 +197,6 @@ func (s *Server) publish(channel, message []byte, shard bool) int {
 	s.pubsub.mu.RLock()
 	defer s.pubsub.mu.RUnlock()
 	var frames [2][]byte // by protocol: RESP2, RESP3
-	frame := func(proto int, build func(w *resp.Writer)) []byte {
-		i := proto - 2
-		if frames[i] == nil {
-			w := resp.Writer{Proto: proto}
-			build(&w)
-			frames[i] = append([]byte(nil), w.Bytes()...)
-		}
-		return frames[i]
-	}
 	kind := "message"
 	reg := s.pubsub.channels
 	if shard {
@@ -213,12 +204,14 @@ func (s *Server) publish(channel, message []byte, shard bool) int {
 	}
 	n := 0
 	for c := range reg[string(channel)] {
-		c.out.write(frame(int(c.proto.Load()), func(w *resp.Writer) {
-			w.Push(3)
-			w.BulkString(kind)
-			w.Bulk(channel)
-			w.Bulk(message)
-		}))
+		c.out.push(func(proto int) []byte {
+			return renderOnce(&frames, proto, func(w *resp.Writer) {
+				w.Push(3)
+				w.BulkString(kind)
+				w.Bulk(channel)
+				w.Bulk(message)
+			})
+		})
 		n++
 	}
 	if shard {
@@ -230,22 +223,31 @@ func (s *Server) publish(channel, message []byte, shard bool) int {
 		}
 		var pf [2][]byte
 		for c := range clients {
-			proto := int(c.proto.Load())
-			i := proto - 2
-			if pf[i] == nil {
-				w := resp.Writer{Proto: proto}
-				w.Push(4)
-				w.BulkString("pmessage")
-				w.BulkString(pattern)
-				w.Bulk(channel)
-				w.Bulk(message)
-				pf[i] = append([]byte(nil), w.Bytes()...)
-			}
-			c.out.write(pf[i])
+			c.out.push(func(proto int) []byte {
+				return renderOnce(&pf, proto, func(w *resp.Writer) {
+					w.Push(4)
+					w.BulkString("pmessage")
+					w.BulkString(pattern)
+					w.Bulk(channel)
+					w.Bulk(message)
+				})
+			})
 			n++
 		}
 	}
 	return n
+}
+
+// renderOnce returns the message build writes in protocol proto, rendering it once per
+// protocol for all the subscribers of one publish.
+func renderOnce(cache *[2][]byte, proto int, build func(w *resp.Writer)) []byte {
+	i := proto - 2
+	if cache[i] == nil {
+		w := resp.Writer{Proto: proto}
+		build(&w)
+		cache[i] = append([]byte(nil), w.Bytes()...)
+	}
+	return cache[i]
 }
 
 func (s *Server) cmdPublish(c *Ctx) error {

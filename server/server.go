@@ -263,17 +263,19 @@ func (s *Server) serveCommand(conn redcon.Conn, cmd redcon.Command) {
 	skip := c.skipNext
 	c.skipNext = false
 	s.execute(c, cmd.Args)
-	if c.w.Len() > 0 {
-		s.stats.netOutput.Add(int64(c.w.Len()))
-		if !c.replyOff && !skip {
-			if c.out != nil {
-				c.out.write(c.w.Bytes())
-			} else {
-				conn.WriteRaw(c.w.Bytes())
-			}
+	s.stats.netOutput.Add(int64(c.w.Len()))
+	send := !c.replyOff && !skip
+	switch {
+	case c.out != nil:
+		var b []byte
+		if send {
+			b = c.w.Bytes()
 		}
-		c.w.Reset()
+		c.out.reply(b, c.w.Proto) // also after an empty reply: HELLO may have switched protocol
+	case send && c.w.Len() > 0:
+		conn.WriteRaw(c.w.Bytes())
 	}
+	c.w.Reset()
 	if c.closeAfterReply {
 		c.closing.Store(true)
 		if c.out != nil {
