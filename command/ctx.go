@@ -2,6 +2,7 @@ package command
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unsafe"
@@ -27,6 +28,77 @@ type Ctx struct {
 	// changed: commands blocking on several keys try it first, as Redis serves a client
 	// from the key that became ready.
 	ReadyKey []byte
+	// Propagating is set by the executor when something consumes the write stream (AOF,
+	// replicas): only then need handlers build the rewrites they pass to Propagate.
+	Propagating bool
+
+	prop Propagation // what the handler asked for; the executor takes it after the call
+}
+
+// Propagation is what a handler asked of the write stream for its call.
+type Propagation struct {
+	Rewrite      [][][]byte // commands replacing the call
+	Rewritten    bool       // Rewrite replaces the call, even when empty
+	Forced       bool       // propagate although no key changed
+	ReplicasOnly bool       // forced for replicas only, not the AOF (PUBLISH)
+}
+
+// Propagate makes the call reach the write stream as the given command instead of as
+// itself; several calls send several commands. Handlers whose effect depends on time
+// or chance (relative TTLs, SPOP, blocking pops, float increments) use it so a replay
+// is exact, as Redis's rewriteClientCommandVector and alsoPropagate.
+func (c *Ctx) Propagate(args ...[]byte) {
+	if !c.Propagating {
+		return
+	}
+	c.prop.Rewritten = true
+	// A copy, so that args does not escape: calls cost nothing when not propagating.
+	c.prop.Rewrite = append(c.prop.Rewrite, slices.Clone(args))
+}
+
+// PropagateNothing keeps the call out of the write stream although it wrote.
+func (c *Ctx) PropagateNothing() { c.prop.Rewritten = true }
+
+// Shared words of propagated rewrites.
+var (
+	wordDel       = []byte("DEL")
+	wordSet       = []byte("SET")
+	wordPXAT      = []byte("PXAT")
+	wordKeepTTL   = []byte("KEEPTTL")
+	wordPExpireAt = []byte("PEXPIREAT")
+	wordPersist   = []byte("PERSIST")
+	wordHSet      = []byte("HSET")
+	wordSRem      = []byte("SREM")
+	wordLPop      = []byte("LPOP")
+	wordRPop      = []byte("RPOP")
+	wordLMove     = []byte("LMOVE")
+	wordRPopLPush = []byte("RPOPLPUSH")
+	wordZPopMin   = []byte("ZPOPMIN")
+	wordZPopMax   = []byte("ZPOPMAX")
+)
+
+// propagateSetAt propagates a SET with a deadline as SET key value PXAT ms, absolute
+// so that a replay later sets the same deadline; its other options had their effect.
+func (c *Ctx) propagateSetAt(key, val []byte, at int64) {
+	if c.Propagating {
+		c.Propagate(wordSet, key, val, wordPXAT, AppendInt(nil, at))
+	}
+}
+
+// ForcePropagation sends the call to the write stream even if it changed no key
+// (PUBLISH, FLUSHDB of an empty database).
+func (c *Ctx) ForcePropagation() { c.prop.Forced = true }
+
+// ForceReplication sends the call to replicas even if it changed no key, but not to
+// the AOF (PUBLISH: messages are not data).
+func (c *Ctx) ForceReplication() { c.prop.Forced, c.prop.ReplicasOnly = true, true }
+
+// TakePropagation returns what the handler of the finished call asked of the write
+// stream, and resets it for the next call.
+func (c *Ctx) TakePropagation() Propagation {
+	p := c.prop
+	c.prop = Propagation{}
+	return p
 }
 
 // KeysReadyFirst returns keys with c.ReadyKey (if it is one of them) moved to the front.

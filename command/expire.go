@@ -81,9 +81,14 @@ func cmdExpire(c *Ctx) error {
 	}
 	if at <= c.DB.Now() {
 		c.DB.Delete(key, store.EvDel)
+		c.Propagate(wordDel, key)
 	} else {
 		c.DB.SetExpire(key, e, at)
 		c.DB.Changed(key, evExpire)
+		if c.Propagating && name != "pexpireat" { // replays with the deadline reached
+			args := append([][]byte{wordPExpireAt, key, AppendInt(nil, at)}, c.Args[3:]...)
+			c.Propagate(args...)
+		}
 	}
 	c.W.Int(1)
 	return nil

@@ -318,6 +318,9 @@ func cmdHIncrByFloat(c *Ctx) error {
 	val := FormatLongDouble(cur)
 	h.Set(field, val, c.DB.Limits())
 	saveHash(c, key, e, created, evHIncrByFloat)
+	if c.Propagating { // the sum a replay computes could round differently
+		c.Propagate(wordHSet, key, field, val)
+	}
 	c.W.Bulk(val)
 	return nil
 }

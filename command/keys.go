@@ -327,6 +327,7 @@ func cmdFlush(c *Ctx) error {
 	} else {
 		c.DB.Flush()
 	}
+	c.ForcePropagation() // also when there was nothing to flush
 	c.W.OK()
 	return nil
 }

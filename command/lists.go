@@ -597,7 +597,20 @@ func cmdBLMove(c *Ctx) error {
 		}
 		return c.Block(c.Args[1:2], deadline, NullArrayReply)
 	}
+	if len(c.Args) == 6 { // replays as the command that does not block
+		c.Propagate(wordLMove, c.Args[1], c.Args[2], c.Args[3], c.Args[4])
+	} else {
+		c.Propagate(wordRPopLPush, c.Args[1], c.Args[2])
+	}
 	return listMove(c, from, to)
+}
+
+// listPopWord is the command that pops from the head (front) or the tail.
+func listPopWord(front bool) []byte {
+	if front {
+		return wordLPop
+	}
+	return wordRPop
 }
 
 // BLPOP, BRPOP key [key ...] timeout
@@ -623,6 +636,7 @@ func cmdBListPop(c *Ctx) error {
 		c.W.Bulk(key)
 		c.W.Bulk(v)
 		listPopped(c, key, l, front)
+		c.Propagate(listPopWord(front), key)
 		return nil
 	}
 	return c.Block(c.Args[1:last], deadline, NullArrayReply)
@@ -688,6 +702,9 @@ func cmdLMPop(c *Ctx) error {
 			c.W.Bulk(v)
 		}
 		listPopped(c, key, l, front)
+		if c.Propagating {
+			c.Propagate(listPopWord(front), key, AppendInt(nil, int64(n)))
+		}
 		return nil
 	}
 	if blocking {

@@ -202,19 +202,28 @@ func cmdSPop(c *Ctx) error {
 		return nil
 	}
 	s := e.SetValue()
+	// Chance picks the members: the write stream gets what was removed.
+	popOne := func() {
+		m := s.Pop()
+		c.W.Bulk(m)
+		if c.Propagating {
+			c.Propagate(wordSRem, key, slices.Clone(m))
+		}
+	}
 	switch {
 	case count < 0:
-		c.W.Bulk(s.Pop())
+		popOne()
 	case count >= int64(s.Len()):
 		c.W.Set(s.Len())
 		s.Range(func(m []byte) bool { c.W.Bulk(m); return true })
 		c.DB.Changed(key, evSPop)
 		c.DB.Delete(key, store.EvDel)
+		c.Propagate(wordDel, key)
 		return nil
 	default:
 		c.W.Set(int(count))
 		for ; count > 0; count-- {
-			c.W.Bulk(s.Pop())
+			popOne()
 		}
 	}
 	c.DB.Changed(key, evSPop)

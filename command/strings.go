@@ -173,6 +173,9 @@ func cmdSet(c *Ctx) error {
 		return nil
 	}
 	setString(c, key, old, c.Args[2], x)
+	if x.at != 0 {
+		c.propagateSetAt(key, c.Args[2], x.at)
+	}
 	if !get {
 		c.W.OK()
 	}
@@ -227,6 +230,7 @@ func cmdSetEX(c *Ctx) error {
 		return Errorf(resp.ErrInvalidExpire, c.Spec.Name)
 	}
 	setString(c, c.Args[1], c.DB.LookupWrite(c.Args[1]), c.Args[3], expiry{at: now + n*unit})
+	c.propagateSetAt(c.Args[1], c.Args[3], now+n*unit)
 	c.W.OK()
 	return nil
 }
@@ -256,6 +260,7 @@ func cmdGetDel(c *Ctx) error {
 	}
 	c.W.Bulk(e.Bytes())
 	c.DB.Delete(c.Args[1], store.EvDel)
+	c.Propagate(wordDel, c.Args[1])
 	return nil
 }
 
@@ -290,12 +295,17 @@ func cmdGetEx(c *Ctx) error {
 	switch {
 	case x.at != 0 && x.at <= c.DB.Now():
 		c.DB.Delete(key, store.EvDel)
+		c.Propagate(wordDel, key)
 	case x.at != 0:
 		c.DB.SetExpire(key, e, x.at)
 		c.DB.Changed(key, evExpire)
+		if c.Propagating {
+			c.Propagate(wordPExpireAt, key, AppendInt(nil, x.at))
+		}
 	case x.persist && e.ExpireAt() != 0:
 		c.DB.SetExpire(key, e, 0)
 		c.DB.Changed(key, evPersist)
+		c.Propagate(wordPersist, key)
 	}
 	return nil
 }
@@ -441,6 +451,9 @@ func cmdIncrByFloat(c *Ctx) error {
 	}
 	val := FormatLongDouble(cur)
 	c.DB.Set(key, keepTTL(store.NewStringText(val), e), evIncrByFloat)
+	if c.Propagating { // the sum a replay computes could round differently
+		c.Propagate(wordSet, key, []byte(val), wordKeepTTL)
+	}
 	c.W.Bulk(val)
 	return nil
 }

@@ -940,11 +940,21 @@ func cmdBZPop(c *Ctx) error {
 			continue
 		}
 		if e != nil {
-			zpop(c, key, e.ZSet(), 1, c.Spec.Name == "bzpopmax", zpopBlock)
+			max := c.Spec.Name == "bzpopmax"
+			zpop(c, key, e.ZSet(), 1, max, zpopBlock)
+			c.Propagate(zpopWord(max), key) // replays as the command that does not block
 			return nil
 		}
 	}
 	return c.Block(keys, deadline, NullArrayReply)
+}
+
+// zpopWord is the command that pops the lowest (or highest, max) scores.
+func zpopWord(max bool) []byte {
+	if max {
+		return wordZPopMax
+	}
+	return wordZPopMin
 }
 
 // ZMPOP numkeys key [key ...] MIN|MAX [COUNT count],
@@ -1004,7 +1014,11 @@ func cmdZMPop(c *Ctx) error {
 			continue
 		}
 		if e != nil {
-			zpop(c, key, e.ZSet(), int(min(count, math.MaxInt32)), max, zpopMulti)
+			n := int(min(count, int64(e.ZSet().Len())))
+			zpop(c, key, e.ZSet(), n, max, zpopMulti)
+			if c.Propagating {
+				c.Propagate(zpopWord(max), key, AppendInt(nil, int64(n)))
+			}
 			return nil
 		}
 	}

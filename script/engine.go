@@ -345,7 +345,7 @@ func (sb *sandbox) execute(st *runState, fn *lua.LFunction, w *resp.Writer, args
 		st.Ctx = context.Background()
 	}
 	if st.ReplFlags == 0 {
-		st.ReplFlags = replAll
+		st.ReplFlags = ReplAll
 	}
 	L.SetContext(st.Ctx)
 	L.Push(fn)

@@ -6,12 +6,12 @@ import (
 	lua "github.com/yuin/gopher-lua"
 )
 
-// Replication flags of redis.set_repl.
+// Replication flags of redis.set_repl: where a script's effects propagate.
 const (
-	replNone    = 0
-	replAOF     = 1
-	replReplica = 2
-	replAll     = replAOF | replReplica
+	ReplNone    = 0
+	ReplAOF     = 1
+	ReplReplica = 2
+	ReplAll     = ReplAOF | ReplReplica
 )
 
 // Log levels of redis.log.
@@ -58,8 +58,8 @@ func (sb *sandbox) setRedisConstants(t *lua.LTable) {
 		t.RawSetString(name, lua.LNumber(v))
 	}
 	if t.RawGetString("set_repl") != lua.LNil {
-		for name, v := range map[string]int{"REPL_NONE": replNone, "REPL_AOF": replAOF,
-			"REPL_SLAVE": replReplica, "REPL_REPLICA": replReplica, "REPL_ALL": replAll} {
+		for name, v := range map[string]int{"REPL_NONE": ReplNone, "REPL_AOF": ReplAOF,
+			"REPL_SLAVE": ReplReplica, "REPL_REPLICA": ReplReplica, "REPL_ALL": ReplAll} {
 			t.RawSetString(name, lua.LNumber(v))
 		}
 	}
@@ -211,7 +211,7 @@ func (sb *sandbox) redisSetRepl(L *lua.LState) int {
 	}
 	n, _ := toNumber(L.Get(1))
 	flags := int(n)
-	if flags&^replAll != 0 {
+	if flags&^ReplAll != 0 {
 		raiseTable(L, "ERR Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.")
 	}
 	if st := sb.run; st != nil {

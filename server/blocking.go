@@ -203,9 +203,9 @@ func (s *Server) keyServes(w *waiter, k blockKey) bool {
 // ready first, and says whether it finished (false: it would block again).
 func (s *Server) runWaiter(w *waiter, readyKey string) bool {
 	ctx := &w.c.ctx
-	ctx.Args, ctx.Spec, ctx.DB, ctx.Blocked, ctx.ReadyKey = w.args, w.spec, s.ks.DB(w.db), nil, []byte(readyKey)
-	err := w.spec.Do(ctx)
-	ctx.DB, ctx.Blocked, ctx.ReadyKey = nil, nil, nil
+	ctx.Blocked, ctx.ReadyKey = nil, []byte(readyKey)
+	err := s.run(w.c, w.spec, w.args, w.mask)
+	ctx.Blocked, ctx.ReadyKey = nil, nil
 	if errors.Is(err, command.ErrBlock) {
 		return false
 	}

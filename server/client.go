@@ -43,6 +43,9 @@ type Client struct {
 	closing         atomic.Bool  // set by CLIENT KILL and shutdown from other goroutines
 	lastAt          atomic.Int64 // unix nanoseconds of the end of the last command
 	diag            clientDiag   // state CLIENT LIST, MONITOR and PAUSE keep (diag.go)
+	unit            *unit        // where this client's writes gather for propagation
+	ownUnit         unit
+	replTargets     Targets // where its writes propagate: all, or redis.set_repl's choice in scripts
 
 	// Fields other goroutines read (CLIENT LIST, INFO) are guarded by mu.
 	mu      sync.Mutex
@@ -74,6 +77,7 @@ func newClient(s *Server, conn redcon.Conn) *Client {
 	c.diag.multi.Store(-1)
 	c.authenticated = *s.requirePass.Load() == ""
 	c.ctx = command.Ctx{W: &c.w, KS: s.ks, Client: c}
+	c.unit, c.replTargets = &c.ownUnit, ToAll
 	return c
 }
 

@@ -89,8 +89,11 @@ func (s *Server) rejectInMulti(c *Client, name string, err error) {
 func (s *Server) call(c *Client, spec *command.Spec, args [][]byte) {
 	start := time.Now()
 	mask := spec.ShardMask(args, s.ks)
+	if spec == s.execSpec && c.multi != nil {
+		mask |= s.transactionMask(c.multi, c.watched)
+	}
 	s.ks.Lock(mask)
-	err := s.run(c, spec, args, mask != 0)
+	err := s.run(c, spec, args, mask)
 	if s.blocking.count.Load() > 0 {
 		s.serveReady(mask)
 	}
@@ -107,20 +110,30 @@ func (s *Server) call(c *Client, spec *command.Spec, args [][]byte) {
 	s.record(c, spec, start, err)
 }
 
-// run invokes the handler; the caller holds the shards of its keys. A handler that
-// panics fails its call with an error instead of taking the server down.
-func (s *Server) run(c *Client, spec *command.Spec, args [][]byte, needsDB bool) (err error) {
+// run invokes the handler; the caller holds the shards in mask, those of its keys. A
+// handler that panics fails its call with an error instead of taking the server down.
+// While the write stream has consumers, what the call changed is propagated.
+func (s *Server) run(c *Client, spec *command.Spec, args [][]byte, mask uint64) (err error) {
 	ctx := &c.ctx
+	db := c.db
+	propagating := s.writes.active.Load()
+	var before int64
+	if propagating {
+		before = s.beginRun(c.unit, mask)
+	}
 	defer func() {
 		ctx.DB = nil
 		if r := recover(); r != nil {
 			s.log.warning("panic in %s: %v\n%s", spec.Name, r, debug.Stack())
 			err = command.Errorf("ERR internal error running '%s'", spec.Name)
 		}
+		if propagating {
+			s.endRun(c.unit, ctx, db, args, mask, before, c.replTargets)
+		}
 	}()
-	ctx.Args, ctx.Spec = args, spec
-	if needsDB {
-		ctx.DB = s.ks.DB(c.db)
+	ctx.Args, ctx.Spec, ctx.Propagating = args, spec, propagating
+	if mask != 0 {
+		ctx.DB = s.ks.DB(db)
 	}
 	return spec.Do(ctx)
 }

@@ -12,6 +12,9 @@ func (s *Server) KeyChanged(db int, key []byte, ev store.Event) {
 		s.watches.touch(db, key, func() bool { return !s.ks.DB(db).Has(key) })
 		s.markReady(db, key, ev)
 	}
+	if ev.Class&(store.ClassExpired|store.ClassEvicted) != 0 && s.writes.active.Load() {
+		s.propagateDeletion(db, key)
+	}
 	s.notify(db, key, ev)
 }
 

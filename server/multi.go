@@ -84,29 +84,35 @@ func (s *Server) cmdExec(c *Ctx) error {
 	if m.aborted {
 		return Err("EXECABORT Transaction discarded because of previous errors.")
 	}
-	var mask uint64
-	for _, q := range m.cmds {
-		mask |= q.spec.ShardMask(q.args, s.ks)
-	}
-	for _, wk := range cl.watched {
-		mask |= 1 << s.ks.ShardOf([]byte(wk.key))
-	}
-	s.ks.Lock(mask)
-	defer s.ks.Unlock(mask)
 	if cl.dirtyCAS.Load() || s.watches.expiredSinceWatch(cl, s.clock.UnixMilli()) {
 		c.W.NullArray()
 		return nil
 	}
 	c.W.Array(len(m.cmds))
 	cl.ctx.NoBlock = true
+	mask := s.transactionMask(m, cl.watched)
 	for _, q := range m.cmds {
 		start := time.Now()
-		err := s.run(cl, q.spec, q.args, true)
+		err := s.run(cl, q.spec, q.args, mask)
 		s.record(cl, q.spec, start, err)
 	}
 	cl.ctx.NoBlock = false
-	if s.blocking.count.Load() > 0 {
-		s.serveReady(mask)
-	}
+	// Its commands propagated, in their unit's MULTI/EXEC; the commands ran with this
+	// same context, so this is said after them.
+	c.PropagateNothing()
 	return nil
+}
+
+// transactionMask returns the shards EXEC holds for the whole transaction: those of
+// every queued command's keys and of the watched keys. The executor locks them before
+// EXEC runs, and serves the clients the transaction unblocked after it completes.
+func (s *Server) transactionMask(m *multiState, watched []*watchedKey) uint64 {
+	var mask uint64
+	for _, q := range m.cmds {
+		mask |= q.spec.ShardMask(q.args, s.ks)
+	}
+	for _, wk := range watched {
+		mask |= 1 << s.ks.ShardOf([]byte(wk.key))
+	}
+	return mask
 }

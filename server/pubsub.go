@@ -252,6 +252,7 @@ func renderOnce(cache *[2][]byte, proto int, build func(w *resp.Writer)) []byte 
 
 func (s *Server) cmdPublish(c *Ctx) error {
 	c.W.Int(int64(s.publish(c.Args[1], c.Args[2], c.Spec.Name == "spublish")))
+	c.ForceReplication() // replicas' subscribers get it too
 	return nil
 }
 

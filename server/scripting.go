@@ -243,8 +243,9 @@ func (s *Server) cmdFCall(c *Ctx) error {
 
 // runScript runs a script or function for the calling client, publishing it as the
 // running script for BUSY replies and the KILL commands.
-func (s *Server) runScript(c *Ctx, function bool, name string, keys, argv [][]byte, noWrites bool, run func(*script.Run) error) error {
+func (s *Server) runScript(c *Ctx, function bool, name string, keys, argv [][]byte, noWrites bool, exec func(*script.Run) error) error {
 	caller := client(c)
+	c.PropagateNothing()                                       // its effects propagate, each command it ran, not the script
 	s.FeedMonitorsFrom(caller.addr, caller.db, c.Spec, c.Args) // EVAL is skip_monitor: shown before its commands
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -257,7 +258,10 @@ func (s *Server) runScript(c *Ctx, function bool, name string, keys, argv [][]by
 		}
 	}
 	pc := s.scripts.pseudoClient(s, caller.db)
-	host := &scriptHost{s: s, pc: pc, rs: rs, noWrites: noWrites}
+	pc.unit = caller.unit // the script's effects are one unit with the call
+	run := &script.Run{Keys: keys, Args: argv, Ctx: ctx}
+	host := &scriptHost{s: s, pc: pc, rs: rs, run: run, noWrites: noWrites}
+	run.Host = host
 	s.scripts.running.Store(rs)
 	// A script still running past the busy threshold is stopped, written or not, if
 	// its client is killed (SHUTDOWN closes every client), so the server can exit.
@@ -269,7 +273,7 @@ func (s *Server) runScript(c *Ctx, function bool, name string, keys, argv [][]by
 		}
 	})
 	defer watch.Stop()
-	err := run(&script.Run{Host: host, Keys: keys, Args: argv, Ctx: ctx})
+	err := exec(run)
 	s.scripts.running.Store(nil)
 	close(rs.done)
 	s.scripts.clients.Put(pc)
@@ -298,6 +302,7 @@ type scriptHost struct {
 	s        *Server
 	pc       *Client
 	rs       *runningScript
+	run      *script.Run
 	noWrites bool // EVAL_RO, FCALL_RO or a no-writes script
 }
 
@@ -332,12 +337,8 @@ func (h *scriptHost) Call(args [][]byte, resp3 bool) []byte {
 		pc.w.Proto = 3
 	}
 	start := time.Now()
-	err = s.run(pc, spec, args, true)
-	// Propagation (when the AOF and replication land): a write that changed the dataset
-	// here is one of the script's effects; it goes to the feed as this command, the first
-	// one opening a MULTI that runScript closes with EXEC, filtered by
-	// script.Run.ReplFlags (redis.set_repl). FUNCTION LOAD/DELETE/FLUSH/RESTORE propagate
-	// as themselves.
+	pc.replTargets = replTargets(h.run.ReplFlags)
+	err = s.run(pc, spec, args, s.ks.AllShards()) // EVAL holds every shard
 	// Statistics and MONITOR, but not the slowlog or latency monitor: those see the
 	// EVAL or FCALL as a whole, as in Redis.
 	st := spec.Stats()
@@ -353,6 +354,18 @@ func (h *scriptHost) Call(args [][]byte, resp3 bool) []byte {
 	out := append([]byte(nil), pc.w.Bytes()...)
 	pc.w.Reset()
 	return out
+}
+
+// replTargets maps redis.set_repl's flags onto the write stream's targets.
+func replTargets(flags int) Targets {
+	var t Targets
+	if flags&script.ReplAOF != 0 {
+		t |= ToAOF
+	}
+	if flags&script.ReplReplica != 0 {
+		t |= ToReplicas
+	}
+	return t
 }
 
 // CommandExists implements script.Host for redis.acl_check_cmd.
@@ -459,6 +472,7 @@ func (s *Server) cmdFunctionLoad(c *Ctx) error {
 	if err != nil {
 		return scriptErr(err)
 	}
+	c.ForcePropagation() // the library is data replicas and the AOF keep
 	c.W.BulkString(name)
 	return nil
 }
@@ -467,6 +481,7 @@ func (s *Server) cmdFunctionDelete(c *Ctx) error {
 	if err := s.scripts.eng.FunctionDelete(c.Arg(2)); err != nil {
 		return scriptErr(err)
 	}
+	c.ForcePropagation()
 	c.W.OK()
 	return nil
 }
@@ -479,6 +494,7 @@ func (s *Server) cmdFunctionFlush(c *Ctx) error {
 		return Err("ERR FUNCTION FLUSH only supports SYNC|ASYNC option")
 	}
 	s.scripts.eng.FunctionFlush()
+	c.ForcePropagation()
 	c.W.OK()
 	return nil
 }
@@ -503,6 +519,7 @@ func (s *Server) cmdFunctionRestore(c *Ctx) error {
 	if err := s.scripts.eng.FunctionRestore(c.Args[2], policy); err != nil {
 		return scriptErr(err)
 	}
+	c.ForcePropagation()
 	c.W.OK()
 	return nil
 }

@@ -70,6 +70,10 @@ type Server struct {
 	done           chan struct{}
 
 	scripts *scripting // the Lua engine and the running script (scripting.go)
+
+	writes     writeStream                           // propagation to the AOF and replicas (propagate.go)
+	shardUnits [store.MaxShards]atomic.Pointer[unit] // the unit running on each locked shard
+	execSpec   *command.Spec
 }
 
 type serverStats struct {
@@ -111,6 +115,7 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	s.ks = store.New(int(cfg.Int("databases")), opts.Shards, s.clock)
 	s.ks.SetHooks(s)
 	s.table = command.NewTable(cloneRows(s.commandGroups())...) // per-server rows (diag.go)
+	s.execSpec = s.table.Get("exec")
 	s.expirer = expire.New(s.ks, int(cfg.Int("hz")), int(cfg.Int("active-expire-effort")))
 	s.applyConfig()
 	cfg.OnChange(func(string) { s.applyConfig() })

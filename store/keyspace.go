@@ -81,9 +81,16 @@ type Stats struct {
 }
 
 type shard struct {
-	mu    sync.Mutex
-	stats Stats
-	_     [64]byte // keep shards on separate cache lines
+	mu     sync.Mutex
+	stats  Stats
+	writes int64    // Dirty without expiries and evictions: see Writes
+	_      [64]byte // keep shards on separate cache lines
+}
+
+// wrote counts n changes made by a command.
+func (sh *shard) wrote(n int64) {
+	sh.stats.Dirty += n
+	sh.writes += n
 }
 
 // Keyspace holds the databases and the lock shards over them.
@@ -188,6 +195,18 @@ func (ks *Keyspace) Stats() Stats {
 	return t
 }
 
+// Writes counts the changes commands made to the keys of the shards in mask, leaving
+// out expiries and evictions (those are reported through Hooks as deletions of their
+// own). The caller holds those shards; comparing two readings tells whether a call
+// wrote.
+func (ks *Keyspace) Writes(mask uint64) int64 {
+	var n int64
+	for m := mask; m != 0; m &= m - 1 {
+		n += ks.shards[bits.TrailingZeros64(m)].writes
+	}
+	return n
+}
+
 // ResetStats zeroes the hit, miss, expired and evicted counters (CONFIG RESETSTAT);
 // the caller holds every shard.
 func (ks *Keyspace) ResetStats() {
@@ -202,7 +221,7 @@ func (ks *Keyspace) SwapDB(a, b int) {
 	ks.hooks.DBReplacing(a, b)
 	ks.dbs[a], ks.dbs[b] = ks.dbs[b], ks.dbs[a]
 	ks.dbs[a].index, ks.dbs[b].index = a, b
-	ks.shards[0].stats.Dirty++
+	ks.shards[0].wrote(1)
 }
 
 // DB is one numbered database.
@@ -351,7 +370,7 @@ func (db *DB) Set(key []byte, e *Entry, ev Event) {
 	} else {
 		sl.keys[string(key)] = e
 	}
-	sh.stats.Dirty++
+	sh.wrote(1)
 	if old == nil {
 		db.ks.hooks.KeyChanged(db.index, key, EvNew)
 	}
@@ -363,7 +382,7 @@ func (db *DB) Set(key []byte, e *Entry, ev Event) {
 // Changed reports that the caller modified key's value in place, with event ev.
 func (db *DB) Changed(key []byte, ev Event) {
 	_, sh, _ := db.locate(key)
-	sh.stats.Dirty++
+	sh.wrote(1)
 	db.ks.hooks.KeyChanged(db.index, key, ev)
 }
 
@@ -374,7 +393,7 @@ func (db *DB) Delete(key []byte, ev Event) bool {
 		return false
 	}
 	db.remove(sl, key)
-	sh.stats.Dirty++
+	sh.wrote(1)
 	db.ks.hooks.KeyChanged(db.index, key, ev)
 	return true
 }
@@ -407,7 +426,7 @@ func (db *DB) Flush() {
 	keys, _ := db.Size()
 	db.ks.hooks.DBReplacing(db.index, -1)
 	db.slots = [numSlots]slot{}
-	db.ks.shards[0].stats.Dirty += int64(keys)
+	db.ks.shards[0].wrote(int64(keys))
 }
 
 // RandomKey returns a random live key, or "" and false if the database is empty.
