@@ -2,6 +2,7 @@ package command
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 
 	"github.com/cinnabar-db/cinnabar/resp"
@@ -375,6 +376,8 @@ type addTrimArgs struct {
 	idGiven    bool
 	seqGiven   bool
 	noMkStream bool
+	approxPos  int // the positions of "~" and of the threshold, for the rewrite
+	threshPos  int
 }
 
 // parseAddTrim reads XADD's and XTRIM's options from argument 2 on. For XADD it stops
@@ -397,8 +400,10 @@ func parseAddTrim(c *Ctx, xadd bool) (addTrimArgs, int, error) {
 			a.trim.Approx = false
 			if next := c.Args[i+1]; more >= 2 && len(next) == 1 && (next[0] == '~' || next[0] == '=') {
 				a.trim.Approx = next[0] == '~'
+				a.approxPos = i + 1
 				i++
 			}
+			a.threshPos = i + 1
 			if maxlen {
 				n, err := c.Int(i + 1)
 				if err != nil {
@@ -516,7 +521,31 @@ func cmdXAdd(c *Ctx) error {
 	if a.trim.Strategy != 0 && s.Trim(a.trim) > 0 {
 		c.DB.Changed(key, evXTrim)
 	}
+	propagateAddTrim(c, &a, s, idPos, id)
 	return nil
+}
+
+// propagateAddTrim replays XADD and XTRIM with what the server chose: the ID it
+// generated, and for an approximate trim (which depends on node sizes) an exact one to
+// where it stopped, as Redis does. A replay ignores LIMIT.
+func propagateAddTrim(c *Ctx, a *addTrimArgs, s *store.Stream, idPos int, id store.StreamID) {
+	newID := idPos > 0 && !(a.idGiven && a.seqGiven)
+	if !c.Propagating || (!newID && !a.trim.Approx) {
+		return
+	}
+	args := slices.Clone(c.Args)
+	if newID {
+		args[idPos] = id.Append(nil)
+	}
+	if a.trim.Approx {
+		args[a.approxPos] = []byte("=")
+		if a.trim.Strategy == store.TrimMaxLen {
+			args[a.threshPos] = AppendInt(nil, s.Len())
+		} else {
+			args[a.threshPos] = s.FirstID().Append(nil)
+		}
+	}
+	c.Propagate(args...)
 }
 
 // XTRIM key MAXLEN|MINID [=|~] threshold [LIMIT count]
@@ -538,6 +567,7 @@ func cmdXTrim(c *Ctx) error {
 	if n > 0 {
 		c.DB.Changed(key, evXTrim)
 	}
+	propagateAddTrim(c, &a, s, 0, store.StreamID{})
 	c.W.Int(n)
 	return nil
 }
@@ -841,8 +871,9 @@ func cmdXRead(c *Ctx) error {
 		switch {
 		case history:
 			xreadHistory(c.W, st.s, cons, start, count, now)
+			c.PropagateNothing() // as in Redis 7.0: replicas keep the old delivery counts
 		case isGroup:
-			xreadGroupNew(c.W, st.s, st.g, cons, start, count, noack, now)
+			xreadGroupNew(c, st.key, st.s, st.g, cons, start, count, noack, now)
 		default:
 			replyStreamRange(c.W, st.s, start, store.MaxStreamID, count, false)
 		}
@@ -879,13 +910,60 @@ func xgroupConsumer(c *Ctx, key []byte, g *store.StreamGroup, name []byte, now i
 	return cons
 }
 
-func xreadGroupNew(w *resp.Writer, s *store.Stream, g *store.StreamGroup, cons *store.StreamConsumer, start store.StreamID, count int64, noack bool, now int64) {
+func xreadGroupNew(c *Ctx, key []byte, s *store.Stream, g *store.StreamGroup, cons *store.StreamConsumer, start store.StreamID, count int64, noack bool, now int64) {
+	w := c.W
 	mark := w.Len()
+	var delivered []store.StreamID
 	n := s.ReadGroup(g, cons, start, int(count), noack, now, func(id store.StreamID, fv [][]byte) {
 		replyStreamEntry(w, id, fv)
+		if c.Propagating {
+			delivered = append(delivered, id)
+		}
 	})
 	patchHeader(w, mark, n, false)
+	// A replay recreates the deliveries, not the read: XREADGROUP itself never
+	// propagates (a consumer it only created neither, as in Redis 7.0).
+	c.PropagateNothing()
+	if noack && n > 0 {
+		propagateGroupLastID(c, key, g)
+	}
+	for _, id := range delivered {
+		propagateXClaim(c, key, g, id, g.Pending(id), id)
+	}
 }
+
+// propagateXClaim replays the delivery or claim of id as the XCLAIM that recreates its
+// pending entry (owner, delivery time and count) and moves the group's last ID to
+// lastID, as Redis does.
+func propagateXClaim(c *Ctx, key []byte, g *store.StreamGroup, id store.StreamID, nack *store.StreamNACK, lastID store.StreamID) {
+	if !c.Propagating || nack == nil {
+		return
+	}
+	c.Propagate(wordXClaim, key, []byte(g.Name()), []byte(nack.Consumer().Name()), wordZero, id.Append(nil),
+		wordTime, AppendInt(nil, nack.DeliveryTime), wordRetryCount, AppendInt(nil, nack.DeliveryCount),
+		wordForce, wordJustID, wordLastID, lastID.Append(nil))
+}
+
+// propagateGroupLastID replays a move of the group's last ID as XGROUP SETID.
+func propagateGroupLastID(c *Ctx, key []byte, g *store.StreamGroup) {
+	if c.Propagating {
+		c.Propagate(wordXGroup, wordSetID, key, []byte(g.Name()), g.LastID.Append(nil),
+			wordEntriesRead, AppendInt(nil, g.EntriesRead))
+	}
+}
+
+var (
+	wordXClaim      = []byte("XCLAIM")
+	wordXGroup      = []byte("XGROUP")
+	wordSetID       = []byte("SETID")
+	wordZero        = []byte("0")
+	wordTime        = []byte("TIME")
+	wordRetryCount  = []byte("RETRYCOUNT")
+	wordForce       = []byte("FORCE")
+	wordJustID      = []byte("JUSTID")
+	wordLastID      = []byte("LASTID")
+	wordEntriesRead = []byte("ENTRIESREAD")
+)
 
 func xreadHistory(w *resp.Writer, s *store.Stream, cons *store.StreamConsumer, start store.StreamID, count int64, now int64) {
 	mark := w.Len()
@@ -957,7 +1035,7 @@ func xreadServeReady(c *Ctx, keys [][]byte, idsArg int, group, consumer []byte, 
 	start, _ := gt.Incr()
 	if g != nil {
 		cons := xgroupConsumer(c, key, g, consumer, now)
-		xreadGroupNew(c.W, s, g, cons, start, count, noack, now)
+		xreadGroupNew(c, key, s, g, cons, start, count, noack, now)
 		c.DB.Changed(key, evStreamState)
 	} else {
 		replyStreamRange(c.W, s, start, store.MaxStreamID, count, false)
@@ -1339,11 +1417,15 @@ func cmdXClaim(c *Ctx) error {
 	var cons *store.StreamConsumer
 	mark := c.W.Len()
 	n := 0
+	c.PropagateNothing() // what it changed propagates, as XCLAIMs and XGROUP SETID
+	lastIDMoved := changed
 	for _, id := range ids {
 		nack := g.Pending(id)
 		if !s.Exists(id) {
 			if nack != nil {
-				g.Ack(id) // the entry is gone: drop it from the pending lists
+				propagateXClaim(c, key, g, id, nack, g.LastID)
+				lastIDMoved = false // the XCLAIM carries it
+				g.Ack(id)           // the entry is gone: drop it from the pending lists
 				changed = true
 			}
 			continue
@@ -1372,8 +1454,13 @@ func cmdXClaim(c *Ctx) error {
 		} else if !replyOneEntry(c.W, s, id) {
 			c.W.Null()
 		}
+		propagateXClaim(c, key, g, id, nack, g.LastID)
+		lastIDMoved = false
 		n++
 		changed = true
+	}
+	if lastIDMoved {
+		propagateGroupLastID(c, key, g)
 	}
 	patchHeader(c.W, mark, n, false)
 	if changed {
@@ -1422,6 +1509,7 @@ func cmdXAutoClaim(c *Ctx) error {
 	var claimed []store.StreamID
 	next := store.StreamID{}
 	more := false
+	c.PropagateNothing() // what it changed propagates, as XCLAIMs
 	g.PendingRange(start, func(id store.StreamID, nack *store.StreamNACK) bool {
 		if attempts == 0 || count == 0 {
 			next, more = id, true
@@ -1429,6 +1517,7 @@ func cmdXAutoClaim(c *Ctx) error {
 		}
 		attempts--
 		if !s.Exists(id) {
+			propagateXClaim(c, key, g, id, nack, g.LastID)
 			g.Ack(id)
 			deleted = append(deleted, id)
 			count--
@@ -1445,6 +1534,7 @@ func cmdXAutoClaim(c *Ctx) error {
 		if !justID {
 			nack.DeliveryCount++
 		}
+		propagateXClaim(c, key, g, id, nack, g.LastID)
 		claimed = append(claimed, id)
 		count--
 		return true

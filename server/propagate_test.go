@@ -121,6 +121,38 @@ func TestPropagationMatchesReference(t *testing.T) {
 		function load "#!lua name=lib\nredis.register_function('f', function() return 1 end)"
 		fcall f 0
 		function delete lib
+		xadd x 1-1 f v
+		xadd x 1-* f v
+		xadd x * f v
+		xadd x 9999999999999-1 f v
+		xadd x 9999999999999-2 f v
+		xadd x 9999999999999-3 f v
+		xadd x maxlen ~ 1 9999999999999-4 f v
+		xadd x maxlen 3 9999999999999-5 f v
+		xtrim x maxlen ~ 0
+		xtrim x minid ~ 9999999999999-4
+		xtrim x minid 9999999999999-4
+		xgroup create x g 0
+		xgroup create x g2 $
+		xreadgroup group g c count 1 streams x >
+		xreadgroup group g c streams x 0
+		xreadgroup group g c2 noack count 1 streams x >
+		xreadgroup group g newc streams x >
+		xadd x 9999999999999-6 f v
+		xadd x 9999999999999-7 f v
+		xreadgroup group g c streams x >
+		xclaim x g c3 0 9999999999999-6
+		xclaim x g c3 0 9999999999999-7 justid
+		xclaim x g c3 0 9999999999999-1 lastid 9999999999999-9
+		xautoclaim x g c4 0 0
+		xdel x 9999999999999-7
+		xautoclaim x g c5 0 0 justid
+		xack x g 9999999999999-6
+		xgroup setid x g 0 entriesread 0
+		xgroup createconsumer x g c9
+		xgroup delconsumer x g c9
+		xsetid x 9999999999999-9
+		xgroup destroy x g2
 	`), "\n")
 	ourClient := redis.NewClient(&redis.Options{Addr: srv.Addr(), Protocol: 2})
 	defer ourClient.Close()
@@ -309,7 +341,7 @@ func parseStream(t *testing.T, b []byte) []string {
 	}
 }
 
-var unixMillis = regexp.MustCompile(`"1[0-9]{12}"`)
+var unixMillis = regexp.MustCompile(`"1[0-9]{12}(-[0-9]+)?"`)
 
 // normalize replaces deadlines computed from the current time, which differ between
 // the two servers by the time between the calls.
