@@ -249,6 +249,7 @@ func mcReset(t *testing.T, addr string) {
 	require.NoError(t, c.FlushAll(ctx).Err())
 	require.NoError(t, c.ConfigSet(ctx, "notify-keyspace-events", "").Err())
 	require.NoError(t, c.ConfigSet(ctx, "maxmemory", "0").Err())
+	require.NoError(t, c.Do(ctx, "DEBUG", "SET-ACTIVE-EXPIRE", "1").Err())
 	require.NoError(t, c.ConfigSet(ctx, "client-output-buffer-limit", "pubsub 33554432 8388608 60").Err())
 	require.Eventually(t, func() bool {
 		chans := c.PubSubChannels(ctx, "*").Val()
