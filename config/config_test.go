@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -20,12 +21,35 @@ import (
 
 // ---- reference server access (raw RESP, no client library) ----
 
-const refAddr = "127.0.0.1:7000"
+// startReference starts a private redis-server with nothing but its defaults (and a
+// free loopback port, a scratch dir) and returns its address; the test skips without
+// one.
+func startReference(t *testing.T) string {
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		t.Skip("differential test skipped: no redis-server binary on PATH (apt-get install redis-server)")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", t.TempDir())
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	return fmt.Sprintf("127.0.0.1:%d", port)
+}
 
-// refConfigGet returns the reference server's CONFIG GET * as a map, or an error if it
-// does not answer.
-func refConfigGet() (map[string]string, error) {
-	conn, err := net.DialTimeout("tcp", refAddr, 500*time.Millisecond)
+// refConfigGet returns the CONFIG GET * of the reference server at addr as a map,
+// waiting for it to answer.
+func refConfigGet(addr string) (map[string]string, error) {
+	var conn net.Conn
+	var err error
+	for i := 0; i < 300; i++ {
+		if conn, err = net.DialTimeout("tcp", addr, 500*time.Millisecond); err == nil {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -170,10 +194,8 @@ func TestDefaultsEmbedded(t *testing.T) {
 }
 
 func TestDefaultsMatchLiveReference(t *testing.T) {
-	ref, err := refConfigGet()
-	if err != nil {
-		t.Skipf("reference server at %s not available: %v", refAddr, err)
-	}
+	ref, err := refConfigGet(startReference(t))
+	require.NoError(t, err)
 	c := Default()
 	ours := map[string]string{}
 	for _, kv := range c.Get([]string{"*"}) {
