@@ -3,6 +3,7 @@ package compat
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -157,6 +158,67 @@ return 0`)
 	require.NoError(t, err)
 	require.Equal(t, 1, n)
 	require.Equal(t, int64(0), rdb.Exists(ctx, "lock").Val())
+}
+
+// TestScriptingPatternsUnderContention runs the two script patterns people rely on
+// from many clients at once: a sliding-window limiter (exactly limit calls admitted
+// per window, whatever the interleaving) and a lock taken with SET NX PX and released
+// with a compare-and-delete script (the counter it guards, updated by a non-atomic
+// GET then SET, loses no update).
+func TestScriptingPatternsUnderContention(t *testing.T) {
+	srv := startServer(t)
+	limiter := redis.NewScript(slidingWindow)
+	release := redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0`)
+	const workers, calls, limit = 8, 40, 25
+	var admitted, increments atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			rdb := redis.NewClient(&redis.Options{Addr: srv.Addr(), Protocol: 2 + w%2})
+			defer rdb.Close()
+			for i := 0; i < calls; i++ {
+				// All calls fall in one window (now is fixed), so exactly limit pass.
+				ok, err := limiter.Run(ctx, rdb, []string{"rl:shared"}, 5000, 60000, limit, fmt.Sprintf("w%d-%d", w, i)).Int()
+				if err != nil {
+					errs <- err
+					return
+				}
+				admitted.Add(int64(ok))
+				token := fmt.Sprintf("token-%d-%d", w, i)
+				for !rdb.SetNX(ctx, "lock:counter", token, 10*time.Second).Val() {
+					runtime.Gosched()
+				}
+				v, _ := rdb.Get(ctx, "guarded").Int()
+				if err := rdb.Set(ctx, "guarded", v+1, 0).Err(); err != nil {
+					errs <- err
+					return
+				}
+				increments.Add(1)
+				if n, err := release.Run(ctx, rdb, []string{"lock:counter"}, token).Int(); err != nil || n != 1 {
+					errs <- fmt.Errorf("release: %d, %v", n, err)
+					return
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	rdb := newClient(t, srv.Addr(), 2)
+	require.Equal(t, int64(limit), admitted.Load())
+	require.Equal(t, int64(limit), rdb.ZCard(ctx, "rl:shared").Val())
+	require.Equal(t, strconv.FormatInt(increments.Load(), 10), rdb.Get(ctx, "guarded").Val())
+	require.Equal(t, int64(workers*calls), increments.Load())
+	require.Zero(t, rdb.Exists(ctx, "lock:counter").Val())
 }
 
 func TestScriptingAtomicity(t *testing.T) {
