@@ -149,25 +149,6 @@ func writeKeySpecs(w *resp.Writer, spec *Spec) {
 	w.Int(0)
 }
 
-// groupOf names a command's documentation group from its categories.
-func groupOf(spec *Spec) string {
-	cats := spec.Categories()
-	for _, g := range []struct {
-		cat  Category
-		name string
-	}{
-		{CatString, "string"}, {CatBitmap, "bitmap"}, {CatList, "list"}, {CatHash, "hash"},
-		{CatSet, "set"}, {CatSortedSet, "sorted-set"}, {CatGeo, "geo"}, {CatStream, "stream"},
-		{CatHyperLogLog, "hyperloglog"}, {CatPubSub, "pubsub"}, {CatTransaction, "transactions"},
-		{CatScripting, "scripting"}, {CatKeyspace, "generic"}, {CatConnection, "connection"},
-	} {
-		if cats&g.cat != 0 {
-			return g.name
-		}
-	}
-	return "server"
-}
-
 func (s *Server) cmdCommandDocs(c *Ctx) error {
 	var specs []*Spec
 	if len(c.Args) == 2 {
@@ -187,20 +168,126 @@ func (s *Server) cmdCommandDocs(c *Ctx) error {
 	return nil
 }
 
+// writeDocs writes one command's COMMAND DOCS entry, fields in Redis's order. A command
+// without documentation gets an empty map (a test keeps every row documented).
 func writeDocs(w *resp.Writer, spec *Spec) {
-	n := 1
-	if len(spec.Subs) > 0 {
-		n++
+	d := spec.Docs()
+	if d == nil {
+		w.Map(0)
+		return
+	}
+	n := 3
+	for _, present := range []bool{d.Complexity != "", d.Syscmd || d.DeprecatedSince != "",
+		d.DeprecatedSince != "", d.DeprecatedSince != "", len(d.History) > 0, len(d.Args) > 0, len(spec.Subs) > 0} {
+		if present {
+			n++
+		}
 	}
 	w.Map(n)
+	w.BulkString("summary")
+	w.BulkString(d.Summary)
+	w.BulkString("since")
+	w.BulkString(d.Since)
 	w.BulkString("group")
-	w.BulkString(groupOf(spec))
+	w.BulkString(d.Group)
+	if d.Complexity != "" {
+		w.BulkString("complexity")
+		w.BulkString(d.Complexity)
+	}
+	if d.Syscmd || d.DeprecatedSince != "" {
+		w.BulkString("doc_flags")
+		var flags []string
+		if d.DeprecatedSince != "" {
+			flags = append(flags, "deprecated")
+		}
+		if d.Syscmd {
+			flags = append(flags, "syscmd")
+		}
+		w.Set(len(flags))
+		for _, f := range flags {
+			w.Simple(f)
+		}
+	}
+	if d.DeprecatedSince != "" {
+		w.BulkString("deprecated_since")
+		w.BulkString(d.DeprecatedSince)
+		w.BulkString("replaced_by")
+		w.BulkString(d.ReplacedBy)
+	}
+	if len(d.History) > 0 {
+		w.BulkString("history")
+		w.Set(len(d.History))
+		for _, h := range d.History {
+			w.Array(2)
+			w.BulkString(h.Version)
+			w.BulkString(h.Change)
+		}
+	}
+	if len(d.Args) > 0 {
+		w.BulkString("arguments")
+		writeDocArgs(w, d.Args)
+	}
 	if len(spec.Subs) > 0 {
 		w.BulkString("subcommands")
 		w.Map(len(spec.Subs))
 		for _, sub := range spec.Subs {
 			w.BulkString(sub.Name)
 			writeDocs(w, sub)
+		}
+	}
+}
+
+// writeDocArgs writes an argument tree, each argument's fields in Redis's order.
+func writeDocArgs(w *resp.Writer, args []*Arg) {
+	w.Array(len(args))
+	for _, a := range args {
+		var flags []string
+		for _, f := range []struct {
+			on   bool
+			name string
+		}{{a.Optional, "optional"}, {a.Multiple, "multiple"}, {a.MultipleToken, "multiple_token"}} {
+			if f.on {
+				flags = append(flags, f.name)
+			}
+		}
+		hasToken := a.Type == ArgPureToken || a.Token != ""
+		n := 2
+		for _, present := range []bool{a.HasKeySpec, hasToken, a.Since != "", a.DeprecatedSince != "", len(flags) > 0, len(a.Args) > 0} {
+			if present {
+				n++
+			}
+		}
+		w.Map(n)
+		w.BulkString("name")
+		w.BulkString(a.Name)
+		w.BulkString("type")
+		w.BulkString(a.Type.String())
+		if a.HasKeySpec {
+			w.BulkString("key_spec_index")
+			w.Int(int64(a.KeySpec))
+		}
+		if hasToken {
+			w.BulkString("token")
+			w.BulkString(a.Token)
+		}
+		if a.Since != "" {
+			w.BulkString("since")
+			w.BulkString(a.Since)
+		}
+		if a.DeprecatedSince != "" {
+			w.BulkString("deprecated_since")
+			w.BulkString(a.DeprecatedSince)
+		}
+		if len(flags) > 0 {
+			w.BulkString("flags")
+			w.Set(len(flags))
+			for _, f := range flags {
+				w.Simple(f)
+			}
+		}
+		if len(a.Args) > 0 {
+			w.BulkString("arguments")
+			writeDocArgs(w, a.Args)
 		}
 	}
 }
