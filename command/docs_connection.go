@@ -36,7 +36,8 @@ CLIENT INFO
 	Describes the current connection.
 	since 6.2.0; O(1)
 
-CLIENT KILL (filter: ip:port!2.8.12 | (new-format: [ID client-id:int]@2.8.12 | [TYPE
+CLIENT KILL
+    (filter: ip:port!2.8.12 | (new-format: [ID client-id:int]@2.8.12 | [TYPE
     (normal_master_slave_pubsub: NORMAL | MASTER@3.2.0 | SLAVE | REPLICA@5.0.0 | PUBSUB)]@2.8.12 |
     [USER username] | [ADDR ip:port] | [LADDR ip:port]@6.2.0 | [SKIPME yes/no])...)
 	Closes client connections chosen by address or by filters.

@@ -39,8 +39,8 @@ KEYS pattern
 	since 1.0.0; O(N), N = keys in the database
 
 MIGRATE host port:int (key_or_empty_string: key | "":empty_string) destination-db:int timeout:int
-    [COPY]@3.0.0 [REPLACE]@3.0.0 [authentication: [AUTH password]@4.0.7 | [AUTH2 (username
-    password)]@6.0.0] [KEYS key...]@3.0.6
+    [COPY]@3.0.0 [REPLACE]@3.0.0
+    [authentication: [AUTH password]@4.0.7 | [AUTH2 (username password)]@6.0.0] [KEYS key...]@3.0.6
 	Moves keys to another Redis instance atomically.
 	since 2.6.0; DUMP and DEL here, RESTORE there, plus an O(N) transfer
 	3.0.0: COPY and REPLACE.
@@ -125,13 +125,13 @@ SCAN cursor:int [MATCH pattern] [COUNT count:int] [TYPE type]@6.0.0
 	since 2.8.0; O(1) per call, O(N) for a full iteration, N = keys
 	6.0.0: TYPE filter.
 
-SORT key [BY pattern:pattern=1] [LIMIT (offset:int count:int)] [GET pattern:pattern=1]... [order: ASC | DESC]
-    [ALPHA:sorting] [STORE destination:key=2]
+SORT key [BY pattern:pattern=1] [LIMIT (offset:int count:int)] [GET pattern:pattern=1]...
+    [order: ASC | DESC] [ALPHA:sorting] [STORE destination:key=2]
 	Sorts a list, set or sorted set, optionally by external keys, and returns or stores the result.
 	since 1.0.0; O(N + M*log M), N = elements, M = elements returned; O(N) unsorted
 
-SORT_RO key [BY pattern:pattern=1] [LIMIT (offset:int count:int)] [GET pattern:pattern=1]... [order: ASC | DESC]
-    [ALPHA:sorting]
+SORT_RO key [BY pattern:pattern=1] [LIMIT (offset:int count:int)] [GET pattern:pattern=1]...
+    [order: ASC | DESC] [ALPHA:sorting]
 	Sorts a list, set or sorted set and returns the result (read-only SORT).
 	since 7.0.0; O(N + M*log M), N = elements, M = elements returned; O(N) unsorted
 

@@ -270,8 +270,8 @@ REPLICAOF (args: (host-port: host port:int) | (no-one: NO ONE))
 	Makes the server a replica of another one, or a master again.
 	since 5.0.0; O(1)
 
-RESTORE-ASKING key ttl:int serialized-value [REPLACE]@3.0.0 [ABSTTL]@5.0.0 [IDLETIME
-    seconds:int]@5.0.0 [FREQ frequency:int]@5.0.0
+RESTORE-ASKING key ttl:int serialized-value [REPLACE]@3.0.0 [ABSTTL]@5.0.0
+    [IDLETIME seconds:int]@5.0.0 [FREQ frequency:int]@5.0.0
 	Creates a key from a DUMP payload during a cluster migration (internal).
 	since 3.0.0; O(1) to create the key plus O(N*M) to rebuild the value, N = objects, M = their average size; sorted sets O(N*M*log N)
 	3.0.0: REPLACE.

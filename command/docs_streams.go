@@ -7,9 +7,9 @@ XACK key group id...
 	Acknowledges pending entries of a consumer group, removing them from its PEL.
 	since 5.0.0; O(1) per ID
 
-XADD key [NOMKSTREAM]@6.2.0 [trim: (strategy: MAXLEN | MINID@6.2.0) [operator: =:equal |
-    ~:approximately] threshold [LIMIT count:int]@6.2.0] (id_or_auto: *:auto_id | id) (field
-    value)...
+XADD key [NOMKSTREAM]@6.2.0
+    [trim: (strategy: MAXLEN | MINID@6.2.0) [operator: =:equal | ~:approximately] threshold [LIMIT
+    count:int]@6.2.0] (id_or_auto: *:auto_id | id) (field value)...
 	Appends an entry to a stream, optionally trimming it.
 	since 5.0.0; O(1) to add; O(N) to trim, N = entries evicted
 	6.2.0: NOMKSTREAM, the MINID strategy and LIMIT.
@@ -100,8 +100,8 @@ XREAD [COUNT count:int] [BLOCK milliseconds:int] STREAMS (streams: key... id...)
 	Reads entries newer than given IDs from streams, optionally blocking.
 	since 5.0.0; O(N) per stream, N = entries returned
 
-XREADGROUP GROUP (group consumer) [COUNT count:int] [BLOCK milliseconds:int] [NOACK] STREAMS
-    (streams: key... id...)
+XREADGROUP GROUP (group consumer) [COUNT count:int] [BLOCK milliseconds:int] [NOACK]
+    STREAMS (streams: key... id...)
 	Reads entries from streams as a consumer of a group, optionally blocking.
 	since 5.0.0; O(M) per stream, M = entries returned
 
@@ -115,8 +115,9 @@ XSETID key last-id [ENTRIESADDED entries_added:int]@7.0.0 [MAXDELETEDID max_dele
 	since 5.0.0; O(1)
 	7.0.0: ENTRIESADDED and MAXDELETEDID.
 
-XTRIM key (trim: (strategy: MAXLEN | MINID@6.2.0) [operator: =:equal | ~:approximately] threshold
-    [LIMIT count:int]@6.2.0)
+XTRIM key
+    (trim: (strategy: MAXLEN | MINID@6.2.0) [operator: =:equal | ~:approximately] threshold [LIMIT
+    count:int]@6.2.0)
 	Removes the oldest entries of a stream beyond a length or below an ID.
 	since 5.0.0; O(N), N = entries evicted
 	6.2.0: the MINID strategy and LIMIT.

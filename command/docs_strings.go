@@ -23,8 +23,9 @@ GETDEL key
 	Returns the string in a key and deletes the key.
 	since 6.2.0; O(1)
 
-GETEX key [expiration: EX seconds:int | PX milliseconds:int | EXAT unix-time-seconds:unix-time |
-    PXAT unix-time-milliseconds:unix-time | PERSIST]
+GETEX key
+    [expiration: EX seconds:int | PX milliseconds:int | EXAT unix-time-seconds:unix-time | PXAT
+    unix-time-milliseconds:unix-time | PERSIST]
 	Returns the string in a key and changes or removes its expiry.
 	since 6.2.0; O(1)
 
@@ -69,9 +70,9 @@ PSETEX key milliseconds:int value
 	Sets a key to a string with a time to live in milliseconds.
 	since 2.6.0; O(1)
 
-SET key value [condition: NX | XX]@2.6.12 [GET]@6.2.0 [expiration: EX seconds:int@2.6.12 | PX
-    milliseconds:int@2.6.12 | EXAT unix-time-seconds:unix-time@6.2.0 | PXAT
-    unix-time-milliseconds:unix-time@6.2.0 | KEEPTTL@6.0.0]
+SET key value [condition: NX | XX]@2.6.12 [GET]@6.2.0
+    [expiration: EX seconds:int@2.6.12 | PX milliseconds:int@2.6.12 | EXAT
+    unix-time-seconds:unix-time@6.2.0 | PXAT unix-time-milliseconds:unix-time@6.2.0 | KEEPTTL@6.0.0]
 	Sets a key to a string, with an optional condition and expiry.
 	since 1.0.0; O(1)
 	2.6.12: EX, PX, NX and XX.
@@ -106,7 +107,8 @@ BITCOUNT key [index: start:int end:int [index_unit: BYTE | BIT]@7.0.0]
 	since 2.6.0; O(N), N = bytes examined
 	7.0.0: BYTE and BIT range units.
 
-BITFIELD key [operation: GET (encoding offset:int) | (write: [OVERFLOW (WRAP | SAT | FAIL)]
+BITFIELD key
+    [operation: GET (encoding offset:int) | (write: [OVERFLOW (WRAP | SAT | FAIL)]
     (write_operation: SET (encoding offset:int value:int) | INCRBY (encoding offset:int
     increment:int)))]...
 	Reads, writes and increments integer fields of arbitrary width inside a string.

@@ -54,8 +54,8 @@ ZINTERCARD numkeys:int key... [LIMIT limit:int]
 	Counts the members common to all sorted sets, up to an optional limit.
 	since 7.0.0; O(N*K), N = smallest set size, K = sets
 
-ZINTERSTORE destination:key numkeys:int key... [WEIGHTS weight:int...] [AGGREGATE (aggregate: SUM |
-    MIN | MAX)]
+ZINTERSTORE destination:key numkeys:int key... [WEIGHTS weight:int...]
+    [AGGREGATE (aggregate: SUM | MIN | MAX)]
 	Stores the members common to all sorted sets, with combined scores.
 	since 2.0.0; O(N*K + M*log M), N = smallest set size, K = sets, M = result size
 
@@ -83,8 +83,8 @@ ZRANDMEMBER key [options: count:int [WITHSCORES]]
 	Returns random members of a sorted set, optionally with scores.
 	since 6.2.0; O(N), N = members returned
 
-ZRANGE key start stop [sortby: BYSCORE | BYLEX]@6.2.0 [REV]@6.2.0 [LIMIT (offset:int
-    count:int)]@6.2.0 [WITHSCORES]
+ZRANGE key start stop [sortby: BYSCORE | BYLEX]@6.2.0 [REV]@6.2.0
+    [LIMIT (offset:int count:int)]@6.2.0 [WITHSCORES]
 	Returns sorted set members by rank, score or lexicographical range.
 	since 1.2.0; O(log N + M), N = set size, M = members returned
 	6.2.0: REV, BYSCORE, BYLEX and LIMIT.
@@ -158,8 +158,8 @@ ZUNION numkeys:int key... [WEIGHTS weight:int...] [AGGREGATE (aggregate: SUM | M
 	Returns the members of any of the sorted sets, with combined scores.
 	since 6.2.0; O(N + M*log M), N = sizes of the inputs added up, M = result size
 
-ZUNIONSTORE destination:key numkeys:int key... [WEIGHTS weight:int...] [AGGREGATE (aggregate: SUM |
-    MIN | MAX)]
+ZUNIONSTORE destination:key numkeys:int key... [WEIGHTS weight:int...]
+    [AGGREGATE (aggregate: SUM | MIN | MAX)]
 	Stores the members of any of the sorted sets, with combined scores.
 	since 2.0.0; O(N + M*log M), N = sizes of the inputs added up, M = result size
 `)
@@ -190,8 +190,8 @@ GEORADIUS key longitude:double latitude:double radius:double (unit: M | KM | FT 
 	7.0.0: upper-case units.
 	deprecated 6.2.0; GEOSEARCH and GEOSEARCHSTORE with the BYRADIUS argument
 
-GEORADIUS_RO key longitude:double latitude:double radius:double (unit: M | KM | FT | MI)
-    [WITHCOORD] [WITHDIST] [WITHHASH] [count: COUNT count:int [ANY]@6.2.0] [order: ASC | DESC]
+GEORADIUS_RO key longitude:double latitude:double radius:double (unit: M | KM | FT | MI) [WITHCOORD]
+    [WITHDIST] [WITHHASH] [count: COUNT count:int [ANY]@6.2.0] [order: ASC | DESC]
 	Finds the members within a radius of a point (read-only GEORADIUS).
 	since 3.2.10; O(N + log M), N = elements in the bounding box of the circle, M = set size
 	6.2.0: ANY with COUNT.
@@ -210,18 +210,19 @@ GEORADIUSBYMEMBER_RO key member radius:double (unit: M | KM | FT | MI) [WITHCOOR
 	since 3.2.10; O(N + log M), N = elements in the bounding box of the circle, M = set size
 	deprecated 6.2.0; GEOSEARCH with the BYRADIUS and FROMMEMBER arguments
 
-GEOSEARCH key (from: FROMMEMBER member | FROMLONLAT (longitude:double latitude:double)) (by:
-    (circle: BYRADIUS radius:double (unit: M | KM | FT | MI)) | (box: BYBOX width:double
+GEOSEARCH key (from: FROMMEMBER member | FROMLONLAT (longitude:double latitude:double))
+    (by: (circle: BYRADIUS radius:double (unit: M | KM | FT | MI)) | (box: BYBOX width:double
     height:double (unit: M | KM | FT | MI))) [order: ASC | DESC] [count: COUNT count:int [ANY]]
     [WITHCOORD] [WITHDIST] [WITHHASH]
 	Finds the members inside a circle or a box around a point or a member.
 	since 6.2.0; O(N + log M), N = elements in the bounding box of the shape, M = set size
 	7.0.0: upper-case units.
 
-GEOSEARCHSTORE destination:key source:key (from: FROMMEMBER member | FROMLONLAT (longitude:double
-    latitude:double)) (by: (circle: BYRADIUS radius:double (unit: M | KM | FT | MI)) | (box: BYBOX
-    width:double height:double (unit: M | KM | FT | MI))) [order: ASC | DESC] [count: COUNT
-    count:int [ANY]] [STOREDIST]
+GEOSEARCHSTORE destination:key source:key
+    (from: FROMMEMBER member | FROMLONLAT (longitude:double latitude:double))
+    (by: (circle: BYRADIUS radius:double (unit: M | KM | FT | MI)) | (box: BYBOX width:double
+    height:double (unit: M | KM | FT | MI))) [order: ASC | DESC] [count: COUNT count:int [ANY]]
+    [STOREDIST]
 	Finds the members inside a circle or a box and stores them in a key.
 	since 6.2.0; O(N + log M), N = elements in the bounding box of the shape, M = set size
 	7.0.0: upper-case units.
