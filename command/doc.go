@@ -6,7 +6,9 @@
 // errors, key extraction for locking, ACL categories, COMMAND's replies and the
 // per-command statistics. Families register their rows in one file each
 // (strings.go, keys.go, ...); server-level commands (connections, CONFIG, CLIENT, ...)
-// are rows declared by the server package into the same Table.
+// are rows declared by the server package into the same Table. COMMAND DOCS reads its
+// documentation (summary, history, argument tree) from a text table beside the rows,
+// keyed by name (docs.go, docs_*.go), so a row stays one line.
 //
 // A handler reads as parse → store call → reply: it gets a Ctx with the arguments, the
 // selected database (its keys' shards already locked) and the reply writer, writes

@@ -71,7 +71,7 @@ type Arg struct {
 	Optional, Multiple     bool
 	MultipleToken          bool
 	Args                   []*Arg // of a oneof or block
-	hasTok                 bool
+	hasTok                 bool   // Token is set, perhaps to "" (MIGRATE's empty key)
 }
 
 // HistoryEntry is one change of a command's behaviour.

@@ -176,14 +176,9 @@ func writeDocs(w *resp.Writer, spec *Spec) {
 		w.Map(0)
 		return
 	}
-	n := 3
-	for _, present := range []bool{d.Complexity != "", d.Syscmd || d.DeprecatedSince != "",
-		d.DeprecatedSince != "", d.DeprecatedSince != "", len(d.History) > 0, len(d.Args) > 0, len(spec.Subs) > 0} {
-		if present {
-			n++
-		}
-	}
-	w.Map(n)
+	deprecated := d.DeprecatedSince != ""
+	w.Map(3 + countTrue(d.Complexity != "", d.Syscmd || deprecated, deprecated, deprecated,
+		len(d.History) > 0, len(d.Args) > 0, len(spec.Subs) > 0))
 	w.BulkString("summary")
 	w.BulkString(d.Summary)
 	w.BulkString("since")
@@ -194,10 +189,10 @@ func writeDocs(w *resp.Writer, spec *Spec) {
 		w.BulkString("complexity")
 		w.BulkString(d.Complexity)
 	}
-	if d.Syscmd || d.DeprecatedSince != "" {
+	if d.Syscmd || deprecated {
 		w.BulkString("doc_flags")
 		var flags []string
-		if d.DeprecatedSince != "" {
+		if deprecated {
 			flags = append(flags, "deprecated")
 		}
 		if d.Syscmd {
@@ -208,7 +203,7 @@ func writeDocs(w *resp.Writer, spec *Spec) {
 			w.Simple(f)
 		}
 	}
-	if d.DeprecatedSince != "" {
+	if deprecated {
 		w.BulkString("deprecated_since")
 		w.BulkString(d.DeprecatedSince)
 		w.BulkString("replaced_by")
@@ -251,13 +246,7 @@ func writeDocArgs(w *resp.Writer, args []*Arg) {
 			}
 		}
 		hasToken := a.Type == ArgPureToken || a.Token != ""
-		n := 2
-		for _, present := range []bool{a.HasKeySpec, hasToken, a.Since != "", a.DeprecatedSince != "", len(flags) > 0, len(a.Args) > 0} {
-			if present {
-				n++
-			}
-		}
-		w.Map(n)
+		w.Map(2 + countTrue(a.HasKeySpec, hasToken, a.Since != "", a.DeprecatedSince != "", len(flags) > 0, len(a.Args) > 0))
 		w.BulkString("name")
 		w.BulkString(a.Name)
 		w.BulkString("type")
@@ -290,6 +279,17 @@ func writeDocArgs(w *resp.Writer, args []*Arg) {
 			writeDocArgs(w, a.Args)
 		}
 	}
+}
+
+// countTrue counts the fields present, for the size of a map written field by field.
+func countTrue(present ...bool) int {
+	n := 0
+	for _, p := range present {
+		if p {
+			n++
+		}
+	}
+	return n
 }
 
 func (s *Server) cmdCommandList(c *Ctx) error {
