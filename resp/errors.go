@@ -20,4 +20,5 @@ const (
 	ErrSameObject     = "ERR source and destination objects are the same"
 	ErrTimeoutInvalid = "ERR timeout is not a float or out of range"
 	ErrTimeoutNeg     = "ERR timeout is negative"
+	ErrOOM            = "OOM command not allowed when used memory > 'maxmemory'."
 )

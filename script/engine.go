@@ -214,6 +214,13 @@ func (e *Engine) CachedScripts() int {
 	return len(e.scripts)
 }
 
+// ShebangFlags reads the flags an EVAL script's shebang declares, without compiling the
+// script; shebang is false for a script without a valid one.
+func ShebangFlags(body []byte) (flags Flags, shebang bool) {
+	flags, shebang, _, err := parseScriptShebang(string(body))
+	return flags, shebang && err == nil
+}
+
 // parseScriptShebang reads an EVAL script's "#!lua flags=..." line. It returns the code
 // to compile: the shebang line is blanked so that line numbers stay those of the body.
 func parseScriptShebang(body string) (Flags, bool, string, error) {

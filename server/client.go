@@ -47,6 +47,10 @@ type Client struct {
 	ownUnit         unit
 	replTargets     Targets // where its writes propagate: all, or redis.set_repl's choice in scripts
 
+	// overMemory: memory was over maxmemory, with nothing to evict, before this call
+	// (scripts it runs refuse denyoom commands until they write; maxmemory.go).
+	overMemory bool
+
 	// Fields other goroutines read (CLIENT LIST, INFO) are guarded by mu.
 	mu      sync.Mutex
 	name    string

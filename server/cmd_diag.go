@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unsafe"
 
 	. "github.com/cinnabar-db/cinnabar/command"
 	"github.com/cinnabar-db/cinnabar/store"
@@ -41,92 +40,6 @@ func (s *Server) diagCommands() []*Spec {
 
 // ---- MEMORY ----
 
-// Size estimates, in bytes, of what a key costs beside its value: the map slot (string
-// header and entry pointer), the key's bytes and the 32-byte store.Entry.
-const (
-	keySlotOverhead = 24 + 8
-	entryOverhead   = int(unsafe.Sizeof(store.Entry{}))
-)
-
-// allocSize rounds n up to a plausible allocation size class.
-func allocSize(n int) int {
-	switch {
-	case n == 0:
-		return 0
-	case n <= 8:
-		return 8
-	case n <= 128:
-		return (n + 15) &^ 15
-	case n <= 1024:
-		return (n + 127) &^ 127
-	}
-	return (n + 4095) &^ 4095
-}
-
-// sampled estimates a collection's element bytes from up to samples elements (0: all),
-// as MEMORY USAGE's SAMPLES option does.
-type sampler struct {
-	samples, seen, bytes int
-}
-
-func (sm *sampler) add(n int) bool {
-	sm.seen++
-	sm.bytes += n
-	return sm.samples == 0 || sm.seen < sm.samples
-}
-
-func (sm *sampler) estimate(total int) int {
-	if sm.seen == 0 {
-		return 0
-	}
-	return sm.bytes * total / sm.seen
-}
-
-// valueMemory estimates the bytes a value holds. Strings and lists are measured (the
-// list type reports its own node buffers); hashes, sets and sorted sets have no
-// accounting of their own yet, so their element sizes are sampled and a per-element
-// overhead for the encoding (compact or table) is added; streams get a flat guess.
-func valueMemory(e *store.Entry, samples int) int {
-	sm := sampler{samples: samples}
-	switch e.Type() {
-	case store.TypeString:
-		if e.Encoding() == "int" {
-			return 0
-		}
-		return allocSize(len(e.Bytes()))
-	case store.TypeList:
-		return e.List().MemoryUsage()
-	case store.TypeHash:
-		h := e.Hash()
-		per := 4
-		if h.Encoding() == "hashtable" {
-			per = 40
-		}
-		h.Range(func(f, v []byte) bool { return sm.add(len(f) + len(v) + per) })
-		return 64 + sm.estimate(h.Len())
-	case store.TypeSet:
-		st := e.SetValue()
-		if st.Encoding() == "intset" {
-			return 32 + 8*st.Len()
-		}
-		st.Range(func(m []byte) bool { return sm.add(len(m) + 32) })
-		return 64 + sm.estimate(st.Len())
-	case store.TypeZSet:
-		z := e.ZSet()
-		per := 10
-		if z.Encoding() == "skiplist" {
-			per = 72
-		}
-		z.Range(0, z.Len(), false, func(m []byte, _ float64) bool { return sm.add(len(m) + per) })
-		return 64 + sm.estimate(z.Len())
-	}
-	return 256
-}
-
-func keyMemory(key []byte, e *store.Entry, samples int) int {
-	return keySlotOverhead + allocSize(len(key)) + entryOverhead + valueMemory(e, samples)
-}
-
 func (s *Server) cmdMemoryUsage(c *Ctx) error {
 	samples := int64(5)
 	for i := 3; i < len(c.Args); i++ {
@@ -148,7 +61,7 @@ func (s *Server) cmdMemoryUsage(c *Ctx) error {
 		c.W.Null()
 		return nil
 	}
-	c.W.Int(int64(keyMemory(c.Args[2], e, int(min(samples, math.MaxInt32)))))
+	c.W.Int(int64(e.MemoryUsage(len(c.Args[2]), int(min(samples, math.MaxInt32)))))
 	return nil
 }
 
@@ -167,7 +80,7 @@ func (s *Server) cmdMemoryStats(c *Ctx) error {
 			continue
 		}
 		totalKeys += keys
-		dbs = append(dbs, dbStat{i, keys, volatile, keys * keySlotOverhead, volatile * 8})
+		dbs = append(dbs, dbStat{i, keys, volatile, keys * store.KeySlotOverhead, volatile * 8})
 	}
 	net := f.used - f.startup
 	c.W.Map(27 + len(dbs))
@@ -487,7 +400,7 @@ func serializedLength(e *store.Entry) int {
 		}
 		return len(b) + 1
 	}
-	return valueMemory(e, 0) / 2
+	return e.ValueMemory(0) / 2
 }
 
 func (s *Server) debugObject(c *Ctx) error {

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"runtime/metrics"
 	"sync"
 	"time"
 )
@@ -9,7 +8,7 @@ import (
 // The server cron runs hz times a second (the hz setting, read each round) until
 // Close. Each round it ends an expired CLIENT PAUSE, and at most every 100 ms it
 // samples the counters behind INFO's instantaneous_* metrics (a ring of 16 samples, as
-// Redis keeps, so they average the last 1.6 s), records the heap size for
+// Redis keeps, so they average the last 1.6 s), records used memory for
 // used_memory_peak, and closes clients idle for longer than the timeout setting.
 // DEBUG PAUSE-CRON 1 suspends it.
 
@@ -103,7 +102,7 @@ func (s *Server) cronRound(now time.Time) {
 	}
 	m.mu.Unlock()
 	if sample {
-		s.notePeak(heapObjectBytes())
+		s.notePeak(s.evictor.Meter().Used())
 		s.closeIdleClients(now)
 	}
 }
@@ -151,19 +150,4 @@ func (s *Server) closeIdleClients(now time.Time) {
 		s.log.logf(levelVerbose, "Closing idle client")
 		c.kill()
 	}
-}
-
-var heapSample = []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-var heapSampleMu sync.Mutex
-
-// heapObjectBytes is the Go heap's live and not yet swept objects (used_memory), read
-// without stopping the world.
-func heapObjectBytes() uint64 {
-	heapSampleMu.Lock()
-	defer heapSampleMu.Unlock()
-	metrics.Read(heapSample)
-	if heapSample[0].Value.Kind() != metrics.KindUint64 {
-		return 0
-	}
-	return heapSample[0].Value.Uint64()
 }

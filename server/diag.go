@@ -105,7 +105,7 @@ func (s *Server) initDiag(opts Options) {
 	d.debug = s.table.Get("debug")
 	d.latency.events = map[string]*latencySeries{}
 	d.monitor.clients = map[*Client]struct{}{}
-	d.startupMemory = heapObjectBytes()
+	d.startupMemory = s.evictor.Meter().Used()
 	s.applyDiagConfig()
 	s.cfg.OnChange(func(name string) {
 		s.applyDiagConfig()

@@ -46,6 +46,10 @@ func (s *Server) execute(c *Client, args [][]byte) {
 	if !s.gate(c, spec, top) { // CLIENT PAUSE, MONITOR and DEBUG checks (diag.go)
 		return
 	}
+	if err := s.checkMemory(c, spec, top, args); err != nil { // maxmemory (maxmemory.go)
+		s.reject(c, spec, err)
+		return
+	}
 	if c.multi != nil && !multiControl[top.Name] {
 		if spec.Has(command.NoMulti) {
 			s.reject(c, spec, command.Err("ERR Command not allowed inside a transaction"))

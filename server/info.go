@@ -19,9 +19,10 @@ import (
 // what Redis prints when they are idle. Go-specific fields are appended to a section
 // (go_version, go_gc_cycles, ...); parsers key on names, so extra fields are harmless.
 //
-// Memory figures come from the Go runtime: used_memory is the heap's objects (live and
-// not yet swept), used_memory_rss the process's resident set, allocator_* the heap's
-// in-use and obtained spans, so the ratios Redis derives keep their meaning.
+// Memory figures come from the Go runtime: used_memory is the eviction meter's figure
+// (the heap's objects less the values dropped since the last collection, see package
+// evict), used_memory_rss the process's resident set, allocator_* the heap's in-use and
+// obtained spans, so the ratios Redis derives keep their meaning.
 
 type infoSection struct {
 	name    string
@@ -216,7 +217,7 @@ type memoryFigures struct {
 func (s *Server) memoryFigures() memoryFigures {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	f := memoryFigures{used: ms.HeapAlloc, rss: rssBytes(), allocated: ms.HeapAlloc,
+	f := memoryFigures{used: s.evictor.Meter().Used(), rss: rssBytes(), allocated: ms.HeapAlloc,
 		active: ms.HeapInuse, resident: ms.HeapSys - ms.HeapReleased, gcCycles: ms.NumGC, heapSys: ms.HeapSys}
 	f.peak = s.notePeak(f.used)
 	f.startup = min(s.diag.startupMemory, f.used)
@@ -387,8 +388,9 @@ func (s *Server) infoStats(b *strings.Builder) {
 	kv(b, "expire_cycle_cpu_milliseconds", 0)
 	kv(b, "evicted_keys", st.Evicted)
 	kv(b, "evicted_clients", 0)
-	kv(b, "total_eviction_exceeded_time", 0)
-	kv(b, "current_eviction_exceeded_time", 0)
+	overNow, overTotal := s.evictor.ExceededTime()
+	kv(b, "total_eviction_exceeded_time", overTotal.Milliseconds())
+	kv(b, "current_eviction_exceeded_time", overNow.Milliseconds())
 	kv(b, "keyspace_hits", st.Hits)
 	kv(b, "keyspace_misses", st.Misses)
 	s.pubsub.mu.RLock()
@@ -495,6 +497,7 @@ func (s *Server) infoKeyspace(b *strings.Builder) {
 // resetStats implements CONFIG RESETSTAT.
 func (s *Server) resetStats() {
 	s.ks.ResetStats()
+	s.evictor.ResetStats()
 	s.stats.connections.Store(0)
 	s.stats.commands.Store(0)
 	s.stats.rejectedConns.Store(0)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	. "github.com/cinnabar-db/cinnabar/command"
+	"github.com/cinnabar-db/cinnabar/resp"
 	"github.com/cinnabar-db/cinnabar/script"
 )
 
@@ -60,6 +61,13 @@ func (r *runningScript) markWrite() bool {
 	}
 	r.wrote = true
 	return true
+}
+
+// hasWritten reports whether the script ran a write command.
+func (r *runningScript) hasWritten() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.wrote
 }
 
 // kill stops the script unless it wrote; it reports whether it did.
@@ -215,7 +223,7 @@ func (s *Server) cmdEval(c *Ctx) error {
 		return Err(script.ErrWriteFlagRO)
 	}
 	noWrites := ro || sc.Flags&script.FlagNoWrites != 0
-	return s.runScript(c, false, sc.SHA, keys, argv, noWrites, func(r *script.Run) error {
+	return s.runScript(c, false, sc.SHA, keys, argv, noWrites, sc.Flags&script.FlagAllowOOM != 0, func(r *script.Run) error {
 		return eng.Eval(sc, r, c.W)
 	})
 }
@@ -236,14 +244,14 @@ func (s *Server) cmdFCall(c *Ctx) error {
 		return Err(script.ErrWriteFlagRO)
 	}
 	noWrites := ro || f.Flags&script.FlagNoWrites != 0
-	return s.runScript(c, true, f.Name, keys, argv, noWrites, func(r *script.Run) error {
+	return s.runScript(c, true, f.Name, keys, argv, noWrites, f.Flags&script.FlagAllowOOM != 0, func(r *script.Run) error {
 		return eng.FCall(f, r, c.W)
 	})
 }
 
 // runScript runs a script or function for the calling client, publishing it as the
 // running script for BUSY replies and the KILL commands.
-func (s *Server) runScript(c *Ctx, function bool, name string, keys, argv [][]byte, noWrites bool, exec func(*script.Run) error) error {
+func (s *Server) runScript(c *Ctx, function bool, name string, keys, argv [][]byte, noWrites, allowOOM bool, exec func(*script.Run) error) error {
 	caller := client(c)
 	c.PropagateNothing()                                       // its effects propagate, each command it ran, not the script
 	s.FeedMonitorsFrom(caller.addr, caller.db, c.Spec, c.Args) // EVAL is skip_monitor: shown before its commands
@@ -260,7 +268,7 @@ func (s *Server) runScript(c *Ctx, function bool, name string, keys, argv [][]by
 	pc := s.scripts.pseudoClient(s, caller.db)
 	pc.unit = caller.unit // the script's effects are one unit with the call
 	run := &script.Run{Keys: keys, Args: argv, Ctx: ctx}
-	host := &scriptHost{s: s, pc: pc, rs: rs, run: run, noWrites: noWrites}
+	host := &scriptHost{s: s, pc: pc, rs: rs, run: run, noWrites: noWrites, overMemory: caller.overMemory && !allowOOM}
 	run.Host = host
 	s.scripts.running.Store(rs)
 	// A script still running past the busy threshold is stopped, written or not, if
@@ -304,6 +312,9 @@ type scriptHost struct {
 	rs       *runningScript
 	run      *script.Run
 	noWrites bool // EVAL_RO, FCALL_RO or a no-writes script
+	// overMemory: the call started over maxmemory and the script did not declare
+	// allow-oom, so it may not run denyoom commands before it has written.
+	overMemory bool
 }
 
 func errorReply(msg string) []byte { return []byte("-" + msg + "\r\n") }
@@ -324,6 +335,9 @@ func (h *scriptHost) Call(args [][]byte, resp3 bool) []byte {
 	}
 	if h.noWrites && mayWrite(spec) { // write or may-replicate (PUBLISH, PFCOUNT): pause.go
 		return errorReply("ERR Write commands are not allowed from read-only scripts.")
+	}
+	if h.overMemory && spec.Has(DenyOOM) && !h.rs.hasWritten() {
+		return errorReply(resp.ErrOOM)
 	}
 	if spec.Has(Write) {
 		if !h.rs.markWrite() {

@@ -17,6 +17,7 @@ import (
 	"github.com/cinnabar-db/cinnabar/clock"
 	"github.com/cinnabar-db/cinnabar/command"
 	"github.com/cinnabar-db/cinnabar/config"
+	"github.com/cinnabar-db/cinnabar/evict"
 	"github.com/cinnabar-db/cinnabar/expire"
 	"github.com/cinnabar-db/cinnabar/hll"
 	"github.com/cinnabar-db/cinnabar/store"
@@ -47,6 +48,7 @@ type Server struct {
 	listeners []*redcon.Server
 	addrs     []net.Addr
 	expirer   *expire.Cycle
+	evictor   *evict.Evictor
 	conns     sync.WaitGroup
 
 	clientsMu sync.Mutex
@@ -68,6 +70,7 @@ type Server struct {
 	diag           diagState // INFO counters, slowlog, latency, MONITOR, pause (diag.go)
 	closeOnce      sync.Once
 	done           chan struct{}
+	gcRetune       chan struct{} // maxmemory changed: the GC tuner applies it (gctune.go)
 
 	scripts *scripting // the Lua engine and the running script (scripting.go)
 
@@ -99,6 +102,7 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 		done:    make(chan struct{}),
 	}
 	s.stats.errors = map[string]int64{}
+	s.gcRetune = make(chan struct{}, 1)
 	out := opts.Log
 	if out == nil {
 		if f := cfg.String("logfile"); f != "" {
@@ -117,8 +121,10 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	s.table = command.NewTable(cloneRows(s.commandGroups())...) // per-server rows (diag.go)
 	s.execSpec = s.table.Get("exec")
 	s.expirer = expire.New(s.ks, int(cfg.Int("hz")), int(cfg.Int("active-expire-effort")))
+	s.evictor = s.newEvictor()
 	s.applyConfig()
 	cfg.OnChange(func(string) { s.applyConfig() })
+	cfg.OnChange(s.maxMemoryChanged) // after applyConfig: it evicts under the new settings
 	s.initDiag(opts)
 	return s, nil
 }
@@ -143,6 +149,7 @@ func (s *Server) applyConfig() {
 	hll.SetSparseMaxBytes(s.cfg.Int("hll-sparse-max-bytes"))
 	s.log.setLevel(s.cfg.String("loglevel"))
 	s.expirer.SetHz(int(s.cfg.Int("hz")), int(s.cfg.Int("active-expire-effort")))
+	s.evictor.Configure(s.evictionSettings())
 }
 
 // Keyspace gives in-process users (the test fixture) direct access to the data.
@@ -216,6 +223,7 @@ func (s *Server) Close() error {
 		waitTimeout(&s.conns, 10*time.Second) // a command that never returns must not hang shutdown
 		s.stopCron()
 		s.expirer.Stop()
+		s.evictor.Stop()
 		s.log.notice("Cinnabar is now ready to exit, bye bye...")
 		close(s.done)
 	})

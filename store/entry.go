@@ -62,6 +62,7 @@ type Entry struct {
 	lru      uint32 // LRU clock (seconds) or LFU data, as maxmemory-policy says
 	typ      Type
 	flags    uint8
+	refs     uint8 // keys the entry is stored under (see shard.dropped)
 }
 
 // Type reports the value's type.

@@ -83,8 +83,10 @@ type Stats struct {
 type shard struct {
 	mu     sync.Mutex
 	stats  Stats
-	writes int64    // Dirty without expiries and evictions: see Writes
-	_      [64]byte // keep shards on separate cache lines
+	writes int64 // Dirty without expiries and evictions: see Writes
+	// freed is the estimated size of the values dropped here (FreedBytes).
+	freed atomic.Int64
+	_     [64]byte // keep shards on separate cache lines
 }
 
 // wrote counts n changes made by a command.
@@ -107,6 +109,8 @@ type Keyspace struct {
 	Limits Limits
 	// LFUParams holds the LFU policy's parameters.
 	LFUParams LFUParams
+	// flushes counts the databases emptied by Flush (Flushes).
+	flushes atomic.Uint64
 }
 
 // Tick refreshes the cached LRU clock; the server calls it hz times a second, as Redis's
@@ -336,18 +340,20 @@ func (db *DB) live(sl *slot, sh *shard, key []byte) *Entry {
 
 // expire removes a key whose deadline has passed.
 func (db *DB) expire(sl *slot, sh *shard, key []byte) {
-	db.remove(sl, key)
+	db.remove(sl, sh, key)
 	sh.stats.Expired++
 	sh.stats.Dirty++
 	db.ks.hooks.KeyChanged(db.index, key, EvExpired)
 }
 
-func (db *DB) remove(sl *slot, key []byte) {
+// remove takes key out of its slot and returns the bytes that frees (see dropped).
+func (db *DB) remove(sl *slot, sh *shard, key []byte) int64 {
 	e := sl.keys[str(key)]
 	if e.expireAt != 0 {
 		sl.volatile--
 	}
 	delete(sl.keys, str(key))
+	return sh.dropped(e, len(key))
 }
 
 // Set stores e under key, replacing any value and its expiry, and reports ev (the zero
@@ -365,8 +371,10 @@ func (db *DB) Set(key []byte, e *Entry, ev Event) {
 		sl.keys = make(map[string]*Entry)
 	}
 	db.ks.touch(e, true)
+	e.refs++
 	if old != nil {
 		sl.keys[str(key)] = e
+		sh.dropped(old, 0)
 	} else {
 		sl.keys[string(key)] = e
 	}
@@ -392,7 +400,7 @@ func (db *DB) Delete(key []byte, ev Event) bool {
 	if db.live(sl, sh, key) == nil {
 		return false
 	}
-	db.remove(sl, key)
+	db.remove(sl, sh, key)
 	sh.wrote(1)
 	db.ks.hooks.KeyChanged(db.index, key, ev)
 	return true
@@ -427,6 +435,7 @@ func (db *DB) Flush() {
 	db.ks.hooks.DBReplacing(db.index, -1)
 	db.slots = [numSlots]slot{}
 	db.ks.shards[0].wrote(int64(keys))
+	db.ks.flushes.Add(1)
 }
 
 // RandomKey returns a random live key, or "" and false if the database is empty.
