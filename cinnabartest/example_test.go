@@ -111,6 +111,28 @@ func ExampleWithMaxMemory() {
 	// Output: map[maxmemory:67108864 maxmemory-clients:0 maxmemory-eviction-tenacity:10 maxmemory-policy:allkeys-lru maxmemory-samples:5]
 }
 
+// WithPolicy chooses what happens when memory reaches maxmemory. A limit below what
+// the server itself uses makes the outcome certain: allkeys-lru evicts every key before
+// the next command, then refuses writes, as nothing is left to evict; reads still work.
+func ExampleWithPolicy() {
+	srv, _ := cinnabartest.New(cinnabartest.WithPolicy("allkeys-lru"))
+	defer srv.Close()
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	defer rdb.Close()
+
+	rdb.MSet(ctx, "a", 1, "b", 2, "c", 3)
+	rdb.ConfigSet(ctx, "maxmemory", "1")
+	fmt.Println(rdb.DBSize(ctx).Val())
+	fmt.Println(rdb.Set(ctx, "d", 4, 0).Err())
+	fmt.Println(rdb.Get(ctx, "a").Err())
+	fmt.Println(rdb.InfoMap(ctx, "stats").Item("Stats", "evicted_keys"))
+	// Output:
+	// 0
+	// OOM command not allowed when used memory > 'maxmemory'.
+	// redis: nil
+	// 3
+}
+
 // WithDir sets where persistence files go; the process's working directory is left
 // alone.
 func ExampleWithDir() {

@@ -126,11 +126,18 @@ func (s *Server) Close() { _ = s.srv.Close() }
 // Server returns the underlying server, for what the fixture does not wrap.
 func (s *Server) Server() *server.Server { return s.srv }
 
-// FastForward moves the server's clock forward by d.
-func (s *Server) FastForward(d time.Duration) { s.clock.Advance(d) }
+// FastForward moves the server's clock forward by d. Keys' idle times (OBJECT IDLETIME,
+// the LRU eviction policies) follow at once.
+func (s *Server) FastForward(d time.Duration) {
+	s.clock.Advance(d)
+	s.srv.Keyspace().Tick()
+}
 
-// SetTime moves the server's clock to t.
-func (s *Server) SetTime(t time.Time) { s.clock.Set(t) }
+// SetTime moves the server's clock to t. Keys' idle times follow at once.
+func (s *Server) SetTime(t time.Time) {
+	s.clock.Set(t)
+	s.srv.Keyspace().Tick()
+}
 
 // Now is the server's current time.
 func (s *Server) Now() time.Time { return s.clock.Now() }

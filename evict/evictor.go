@@ -55,12 +55,13 @@ type Evictor struct {
 
 	mu     sync.Mutex // one cycle at a time; guards pool and nextDB
 	pool   pool
-	nextDB int // where the random policies look first
+	nextDB int // where the random policies look first, in a cycle's list of databases
 
-	bgMu     sync.Mutex // guards the background job's state
-	bgActive bool
-	stopped  bool
-	bgDone   sync.WaitGroup
+	bgMu       sync.Mutex // guards the background jobs' state
+	bgActive   bool       // the eviction job runs
+	collecting bool       // a collection it asked for runs
+	stopped    bool
+	bgDone     sync.WaitGroup
 
 	overSince atomic.Int64 // unix nanoseconds since memory is over the limit; 0 if not
 	overTotal atomic.Int64 // nanoseconds over the limit in past episodes
@@ -108,25 +109,35 @@ func (ev *Evictor) Kick() { ev.startBackground() }
 func (ev *Evictor) cycle(st *Settings) Result {
 	ev.mu.Lock()
 	defer ev.mu.Unlock()
-	r := ev.meter.settle()
+	r := ev.meter.read()
 	if r.used <= st.MaxMemory {
 		return OK
 	}
-	if st.Policy == NoEviction {
-		if r = ev.meter.confirmOOM(r, st.MaxMemory); r.used <= st.MaxMemory {
+	excess := r.used - st.MaxMemory
+	if r.gcDue(st.MaxMemory) {
+		// The collection may return some of the excess: evict only what it cannot.
+		ev.collect()
+		if r.flushed || excess <= r.sinceGC {
 			return OK
 		}
+		excess -= r.sinceGC
+	}
+	if st.Policy == NoEviction {
 		return Fail
 	}
 	start := time.Now()
 	budget := timeBudget(st.Tenacity)
-	toFree, freed := int64(r.used-st.MaxMemory), int64(0)
+	toFree, freed := int64(excess), int64(0)
 	result := OK
+	var dbs []int
 	for freed < toFree && result == OK {
 		all := ev.ks.AllShards()
 		ev.ks.Lock(all)
+		if dbs == nil {
+			dbs = ev.populated(st.Policy.volatile())
+		}
 		for i := 0; i < keysPerLock && freed < toFree; i++ {
-			n, ok := ev.evictOne(st)
+			n, ok := ev.evictOne(st, dbs)
 			if !ok {
 				result = Fail
 				break
@@ -140,33 +151,63 @@ func (ev *Evictor) cycle(st *Settings) Result {
 		}
 	}
 	ev.latency("eviction-cycle", time.Since(start))
-	if result == Fail {
-		if r = ev.meter.confirmOOM(ev.meter.read(), st.MaxMemory); r.used <= st.MaxMemory {
-			return OK
-		}
+	if ev.meter.read().gcDue(st.MaxMemory) { // return the evicted values to the heap
+		ev.collect()
 	}
 	return result
 }
 
-// evictOne evicts the key the policy ranks first and returns the bytes that frees; it
-// reports false when there is no key to evict. The caller holds every shard and ev.mu.
-func (ev *Evictor) evictOne(st *Settings) (int64, bool) {
-	dbs := ev.ks.Databases()
+// collect starts a garbage collection in the background unless one it started still
+// runs.
+func (ev *Evictor) collect() {
+	ev.bgMu.Lock()
+	defer ev.bgMu.Unlock()
+	if ev.collecting || ev.stopped {
+		return
+	}
+	ev.collecting = true
+	ev.bgDone.Add(1)
+	go func() {
+		defer ev.bgDone.Done()
+		runtime.GC()
+		ev.bgMu.Lock()
+		ev.collecting = false
+		ev.bgMu.Unlock()
+	}()
+}
+
+// populated lists the databases that hold keys (keys with a TTL when volatile): a
+// cycle samples only those, since finding a database empty means walking all its
+// slots. The caller holds every shard.
+func (ev *Evictor) populated(volatile bool) []int {
+	dbs := []int{}
+	for i := 0; i < ev.ks.Databases(); i++ {
+		if keys, withTTL := ev.ks.DB(i).Size(); keys > 0 && (!volatile || withTTL > 0) {
+			dbs = append(dbs, i)
+		}
+	}
+	return dbs
+}
+
+// evictOne evicts the key the policy ranks first among databases dbs and returns the
+// bytes that frees; it reports false when there is no key to evict. The caller holds
+// every shard and ev.mu.
+func (ev *Evictor) evictOne(st *Settings, dbs []int) (int64, bool) {
 	volatile := st.Policy.volatile()
 	for {
 		var c candidate
 		found := false
 		if st.Policy.random() {
-			for i := 0; i < dbs && !found; i++ {
-				db := (ev.nextDB + i) % dbs
-				ev.ks.DB(db).SampleKeys(1, volatile, func(key string, _ *store.Entry) {
-					c, found = candidate{db: db, key: key}, true
+			for i := 0; i < len(dbs) && !found; i++ {
+				j := (ev.nextDB + i) % len(dbs)
+				ev.ks.DB(dbs[j]).SampleKeys(1, volatile, func(key string, _ *store.Entry) {
+					c, found = candidate{db: dbs[j], key: key}, true
 				})
+				ev.nextDB = j + 1
 			}
-			ev.nextDB = (c.db + 1) % dbs
 		} else {
 			sampled := 0
-			for db := 0; db < dbs; db++ {
+			for _, db := range dbs {
 				sampled += ev.pool.populate(ev.ks, db, st.Policy, st.Samples)
 			}
 			if sampled == 0 {

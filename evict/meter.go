@@ -1,7 +1,6 @@
 package evict
 
 import (
-	"runtime"
 	"runtime/metrics"
 	"sync"
 	"sync/atomic"
@@ -10,14 +9,16 @@ import (
 	"github.com/cinnabar-db/cinnabar/store"
 )
 
-// The meter's freshness: the fast path trusts the last reading for this long, or until
-// commands carrying this many bytes were admitted since.
 const (
+	// The meter's freshness: the fast path trusts the last reading for this long, or
+	// until commands carrying this many bytes were admitted since.
 	refreshAfter = time.Millisecond
 	refreshBytes = 64 << 10
-	// oomGCMinBytes is how much must have been allocated since the last collection
-	// before an out-of-memory answer waits for a new one.
-	oomGCMinBytes = 1 << 20
+	// A collection is due, over the limit, once the heap has grown by gcDuePercent of
+	// maxmemory since the last one (the GC tuner's minimum GC percent), and at least
+	// by gcDueMinBytes.
+	gcDuePercent  = 25
+	gcDueMinBytes = 1 << 20
 )
 
 // Meter measures used memory: the Go heap's objects minus the estimated size of the
@@ -41,7 +42,17 @@ type Meter struct {
 type reading struct {
 	used    uint64
 	sinceGC uint64 // heap bytes allocated since the last collection: new data or garbage
+	dropped uint64 // estimated bytes of the values dropped since: still in the heap
 	flushed bool   // a database was emptied since: its values are not in FreedBytes
+}
+
+// gcDue says whether a collection should run, given limit: the heap has grown enough
+// since the last one that garbage may be part of any excess over the limit, or holds
+// enough dropped values (evicted ones, say) that the process's memory is well above
+// what the meter reports, or a flush dropped values the keyspace did not estimate.
+func (r reading) gcDue(limit uint64) bool {
+	due := max(limit/100*gcDuePercent, gcDueMinBytes)
+	return r.flushed || r.sinceGC >= due || r.dropped >= due
 }
 
 func newMeter(ks *store.Keyspace) *Meter {
@@ -64,11 +75,9 @@ func (m *Meter) read() reading {
 	if cycles != m.gcCycles { // a collection completed: what it freed left the heap figure
 		m.gcCycles, m.freedBase, m.flushBase = cycles, freed, flushes
 	}
-	r := reading{used: heap, flushed: flushes != m.flushBase}
-	if d := uint64(freed - m.freedBase); d < heap {
-		r.used = heap - d
-	} else {
-		r.used = 0
+	r := reading{dropped: uint64(freed - m.freedBase), flushed: flushes != m.flushBase}
+	if r.dropped < heap {
+		r.used = heap - r.dropped
 	}
 	if heap > live {
 		r.sinceGC = heap - live
@@ -87,27 +96,4 @@ func (m *Meter) estimate(incoming int) uint64 {
 		return m.read().used
 	}
 	return m.used.Load() + uint64(adm)
-}
-
-// settle measures used memory for an eviction decision: after a flush, whose values the
-// keyspace does not estimate, it waits for a collection first.
-func (m *Meter) settle() reading {
-	r := m.read()
-	if r.flushed {
-		runtime.GC()
-		r = m.read()
-	}
-	return r
-}
-
-// confirmOOM measures again before an out-of-memory answer, after a collection if the
-// garbage allocated since the last one could account for the excess over limit: a
-// command is refused only for live data, and persistent refusals cost at most one
-// collection per oomGCMinBytes allocated.
-func (m *Meter) confirmOOM(r reading, limit uint64) reading {
-	if r.used > limit && r.sinceGC >= max(r.used-limit, oomGCMinBytes) {
-		runtime.GC()
-		return m.read()
-	}
-	return r
 }

@@ -20,9 +20,9 @@ import (
 //
 // While maxmemory is set, garbage counts as used memory until it is collected (see
 // package evict), so the tuner also sets the runtime's soft memory limit: the collector
-// runs before the heap's objects pass maxmemory by more than minGCPercent of it (but
-// never sooner than minGCPercent above the live heap, so a dataset at the limit does
-// not make it collect continuously). The limit is applied at once when maxmemory
+// runs before the heap's objects reach maxmemory, but never sooner than minGCPercent
+// above the live heap, so a dataset close to the limit does not make it collect
+// continuously. The limit is applied at once when maxmemory
 // changes, and dropped when the server closes; a GOMEMLIMIT environment variable turns
 // that off. Both settings are the process's: servers sharing a process share them.
 
@@ -46,10 +46,10 @@ func gcPercentFor(live uint64) int {
 // whose live heap is live and whose runtime holds nonHeap bytes besides the heap's
 // objects (stacks, free spans, metadata).
 func memoryLimitFor(maxmemory, live, nonHeap uint64) int64 {
-	if maxmemory == 0 || maxmemory > math.MaxInt64/4 {
+	if maxmemory == 0 || maxmemory > math.MaxInt64/2 {
 		return math.MaxInt64
 	}
-	goal := max(maxmemory+maxmemory/100*minGCPercent, live+live/100*minGCPercent)
+	goal := max(maxmemory, live+live/100*minGCPercent)
 	return int64(min(goal+nonHeap, math.MaxInt64))
 }
 
@@ -109,6 +109,7 @@ func (s *Server) startGCTuner() {
 			}
 		}
 	}()
+	s.retuneGC() // apply maxmemory from the start
 }
 
 // retuneGC makes the tuner apply a changed maxmemory at once.
