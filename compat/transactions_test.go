@@ -240,7 +240,8 @@ func mcCompact(raw string) string {
 }
 
 // mcReset returns the shared reference server to a clean state: empty, with the
-// settings these tests change back at their defaults, and (when waitSubs) with no
+// settings these tests change (notifications, maxmemory and its policy, pub/sub buffer
+// limits) back at their defaults, and (when waitSubs) with no
 // subscriptions left over from closed connections.
 func mcReset(t *testing.T, addr string) {
 	t.Helper()
@@ -249,6 +250,7 @@ func mcReset(t *testing.T, addr string) {
 	require.NoError(t, c.FlushAll(ctx).Err())
 	require.NoError(t, c.ConfigSet(ctx, "notify-keyspace-events", "").Err())
 	require.NoError(t, c.ConfigSet(ctx, "maxmemory", "0").Err())
+	require.NoError(t, c.ConfigSet(ctx, "maxmemory-policy", "noeviction").Err())
 	require.NoError(t, c.Do(ctx, "DEBUG", "SET-ACTIVE-EXPIRE", "1").Err())
 	require.NoError(t, c.ConfigSet(ctx, "client-output-buffer-limit", "pubsub 33554432 8388608 60").Err())
 	require.Eventually(t, func() bool {
@@ -417,7 +419,6 @@ func TestTransactionsDifferential(t *testing.T) {
 	// QUIT and RESET (not only the denyoom ones: queueing itself takes memory), and an
 	// EXEC whose queue holds a denyoom command is refused with EXECABORT.
 	t.Run("OOM at queue time", func(t *testing.T) {
-		t.Skip("maxmemory is not enforced yet: it comes with the memory accounting and eviction work")
 		t.Cleanup(func() { mcReset(t, referenceAddr(t)) })
 		diffScript(t, `
 			SET a 1

@@ -29,7 +29,8 @@
 // of store/access.go, seconds), by 255 minus the decayed LFU counter, or by how soon the
 // key expires, and evicts the best one still present. The random policies take a key
 // from each database in turn. Samples come from consecutive slots after a random one, as
-// Redis samples neighbouring hash buckets.
+// Redis samples neighbouring hash buckets; a cycle samples only the databases that held
+// keys when it began.
 //
 // # Accounting: what "used memory" means in Go
 //
@@ -60,20 +61,32 @@
 // 64 KiB of commands; in between it adds the size of the commands it admitted.
 //
 // What the meter cannot see until a collection: memory freed inside a value that stays
-// (LPOP, HDEL, SREM, an APPEND that moves a string), a whole database flushed (the
-// meter waits for a collection after FLUSHDB/FLUSHALL before any decision), and the
+// (LPOP, HDEL, SREM, an APPEND that moves a string), a whole database flushed, and the
 // garbage every command leaves (argument and reply buffers). That garbage counts as
-// used memory until it is collected, so the collector must run before the heap's
-// garbage pushes the figure over the limit; that is the GC tuner's part
-// (server/gctune.go): while maxmemory is set it sets the runtime's soft memory limit
-// so that a collection starts when the heap reaches maxmemory plus a quarter of it (the
-// tuner's minimum GC percent), never sooner than a quarter above the live heap. Evictions
-// can therefore make room for up to a quarter of maxmemory of garbage, which the next
-// collection returns: the dataset stays between three quarters of the limit and the
-// limit, never above it, and the collector never runs more often than the tuner allows
-// elsewhere. Before refusing a command (Fail), the meter does force a collection if
-// the garbage allocated since the last one could account for the excess (and at least
-// 1 MiB was allocated), so OOM is answered for live data only.
+// used memory until it is collected. Evicting keys to make room for garbage would empty
+// the keyspace over time (each collection would be preceded by evictions worth the
+// garbage since the last one), so two things keep the collector ahead of the limit:
+//
+//   - The GC tuner (server/gctune.go) sets the runtime's soft memory limit while
+//     maxmemory is set: the collector runs as the heap approaches maxmemory, but never
+//     sooner than 25% (the tuner's minimum GC percent) above the live heap, so a
+//     dataset close to the limit does not make it collect continuously.
+//   - Over the limit, once the heap has grown by a quarter of maxmemory since the last
+//     collection (at least 1 MiB), holds a quarter of it in dropped values, or a
+//     database was flushed, the evictor has the garbage collected before it evicts.
+//     While the live heap is small (64 MiB) a collection takes a few milliseconds, and
+//     the check waits for it and decides on live data. Beyond, it would stall every
+//     writer: the collection runs in the background, the evictor evicts only the part
+//     of the excess the collection cannot return (none after a flush), and commands
+//     are not refused meanwhile. Either way, collections on the eviction's behalf come
+//     at most once per quarter of maxmemory allocated, as the tuner allows elsewhere.
+//     A cycle that leaves a quarter of maxmemory in dropped values also starts one in
+//     the background, so that the process's memory follows the figure down.
+//
+// The price: garbage can cost up to a quarter of maxmemory in evicted keys (the dataset
+// may settle up to a quarter below the limit), and on large heaps, while a collection
+// started for a check runs, writes may take used memory past the limit by what they
+// add in that time.
 //
 // The heap figure is the whole process's, as Redis's is: connections' buffers, the Lua
 // states and, in tests that embed the server, the test's own allocations count too.

@@ -114,8 +114,19 @@ func (ev *Evictor) cycle(st *Settings) Result {
 		return OK
 	}
 	excess := r.used - st.MaxMemory
-	if r.gcDue(st.MaxMemory) {
-		// The collection may return some of the excess: evict only what it cannot.
+	switch {
+	case !r.gcDue(st.MaxMemory):
+	case r.live <= syncGCMaxLive:
+		// Garbage may be part of the excess, and a small heap is collected in a few
+		// milliseconds: decide on live data.
+		runtime.GC()
+		if r = ev.meter.read(); r.used <= st.MaxMemory {
+			return OK
+		}
+		excess = r.used - st.MaxMemory
+	default:
+		// A large heap takes long to collect: do it in the background, and evict only
+		// the part of the excess the collection cannot return.
 		ev.collect()
 		if r.flushed || excess <= r.sinceGC {
 			return OK

@@ -19,6 +19,9 @@ const (
 	// by gcDueMinBytes.
 	gcDuePercent  = 25
 	gcDueMinBytes = 1 << 20
+	// syncGCMaxLive is the largest live heap the evictor collects synchronously, in a
+	// few milliseconds at most; larger heaps are collected in the background.
+	syncGCMaxLive = 64 << 20
 )
 
 // Meter measures used memory: the Go heap's objects minus the estimated size of the
@@ -41,6 +44,7 @@ type Meter struct {
 // reading is one measurement.
 type reading struct {
 	used    uint64
+	live    uint64 // the live heap at the last collection
 	sinceGC uint64 // heap bytes allocated since the last collection: new data or garbage
 	dropped uint64 // estimated bytes of the values dropped since: still in the heap
 	flushed bool   // a database was emptied since: its values are not in FreedBytes
@@ -75,7 +79,7 @@ func (m *Meter) read() reading {
 	if cycles != m.gcCycles { // a collection completed: what it freed left the heap figure
 		m.gcCycles, m.freedBase, m.flushBase = cycles, freed, flushes
 	}
-	r := reading{dropped: uint64(freed - m.freedBase), flushed: flushes != m.flushBase}
+	r := reading{live: live, dropped: uint64(freed - m.freedBase), flushed: flushes != m.flushBase}
 	if r.dropped < heap {
 		r.used = heap - r.dropped
 	}
