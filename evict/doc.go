@@ -16,8 +16,9 @@
 //     evicted_keys statistic counts it. Cycles report "eviction-cycle" and removals
 //     "eviction-del" to the latency monitor.
 //   - Evictions lock every shard for up to 16 keys at a time, so commands run between
-//     batches. They never run while CLIENT PAUSE holds writes (and nothing is refused
-//     then), nor inside scripts and transactions, which were checked as a whole.
+//     batches. They wait (and nothing is refused meanwhile) while CLIENT PAUSE holds
+//     writes or a script runs: it holds every shard, and SCRIPT KILL must get through.
+//     Scripts and transactions were checked as a whole before they started.
 //   - Kick starts the background job at once: CONFIG SET maxmemory uses it, since it may
 //     run inside EXEC, holding shard locks; the next command evicts synchronously anyway.
 //

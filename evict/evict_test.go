@@ -261,16 +261,16 @@ func TestPerformFailsWhenNothingMayBeEvicted(t *testing.T) {
 	}
 }
 
-func TestPerformWaitsWhilePaused(t *testing.T) {
+func TestPerformWaitsWhileHeld(t *testing.T) {
 	ks, _, _ := newKeyspace()
 	loadKeys(ks, 2000, 0)
-	paused := true
-	ev := New(ks, Options{Paused: func() bool { return paused }})
+	held := true
+	ev := New(ks, Options{Hold: func() bool { return held }})
 	defer ev.Stop()
 	ev.Configure(Settings{MaxMemory: 1, Policy: AllKeysRandom, Samples: 5, Tenacity: 10})
 	require.Equal(t, OK, ev.Perform(0))
 	require.Equal(t, 2000, dbSize(ks))
-	paused = false
+	held = false
 	require.Eventually(t, func() bool { return ev.Perform(0) == Fail }, 5*time.Second, time.Millisecond)
 	require.Zero(t, dbSize(ks), "a limit below the server's own use evicts everything")
 }

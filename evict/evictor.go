@@ -37,9 +37,10 @@ type Options struct {
 	// Latency receives the duration of each eviction cycle ("eviction-cycle") and of
 	// each key's removal ("eviction-del"); nil for none.
 	Latency func(event string, d time.Duration)
-	// Paused reports that writes are paused (CLIENT PAUSE): evictions are writes, so
-	// they wait, and no command is refused meanwhile. nil for never.
-	Paused func() bool
+	// Hold reports that evictions must wait, and no command be refused meanwhile:
+	// while CLIENT PAUSE holds writes (evictions are writes) or a script holds every
+	// shard (a cycle would wait for it, and with it SCRIPT KILL). nil for never.
+	Hold func() bool
 }
 
 // keysPerLock is how many keys a cycle evicts per acquisition of the keyspace's locks,
@@ -84,6 +85,9 @@ func (ev *Evictor) Configure(s Settings) {
 // Meter returns the used-memory meter.
 func (ev *Evictor) Meter() *Meter { return ev.meter }
 
+// Limit returns maxmemory (0: none).
+func (ev *Evictor) Limit() uint64 { return ev.settings.Load().MaxMemory }
+
 // Perform is the check before a command, Redis's performEvictions: when maxmemory is set
 // and used memory (plus incoming, the bytes of the command about to run) is over it, it
 // evicts keys as the policy says, within the time budget of maxmemory-eviction-tenacity.
@@ -91,7 +95,7 @@ func (ev *Evictor) Meter() *Meter { return ev.meter }
 // The caller holds no shard lock.
 func (ev *Evictor) Perform(incoming int) Result {
 	st := ev.settings.Load()
-	if st.MaxMemory == 0 || (ev.opts.Paused != nil && ev.opts.Paused()) {
+	if st.MaxMemory == 0 || ev.held() {
 		return OK
 	}
 	if ev.meter.estimate(incoming) <= st.MaxMemory {
@@ -267,7 +271,7 @@ func (ev *Evictor) startBackground() {
 		for {
 			st := ev.settings.Load()
 			result := OK
-			if st.MaxMemory > 0 && (ev.opts.Paused == nil || !ev.opts.Paused()) {
+			if st.MaxMemory > 0 && !ev.held() {
 				result = ev.note(ev.cycle(st))
 			}
 			ev.bgMu.Lock()
@@ -289,6 +293,8 @@ func (ev *Evictor) Stop() {
 	ev.bgMu.Unlock()
 	ev.bgDone.Wait()
 }
+
+func (ev *Evictor) held() bool { return ev.opts.Hold != nil && ev.opts.Hold() }
 
 func (ev *Evictor) latency(event string, d time.Duration) {
 	if ev.opts.Latency != nil {

@@ -20,11 +20,14 @@ import (
 // queueing anything else takes memory.
 var multiAlwaysAllowed = map[string]bool{"exec": true, "discard": true, "quit": true, "reset": true}
 
-// newEvictor connects an evictor to the server's latency monitor and CLIENT PAUSE.
+// newEvictor connects an evictor to the server's latency monitor, CLIENT PAUSE and
+// the running script.
 func (s *Server) newEvictor() *evict.Evictor {
 	return evict.New(s.ks, evict.Options{
 		Latency: s.latencySample,
-		Paused:  func() bool { return s.diag.pause.mode.Load() != pauseNone },
+		Hold: func() bool {
+			return s.diag.pause.mode.Load() != pauseNone || s.scripts.running.Load() != nil
+		},
 	})
 }
 
@@ -59,6 +62,10 @@ func (s *Server) evictionSettings() evict.Settings {
 // that holds one, or anything but EXEC, DISCARD, QUIT and RESET inside MULTI. It
 // records the outcome for the scripts the call may run.
 func (s *Server) checkMemory(c *Client, spec, top *Spec, args [][]byte) error {
+	c.overMemory = false
+	if s.evictor.Limit() == 0 {
+		return nil
+	}
 	incoming := 0
 	for _, a := range args {
 		incoming += len(a)
