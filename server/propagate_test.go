@@ -27,21 +27,7 @@ import (
 // rewrites (relative TTLs to absolute ones, blocking pops to plain pops, chance to
 // facts), MULTI/EXEC around transactions, scripts and lazy expiry, and SELECTs.
 func TestPropagationMatchesReference(t *testing.T) {
-	refAddr := startReference(t)
-	ref := redis.NewClient(&redis.Options{Addr: refAddr, Protocol: 2})
-	defer ref.Close()
-	refStream := replicate(t, refAddr)
-
-	srv := cinnabartest.Start(t, cinnabartest.WithConfig("enable-debug-command", "yes"))
-	var mu sync.Mutex
-	var ours []byte
-	defer srv.Server().AddFeed(func(b []byte) {
-		mu.Lock()
-		ours = append(ours, b...)
-		mu.Unlock()
-	})()
-
-	steps := strings.Split(strings.TrimSpace(`
+	diffPropagation(t, `
 		debug set-active-expire 0
 		set a 1 ex 100
 		set n 5
@@ -153,14 +139,33 @@ func TestPropagationMatchesReference(t *testing.T) {
 		xgroup delconsumer x g c9
 		xsetid x 9999999999999-9
 		xgroup destroy x g2
-	`), "\n")
+	`)
+}
+
+// diffPropagation runs steps, one command a line ("sleep N" pauses N ms), on a reference
+// server and on Cinnabar, and requires the same propagated commands from both.
+func diffPropagation(t *testing.T, steps string) {
+	t.Helper()
+	refAddr := startReference(t)
+	ref := redis.NewClient(&redis.Options{Addr: refAddr, Protocol: 2})
+	defer ref.Close()
+	refStream := replicate(t, refAddr)
+
+	srv := cinnabartest.Start(t, cinnabartest.WithConfig("enable-debug-command", "yes"))
+	var mu sync.Mutex
+	var ours []byte
+	defer srv.Server().AddFeed(func(b []byte) {
+		mu.Lock()
+		ours = append(ours, b...)
+		mu.Unlock()
+	})()
 	ourClient := redis.NewClient(&redis.Options{Addr: srv.Addr(), Protocol: 2})
 	defer ourClient.Close()
 	// A client connection per server so SELECT and MULTI keep their state.
 	refConn, ourConn := ref.Conn(), ourClient.Conn()
 	defer refConn.Close()
 	defer ourConn.Close()
-	for _, step := range steps {
+	for _, step := range strings.Split(strings.TrimSpace(steps), "\n") {
 		step = strings.TrimSpace(step)
 		args := splitArgs(t, step)
 		if args[0] == "sleep" { // for keys to expire on both
