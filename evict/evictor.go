@@ -59,7 +59,7 @@ type Evictor struct {
 	nextDB int // where the random policies look first, in a cycle's list of databases
 
 	bgMu       sync.Mutex // guards the background jobs' state
-	bgActive   bool       // the eviction job runs
+	evicting   bool       // the eviction job runs
 	collecting bool       // a collection it asked for runs
 	stopped    bool
 	bgDone     sync.WaitGroup
@@ -175,20 +175,10 @@ func (ev *Evictor) cycle(st *Settings) Result {
 // collect starts a garbage collection in the background unless one it started still
 // runs.
 func (ev *Evictor) collect() {
-	ev.bgMu.Lock()
-	defer ev.bgMu.Unlock()
-	if ev.collecting || ev.stopped {
-		return
-	}
-	ev.collecting = true
-	ev.bgDone.Add(1)
-	go func() {
-		defer ev.bgDone.Done()
+	ev.spawn(&ev.collecting, func() bool {
 		runtime.GC()
-		ev.bgMu.Lock()
-		ev.collecting = false
-		ev.bgMu.Unlock()
-	}()
+		return false
+	})
 }
 
 // populated lists the databases that hold keys (keys with a TTL when volatile): a
@@ -259,24 +249,30 @@ func timeBudget(tenacity int) time.Duration {
 // letting commands run between them, until memory is within the limit or nothing is
 // left to evict.
 func (ev *Evictor) startBackground() {
+	ev.spawn(&ev.evicting, func() bool {
+		st := ev.settings.Load()
+		return st.MaxMemory > 0 && !ev.held() && ev.note(ev.cycle(st)) == Running
+	})
+}
+
+// spawn runs job in a goroutine, unless *running says it runs already or the evictor
+// is stopped; the goroutine runs job again, letting other goroutines run in between,
+// for as long as it returns true and the evictor is not stopped.
+func (ev *Evictor) spawn(running *bool, job func() (again bool)) {
 	ev.bgMu.Lock()
 	defer ev.bgMu.Unlock()
-	if ev.bgActive || ev.stopped {
+	if *running || ev.stopped {
 		return
 	}
-	ev.bgActive = true
+	*running = true
 	ev.bgDone.Add(1)
 	go func() {
 		defer ev.bgDone.Done()
 		for {
-			st := ev.settings.Load()
-			result := OK
-			if st.MaxMemory > 0 && !ev.held() {
-				result = ev.note(ev.cycle(st))
-			}
+			again := job()
 			ev.bgMu.Lock()
-			if result != Running || ev.stopped {
-				ev.bgActive = false
+			if !again || ev.stopped {
+				*running = false
 				ev.bgMu.Unlock()
 				return
 			}

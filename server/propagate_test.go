@@ -152,13 +152,7 @@ func diffPropagation(t *testing.T, steps string) {
 	refStream := replicate(t, refAddr)
 
 	srv := cinnabartest.Start(t, cinnabartest.WithConfig("enable-debug-command", "yes"))
-	var mu sync.Mutex
-	var ours []byte
-	defer srv.Server().AddFeed(func(b []byte) {
-		mu.Lock()
-		ours = append(ours, b...)
-		mu.Unlock()
-	})()
+	fed := recordFeed(t, srv)
 	ourClient := redis.NewClient(&redis.Options{Addr: srv.Addr(), Protocol: 2})
 	defer ourClient.Close()
 	// A client connection per server so SELECT and MULTI keep their state.
@@ -182,9 +176,7 @@ func diffPropagation(t *testing.T, steps string) {
 	require.NoError(t, ourConn.Do(context.Background(), "set", "end", "1").Err())
 	want := refStream.until(t, `"set" "end" "1"`)
 
-	mu.Lock()
-	got := parseStream(t, ours)
-	mu.Unlock()
+	got := fed()
 	require.Equal(t, `"set" "end" "1"`, got[len(got)-1])
 	got = got[:len(got)-1]
 	require.Equal(t, normalize(want), normalize(got))
@@ -194,13 +186,7 @@ func diffPropagation(t *testing.T, steps string) {
 // the push.
 func TestPropagationOfServedBlockedClient(t *testing.T) {
 	srv := cinnabartest.Start(t)
-	var mu sync.Mutex
-	var ours []byte
-	defer srv.Server().AddFeed(func(b []byte) {
-		mu.Lock()
-		ours = append(ours, b...)
-		mu.Unlock()
-	})()
+	fed := recordFeed(t, srv)
 	waiter := redis.NewClient(&redis.Options{Addr: srv.Addr()})
 	defer waiter.Close()
 	pusher := redis.NewClient(&redis.Options{Addr: srv.Addr()})
@@ -216,9 +202,24 @@ func TestPropagationOfServedBlockedClient(t *testing.T) {
 	}, 5*time.Second, 5*time.Millisecond)
 	require.NoError(t, pusher.RPush(ctx, "q", "x", "y").Err())
 	require.Equal(t, []string{"q", "x"}, <-done)
-	mu.Lock()
-	defer mu.Unlock()
-	require.Equal(t, []string{`"SELECT" "0"`, `"rpush" "q" "x" "y"`, `"LPOP" "q"`}, parseStream(t, ours))
+	require.Equal(t, []string{`"SELECT" "0"`, `"rpush" "q" "x" "y"`, `"LPOP" "q"`}, fed())
+}
+
+// recordFeed records what srv propagates until the test ends; the function it returns
+// parses what was recorded so far.
+func recordFeed(t *testing.T, srv *cinnabartest.Server) func() []string {
+	var mu sync.Mutex
+	var fed []byte
+	t.Cleanup(srv.Server().AddFeed(func(b []byte) {
+		mu.Lock()
+		fed = append(fed, b...)
+		mu.Unlock()
+	}))
+	return func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return parseStream(t, fed)
+	}
 }
 
 // startReference starts a private redis-server that serves SYNC from disk.
