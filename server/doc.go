@@ -5,9 +5,10 @@
 // # The executor
 //
 // Every call, from a socket or later from Lua or an AOF, runs Server.execute, in
-// Redis's order: table lookup (subcommands, arity) → authentication → MULTI queueing →
-// pub/sub context → lock the shards of the declared keys (all shards for commands
-// flagged AllKeys) → handler → unlock → statistics. Handlers write their reply into the
+// Redis's order: table lookup (subcommands, arity) → authentication → maxmemory
+// (evictions, then -OOM for commands that may grow memory: maxmemory.go and package
+// evict) → MULTI queueing → pub/sub context → lock the shards of the declared keys (all
+// shards for commands flagged AllKeys) → handler → unlock → statistics. Handlers write their reply into the
 // client's resp.Writer; the connection hands it to redcon, which flushes once per batch
 // of pipelined commands.
 //

@@ -23,7 +23,11 @@
 // key and its event, which the server turns into WATCH invalidation, keyspace
 // notifications, wake-ups of blocked clients and propagation. Handlers never do that
 // bookkeeping by hand. Lookups do lazy expiry: a key found past its deadline is
-// deleted with an "expired" event before the caller sees it.
+// deleted with an "expired" event before the caller sees it. Evict removes a key the
+// maxmemory policy chose, with an "evicted" event. Every value the keyspace drops
+// (deleted, expired, evicted or replaced) adds its estimated size to FreedBytes, which
+// the maxmemory accounting (package evict) subtracts from the heap until the garbage
+// collector has freed it.
 //
 // Values never alias the caller's buffers: the bytes given to a write are copied.
 package store
