@@ -320,3 +320,20 @@ func TestMaxmemoryScriptsDifferential(t *testing.T) {
 		[]string{"CONFIG", "SET", "maxmemory", "0"}, []string{"SET", "b", "1"},
 	)
 }
+
+// used_memory drops as soon as keys are deleted, without waiting for the garbage
+// collector, so that a limit can be enforced.
+func TestUsedMemoryFollowsDeletes(t *testing.T) {
+	srv := startServer(t)
+	rdb := newClient(t, srv.Addr(), 2)
+	_, err := fill(t, rdb, "k", 0, 500, 0) // 2 MB
+	require.NoError(t, err)
+	before := usedMemory(t, rdb)
+	keys := make([]string, 500)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("k:%d", i)
+	}
+	require.Equal(t, int64(500), rdb.Del(ctx, keys...).Val())
+	require.Less(t, usedMemory(t, rdb), before-3*int64(memoryHeadroom)/8, "1.5 MB of the 2 MB deleted")
+	require.GreaterOrEqual(t, infoInt(t, rdb, "used_memory_peak"), before)
+}

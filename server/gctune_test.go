@@ -1,6 +1,9 @@
 package server
 
-import "testing"
+import (
+	"math"
+	"testing"
+)
 
 func TestGCPercentFor(t *testing.T) {
 	for _, c := range []struct {
@@ -11,6 +14,23 @@ func TestGCPercentFor(t *testing.T) {
 	} {
 		if got := gcPercentFor(c.live); got != c.want {
 			t.Errorf("gcPercentFor(%d) = %d, want %d", c.live, got, c.want)
+		}
+	}
+}
+
+func TestMemoryLimitFor(t *testing.T) {
+	const nonHeap = 5 << 20
+	for _, c := range []struct {
+		maxmemory, live uint64
+		want            int64
+	}{
+		{0, 1 << 30, math.MaxInt64},                    // no maxmemory: no limit
+		{100 << 20, 10 << 20, 100<<20 + nonHeap},       // collect before the heap reaches maxmemory
+		{100 << 20, 96_000_000, 120_000_000 + nonHeap}, // but not more often than at +25%
+		{math.MaxUint64, 0, math.MaxInt64},
+	} {
+		if got := memoryLimitFor(c.maxmemory, c.live, nonHeap); got != c.want {
+			t.Errorf("memoryLimitFor(%d, %d) = %d, want %d", c.maxmemory, c.live, got, c.want)
 		}
 	}
 }
