@@ -1,5 +1,5 @@
-// Command loader is the small helper bench/compare.sh drives: it speaks raw RESP over one
-// TCP connection, so it depends on nothing but the standard library and starts fast.
+// Command loader is the small helper bench/compare.sh drives: it speaks raw RESP over
+// TCP, so it depends on nothing but the standard library and starts fast.
 //
 //	loader freeport                          print a free loopback TCP port
 //	loader wait -addr A [-timeout 10s]       wait until A answers PING
@@ -8,6 +8,11 @@
 //	loader mem -n 1000000 -size 100 NAME=ADDR@PID ...
 //	                                         load n keys into each server in turn and print
 //	                                         a markdown table of memory per key
+//	loader fill -addr A -n N CMD ARG...      send CMD n times, pipelined; __i__ in an ARG
+//	                                         becomes 000000000000, 000000000001, ...
+//	loader run -addr A -workload W [-c 50] [-P 1] [-n N] [-duration D]
+//	                                         load the server with workload multi, pubsub or
+//	                                         xreadgroup (see run.go) and print "W rps"
 //
 // Every network operation has a deadline, so the tool never hangs on a wedged server.
 package main
@@ -17,7 +22,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"strconv"
@@ -39,6 +43,10 @@ func main() {
 		err = doCmd(os.Args[2:])
 	case "mem":
 		err = memCmd(os.Args[2:])
+	case "fill":
+		err = fillCmd(os.Args[2:])
+	case "run":
+		err = runCmd(os.Args[2:])
 	default:
 		usage()
 	}
@@ -53,7 +61,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: loader freeport | wait -addr A | do -addr A CMD ARG... | mem [flags] NAME=ADDR@PID...")
+	fmt.Fprintln(os.Stderr, "usage: loader freeport | wait -addr A | do -addr A CMD ARG... | mem [flags] NAME=ADDR@PID... | fill [flags] CMD ARG... | run -workload multi|pubsub|xreadgroup [flags]")
 	os.Exit(2)
 }
 
@@ -123,74 +131,6 @@ func oneCommand(addr string, timeout time.Duration, args ...string) (string, err
 	var sb strings.Builder
 	err = readReply(bufio.NewReader(c), &sb)
 	return sb.String(), err
-}
-
-// appendCommand appends args as a RESP array of bulk strings.
-func appendCommand(b []byte, args ...string) []byte {
-	b = append(b, '*')
-	b = strconv.AppendInt(b, int64(len(args)), 10)
-	b = append(b, '\r', '\n')
-	for _, a := range args {
-		b = append(b, '$')
-		b = strconv.AppendInt(b, int64(len(a)), 10)
-		b = append(b, '\r', '\n')
-		b = append(b, a...)
-		b = append(b, '\r', '\n')
-	}
-	return b
-}
-
-// readReply reads one RESP2 or RESP3 reply; sb (may be nil) receives its raw bytes.
-func readReply(r *bufio.Reader, sb *strings.Builder) error {
-	line, err := r.ReadString('\n')
-	if err != nil {
-		return err
-	}
-	if len(line) < 3 || !strings.HasSuffix(line, "\r\n") {
-		return fmt.Errorf("protocol error: %q", line)
-	}
-	if sb != nil {
-		sb.WriteString(line)
-	}
-	body := line[1 : len(line)-2]
-	switch line[0] {
-	case '+', '-', ':', '_', '#', ',', '(':
-		return nil
-	case '$', '=', '!':
-		n, err := strconv.Atoi(body)
-		if err != nil {
-			return fmt.Errorf("protocol error: %q", line)
-		}
-		if n < 0 {
-			return nil
-		}
-		buf := make([]byte, n+2)
-		if _, err := io.ReadFull(r, buf); err != nil {
-			return err
-		}
-		if sb != nil {
-			sb.Write(buf)
-		}
-		return nil
-	case '*', '~', '>', '%', '|':
-		n, err := strconv.Atoi(body)
-		if err != nil {
-			return fmt.Errorf("protocol error: %q", line)
-		}
-		if line[0] == '%' || line[0] == '|' {
-			n *= 2
-		}
-		for i := 0; i < n; i++ {
-			if err := readReply(r, sb); err != nil {
-				return err
-			}
-		}
-		if line[0] == '|' { // an attribute precedes the real reply
-			return readReply(r, sb)
-		}
-		return nil
-	}
-	return fmt.Errorf("protocol error: %q", line)
 }
 
 // target is one server of a mem run.
@@ -326,16 +266,51 @@ func measure(t target) (sample, error) {
 	return s, nil
 }
 
-// load writes n pipelined SET commands (keys mem:00000000..., values of size bytes) in
-// batches, reading the replies concurrently, and fails on any error reply.
+// load writes n SET commands (keys mem:00000000..., values of size bytes) and fails on
+// any error reply.
 func load(addr string, n, size, batch int, timeout time.Duration) error {
+	value := []byte(strings.Repeat("v", size))
+	return pipeline(addr, n, batch, timeout, func(b []byte, i int) []byte {
+		key := fmt.Sprintf("mem:%08d", i)
+		copy(value, key) // make every value distinct
+		return appendCommand(b, "SET", key, string(value))
+	})
+}
+
+// fillCmd sends n copies of a command template, pipelined; "__i__" in any argument
+// becomes the copy's index as 12 zero-padded digits, the form redis-benchmark gives its
+// __rand_int__, so a benchmark with -r n finds every key or member it picks.
+func fillCmd(args []string) error {
+	fs := flag.NewFlagSet("fill", flag.ExitOnError)
+	addr := fs.String("addr", "127.0.0.1:6379", "server address")
+	n := fs.Int("n", 1000, "commands to send")
+	batch := fs.Int("batch", 1000, "commands per pipelined batch")
+	timeout := fs.Duration("timeout", 120*time.Second, "deadline for the whole fill")
+	_ = fs.Parse(args)
+	template := fs.Args()
+	if len(template) == 0 {
+		return errors.New("fill: no command")
+	}
+	cmd := make([]string, len(template))
+	return pipeline(*addr, *n, *batch, *timeout, func(b []byte, i int) []byte {
+		num := fmt.Sprintf("%012d", i)
+		for j, a := range template {
+			cmd[j] = strings.ReplaceAll(a, "__i__", num)
+		}
+		return appendCommand(b, cmd...)
+	})
+}
+
+// pipeline sends the n commands gen appends for i = 0..n-1 over one connection, in
+// batches of batch while it reads the replies, and fails on the first error reply. The
+// whole exchange has one deadline, timeout.
+func pipeline(addr string, n, batch int, timeout time.Duration, gen func(b []byte, i int) []byte) error {
 	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
 	_ = c.SetDeadline(time.Now().Add(timeout))
-	value := []byte(strings.Repeat("v", size))
 	writeErr := make(chan error, 1)
 	go func() {
 		w := bufio.NewWriterSize(c, 64<<10)
@@ -343,9 +318,7 @@ func load(addr string, n, size, batch int, timeout time.Duration) error {
 		for i := 0; i < n; i += batch {
 			buf = buf[:0]
 			for j := i; j < i+batch && j < n; j++ {
-				key := fmt.Sprintf("mem:%08d", j)
-				copy(value, key) // make every value distinct
-				buf = appendCommand(buf, "SET", key, string(value))
+				buf = gen(buf, j)
 			}
 			if _, err := w.Write(buf); err != nil {
 				writeErr <- err
@@ -355,14 +328,15 @@ func load(addr string, n, size, batch int, timeout time.Duration) error {
 		writeErr <- w.Flush()
 	}()
 	r := bufio.NewReaderSize(c, 64<<10)
-	var sb strings.Builder
 	for i := 0; i < n; i++ {
-		sb.Reset()
-		if err := readReply(r, &sb); err != nil {
-			return fmt.Errorf("reply %d: %w", i, err)
+		first, err := r.Peek(1)
+		if err == nil && first[0] == '-' {
+			_, err = readExpect(r, '+') // returns the error reply as a serverError
+		} else if err == nil {
+			err = readReply(r, nil)
 		}
-		if s := sb.String(); s[0] == '-' {
-			return fmt.Errorf("reply %d: %s", i, strings.TrimSpace(s))
+		if err != nil {
+			return fmt.Errorf("reply %d: %w", i, err)
 		}
 	}
 	return <-writeErr
