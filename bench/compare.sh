@@ -12,6 +12,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SRC=$ROOT
 ROUNDS=5
 TESTS=set,get,incr,lpush,rpop,sadd,hset,spop,zadd,lrange_100,mset
+ROWS=""            # custom rows (see row_def); none by default
 PIPELINES="1 16"
 CLIENTS=50
 DATASIZE=64
@@ -27,13 +28,25 @@ CLIENT_CPU=1
 RUN_TIMEOUT=60     # hard limit on one redis-benchmark run, seconds
 OUT=""
 
+# The suites: the workloads each open issue asks for. The rows are defined further down
+# (row_def and what follows it).
+COLLECTIONS_TESTS=lpush,lpop,lrange_100,sadd,spop,hset,zadd
+COLLECTIONS_ROWS=zrange,zrank
+SCRIPTING_ROWS=evalsha,multi,publish_1,publish_100
+STREAMS_ROWS=xadd,xreadgroup,pfadd,pfcount
+ALL_ROWS=$COLLECTIONS_ROWS,$SCRIPTING_ROWS,$STREAMS_ROWS
+
 usage() {
 	cat <<EOF
 usage: bench/compare.sh [options]
 
   --quick             smoke test: 1 round, set,get,lpush,mset, short runs, 100k keys
   --rounds N          runs per server and workload (default $ROUNDS)
+  --suite NAME        collections | scripting | streams | all: the workloads of one
+                      issue (redis-benchmark -t tests plus custom rows), no memory run;
+                      --tests / --rows given after it change its lists
   --tests LIST        redis-benchmark -t list (default $TESTS)
+  --rows LIST         custom rows (default none): $ALL_ROWS
   --pipelines "P..."  pipeline depths (default "$PIPELINES")
   --clients N         -c (default $CLIENTS)    --datasize N   -d (default $DATASIZE)
   --target-secs S     seconds one run should take on the slower server (default $TARGET_SECS)
@@ -54,7 +67,19 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) ROUNDS=1 TESTS=set,get,lpush,mset TARGET_SECS=0.5 MEM_KEYS=100000 ;;
 	--rounds) ROUNDS=$2; shift ;;
+	--suite)
+		case $2 in
+		collections) TESTS=$COLLECTIONS_TESTS ROWS=$COLLECTIONS_ROWS ;;
+		scripting) TESTS="" ROWS=$SCRIPTING_ROWS ;;
+		streams) TESTS="" ROWS=$STREAMS_ROWS ;;
+		all) TESTS=$COLLECTIONS_TESTS ROWS=$ALL_ROWS ;;
+		*) echo "compare.sh: unknown suite $2" >&2; usage >&2; exit 2 ;;
+		esac
+		MEM=0
+		shift
+		;;
 	--tests) TESTS=$2; shift ;;
+	--rows) ROWS=$2; shift ;;
 	--pipelines) PIPELINES=$2; shift ;;
 	--clients) CLIENTS=$2; shift ;;
 	--datasize) DATASIZE=$2; shift ;;
@@ -155,6 +180,7 @@ probe_cmds() {
 	incr) echo "INCR probe:n" ;;
 	lpush) echo "LPUSH probe:l v" ;;
 	rpop) echo "LPUSH probe:l v;RPOP probe:l" ;;
+	lpop) echo "LPUSH probe:l v;LPOP probe:l" ;;
 	sadd) echo "SADD probe:set m" ;;
 	spop) echo "SADD probe:set m;SPOP probe:set" ;;
 	hset) echo "HSET probe:h f v" ;;
@@ -166,9 +192,13 @@ probe_cmds() {
 }
 
 # probe NAME TEST: succeeds when every probe command of TEST gets a non-error reply;
-# otherwise prints the error.
+# otherwise prints the error. A custom row is probed with its prefill and one request.
 probe() {
 	local name=$1 test=$2 cmd reply
+	if is_row "$test"; then
+		probe_row "$name" "$test"
+		return
+	fi
 	local IFS=';'
 	for cmd in $(probe_cmds "$test"); do
 		IFS=' ' read -r -a words <<<"$cmd"
@@ -181,11 +211,115 @@ probe() {
 }
 
 # units: workloads that run in one redis-benchmark invocation because later ones use
-# the data of earlier ones (GET reads SET's key, RPOP pops LPUSH's list, SPOP pops
-# SADD's set). Each run starts from FLUSHALL.
-UNITS="set,get incr lpush,rpop sadd,spop hset zadd lrange_100 mset"
+# the data of earlier ones (GET reads SET's key, RPOP and LPOP pop LPUSH's list, SPOP
+# pops SADD's set). Each run starts from FLUSHALL. A test already measured in an earlier
+# unit (LPUSH when both pops are selected) only feeds a later one and is not recorded
+# twice. Every custom row is a unit of its own, after these.
+UNITS="set,get incr lpush,rpop lpush,lpop sadd,spop hset zadd lrange_100 mset"
 
-selected() { [[ ",$TESTS," == *",$1,"* ]]; }
+selected() { [[ ",$TESTS,$ROWS," == *",$1,"* ]]; }
+
+is_row() { [[ ",$ALL_ROWS," == *",$1,"* ]]; }
+
+# The sliding-window limiter as it is commonly written: drop the entries that left the
+# window, count, admit and record. The limit (ARGV[2] = 1000 per 1000 ms per key, over
+# 1000 keys) is above any key's rate here, so every call runs all four commands and
+# the work per call does not depend on how fast the server is.
+RATE_LIMIT_LUA='local t = redis.call("TIME")
+local now = t[1] * 1000 + math.floor(t[2] / 1000)
+local window = tonumber(ARGV[1])
+redis.call("ZREMRANGEBYSCORE", KEYS[1], "-inf", now - window)
+if redis.call("ZCARD", KEYS[1]) < tonumber(ARGV[2]) then
+  redis.call("ZADD", KEYS[1], now, t[1] .. t[2] .. ":" .. ARGV[3])
+  redis.call("PEXPIRE", KEYS[1], window)
+  return 1
+end
+return 0'
+RATE_LIMIT_SHA=$(printf %s "$RATE_LIMIT_LUA" | sha1sum | cut -d' ' -f1)
+
+# row_label ROW: the name of a custom row in the table.
+row_label() {
+	case $1 in
+	zrange) echo "zrange 0 9 (zset of 1000)" ;;
+	zrank) echo "zrank (zset of 1000)" ;;
+	evalsha) echo "evalsha sliding-window limiter" ;;
+	multi) echo "multi incr expire exec (tx/s)" ;;
+	publish_1) echo "publish, 1 subscriber" ;;
+	publish_100) echo "publish, 100 subscribers" ;;
+	xadd) echo "xadd" ;;
+	xreadgroup) echo "xreadgroup+xack (entries/s)" ;;
+	pfadd) echo "pfadd" ;;
+	pfcount) echo "pfcount (10k elements)" ;;
+	*) echo "$1" ;;
+	esac
+}
+
+# row_bench ROW: "RANGE CMD ARG..." for a row redis-benchmark runs (RANGE is its -r, the
+# range of __rand_int__); nothing for a bench/loader row.
+row_bench() {
+	case $1 in
+	zrange) echo "1 ZRANGE bench:z 0 9" ;;
+	zrank) echo "1000 ZRANK bench:z member:__rand_int__" ;;
+	evalsha) echo "1000 EVALSHA $RATE_LIMIT_SHA 1 rl:__rand_int__ 1000 1000 __rand_int__" ;;
+	xadd) echo "1000000 XADD bench:stream * field __rand_int__" ;;
+	pfadd) echo "1000000 PFADD bench:hll el:__rand_int__" ;;
+	pfcount) echo "1 PFCOUNT bench:hll" ;;
+	esac
+}
+
+# row_loader ROW: the bench/loader run flags of a row redis-benchmark cannot express.
+row_loader() {
+	case $1 in
+	multi) echo "-workload multi -r 1000" ;;
+	publish_1) echo "-workload pubsub -subscribers 1 -d $DATASIZE" ;;
+	publish_100) echo "-workload pubsub -subscribers 100 -d $DATASIZE" ;;
+	xreadgroup) echo "-workload xreadgroup -count 10 -key bench:stream -group bench" ;;
+	esac
+}
+
+# row_prep NAME ROW N: what ROW needs in server NAME's flushed keyspace before a run of
+# N requests.
+row_prep() {
+	local s=$1 row=$2 n=$3
+	case $row in
+	zrange | zrank) fill "$s" 1000 ZADD bench:z __i__ member:__i__ ;;
+	pfadd | pfcount) fill "$s" 10000 PFADD bench:hll el:__i__ ;;
+	evalsha) [ "$(rcmd "$s" SCRIPT LOAD "$RATE_LIMIT_LUA" | tail -1)" = "$RATE_LIMIT_SHA" ] ;;
+	xreadgroup)
+		fill "$s" "$n" XADD bench:stream '*' field __i__ &&
+			rcmd "$s" XGROUP CREATE bench:stream bench 0 >/dev/null
+		;;
+	esac
+}
+
+# fill NAME N CMD ARG...: bench/loader fill (N pipelined copies, __i__ numbered).
+fill() {
+	local s=$1 n=$2
+	shift 2
+	taskset -c "$CLIENT_CPU" "$LOADER" fill -addr "127.0.0.1:$(port_of "$s")" -n "$n" -timeout 120s "$@" >/dev/null
+}
+
+# probe_row NAME ROW: ROW's prefill and one request, checked for error replies (which
+# redis-benchmark would count as answers).
+probe_row() {
+	local s=$1 row=$2 reply words
+	rcmd "$s" FLUSHALL >/dev/null
+	if ! reply=$(row_prep "$s" "$row" 100 2>&1); then
+		echo "prefill failed: $(echo "$reply" | head -1)"
+		return 1
+	fi
+	if words=$(row_bench "$row") && [ -n "$words" ]; then
+		read -r -a words <<<"$words"
+		words=("${words[@]:1}")
+		reply=$(rcmd "$s" "${words[@]//__rand_int__/000000000001}" 2>&1) ||
+			{ echo "$reply" | head -1; return 1; }
+	else
+		read -r -a words <<<"$(row_loader "$row")"
+		reply=$(timeout 30 "$LOADER" run -addr "127.0.0.1:$(port_of "$s")" "${words[@]}" -c 2 -n 100 2>&1) ||
+			{ echo "$reply" | grep -v '^loader: [a-z]*: [0-9]' | head -1; return 1; }
+	fi
+	rcmd "$s" FLUSHALL >/dev/null
+}
 
 # csv_to_rows: redis-benchmark --csv on stdin -> "test rps" lines; the LRANGE prefill
 # row is reported as "prefill".
@@ -198,18 +332,50 @@ csv_to_rows() {
 	}'
 }
 
-# bench_run NAME P TESTS N: one redis-benchmark run; prints "test rps" lines.
-bench_run() {
-	local name=$1 p=$2 tests=$3 n=$4
-	timeout "$RUN_TIMEOUT" taskset -c "$CLIENT_CPU" redis-benchmark -h 127.0.0.1 \
-		-p "$(port_of "$name")" -t "$tests" -n "$n" -c "$CLIENTS" -d "$DATASIZE" -P "$p" --csv \
-		2>"$WORK/bench.err" | csv_to_rows
+# client_run NAME P UNIT N: one run of the client, redis-benchmark or bench/loader, pinned
+# to CLIENT_CPU; prints "test rps" lines (a row's own name for a custom row).
+client_run() {
+	local s=$1 p=$2 unit=$3 n=$4 words
+	local port
+	port=$(port_of "$s")
+	if ! is_row "$unit"; then
+		timeout "$RUN_TIMEOUT" taskset -c "$CLIENT_CPU" redis-benchmark -h 127.0.0.1 -p "$port" \
+			-t "$unit" -n "$n" -c "$CLIENTS" -d "$DATASIZE" -P "$p" --csv 2>"$WORK/bench.err" | csv_to_rows
+	elif words=$(row_bench "$unit") && [ -n "$words" ]; then
+		read -r -a words <<<"$words"
+		timeout "$RUN_TIMEOUT" taskset -c "$CLIENT_CPU" redis-benchmark -h 127.0.0.1 -p "$port" \
+			-n "$n" -c "$CLIENTS" -P "$p" -r "${words[0]}" --csv "${words[@]:1}" 2>"$WORK/bench.err" |
+			csv_to_rows | awk -v r="$unit" '{ print r, $2 }'
+	else
+		# -duration leaves the subscribers' drain time inside RUN_TIMEOUT.
+		read -r -a words <<<"$(row_loader "$unit")"
+		timeout "$RUN_TIMEOUT" taskset -c "$CLIENT_CPU" "$LOADER" run -addr "127.0.0.1:$port" "${words[@]}" \
+			-c "$CLIENTS" -P "$p" -n "$n" -duration "$((RUN_TIMEOUT - 20))s" 2>"$WORK/bench.err" |
+			awk -v r="$unit" '{ print r, $2 }'
+	fi
+}
+
+# unit_run NAME P UNIT N: FLUSHALL, the unit's prefill, then one client run; prints
+# "test rps cpu" lines, cpu being the client's CPU use in % of one CPU over the run (near
+# 100: the client, not the server, may set the pace).
+unit_run() {
+	local s=$1 p=$2 unit=$3 n=$4 rows cpu TIMEFORMAT=%P
+	rcmd "$s" FLUSHALL >/dev/null || return 1
+	if is_row "$unit"; then
+		row_prep "$s" "$unit" "$n" >"$WORK/bench.err" 2>&1 || return 1
+	fi
+	{ time client_run "$s" "$p" "$unit" "$n" >"$WORK/rows.txt"; } 2>"$WORK/cpu.txt" || return 1
+	rows=$(cat "$WORK/rows.txt")
+	cpu=$(tail -1 "$WORK/cpu.txt")
+	[ -n "$rows" ] && echo "$rows" | awk -v c="$cpu" '{ print $1, $2, c }'
 }
 
 # secs_per_request: "test rps" lines on stdin -> seconds per request of the whole run.
 secs_per_request() { awk '$2 > 0 { s += 1 / $2 } END { printf "%.12f\n", s }'; }
 
-runs() { awk -v p="$1" -v t="$2" -v s="$3" '$1 == p && $2 == t && $3 == s { print $4 }' "$RESULTS"; }
+# runs P TEST SERVER [FIELD]: one field (default 4, rps; 5 is the client's CPU) of every
+# recorded run.
+runs() { awk -v p="$1" -v t="$2" -v s="$3" -v f="${4:-4}" '$1 == p && $2 == t && $3 == s { print $f }' "$RESULTS"; }
 
 spread() { sort -g | awk '{ v[NR] = $1 } END {
 	if (NR < 2) { print "-"; exit }
@@ -224,6 +390,7 @@ NOTES=$WORK/notes.txt
 : >"$RESULTS"
 : >"$NOTES"
 : >"$WORK/n.txt"
+: >"$WORK/load.txt"
 GOGC_NOTE=${GOGC:-unset, so the server GC tuner (server/gctune.go) picks 25..100 from the live heap}
 
 {
@@ -258,7 +425,7 @@ if [ "$THROUGHPUT" = 1 ]; then
 
 	# Which workloads can run at all.
 	AVAILABLE=""
-	for t in ${TESTS//,/ }; do
+	for t in ${TESTS//,/ } ${ROWS//,/ }; do
 		if why=$(probe cinnabar "$t"); then
 			if why=$(probe redis "$t"); then
 				AVAILABLE+="$t,"
@@ -272,13 +439,18 @@ if [ "$THROUGHPUT" = 1 ]; then
 	log "workloads available on both: ${AVAILABLE%,}"
 
 	for p in $PIPELINES; do
-		for unit in $UNITS; do
-			tests=""
+		recorded=","
+		for unit in $UNITS ${ROWS//,/ }; do
+			tests="" feed=","
 			for t in ${unit//,/ }; do
-				selected "$t" && [[ ",$AVAILABLE" == *",$t,"* ]] && tests+="$t,"
+				selected "$t" && [[ ",$AVAILABLE" == *",$t,"* ]] || continue
+				tests+="$t,"
+				[[ $recorded == *",$t,"* ]] && feed+="$t,"
 			done
 			tests=${tests%,}
 			[ -n "$tests" ] || continue
+			[ "$feed" != ",$tests," ] || continue # nothing new to measure
+			recorded+="$tests,"
 			n=$REQUESTS
 			if [ -z "$n" ]; then
 				# Calibrate on both servers (this doubles as a warm-up): size -n so the
@@ -286,8 +458,7 @@ if [ "$THROUGHPUT" = 1 ]; then
 				ncal=$((p == 1 ? 5000 : 50000))
 				worst=0
 				for s in redis cinnabar; do
-					rcmd "$s" FLUSHALL >/dev/null
-					spr=$(bench_run "$s" "$p" "$tests" "$ncal" | secs_per_request) || spr=0
+					spr=$(unit_run "$s" "$p" "$tests" "$ncal" | secs_per_request) || spr=0
 					worst=$(awk -v a="$worst" -v b="$spr" 'BEGIN { print (b > a ? b : a) }')
 				done
 				n=$(awk -v w="$worst" -v t="$TARGET_SECS" 'BEGIN {
@@ -295,7 +466,7 @@ if [ "$THROUGHPUT" = 1 ]; then
 					if (n < 2000) n = 2000; if (n > 5000000) n = 5000000; print n }')
 			fi
 			log "P=$p tests=$tests n=$n"
-			for t in ${tests//,/ }; do echo "$p $t $n" >>"$WORK/n.txt"; done
+			for t in ${tests//,/ }; do [[ $feed == *",$t,"* ]] || echo "$p $t $n" >>"$WORK/n.txt"; done
 			for ((r = 1; r <= ROUNDS; r++)); do
 				if ((r % 2)); then order="cinnabar redis"; else order="redis cinnabar"; fi
 				for s in $order; do
@@ -303,11 +474,12 @@ if [ "$THROUGHPUT" = 1 ]; then
 						echo "- $s died during P=$p $tests (round $r); later runs skipped" >>"$NOTES"
 						continue
 					fi
-					rcmd "$s" FLUSHALL >/dev/null || true
-					if rows=$(bench_run "$s" "$p" "$tests" "$n") && [ -n "$rows" ]; then
-						echo "$rows" | awk -v p="$p" -v s="$s" '$1 != "prefill" { print p, $1, s, $2 }' >>"$RESULTS"
+					cut -d' ' -f1 /proc/loadavg >>"$WORK/load.txt"
+					if rows=$(unit_run "$s" "$p" "$tests" "$n") && [ -n "$rows" ]; then
+						echo "$rows" | awk -v p="$p" -v s="$s" -v feed="$feed" \
+							'$1 != "prefill" && index(feed, "," $1 ",") == 0 { print p, $1, s, $2, $3 }' >>"$RESULTS"
 					else
-						echo "- P=$p $tests round $r on $s: redis-benchmark failed: $(head -c 300 "$WORK/bench.err" | tr '\n' ' ')" >>"$NOTES"
+						echo "- P=$p $tests round $r on $s: the client failed: $(head -c 300 "$WORK/bench.err" | tr '\n' ' ')" >>"$NOTES"
 					fi
 				done
 			done
@@ -315,15 +487,17 @@ if [ "$THROUGHPUT" = 1 ]; then
 	done
 
 	{
-		echo "## Throughput (redis-benchmark -c $CLIENTS -d $DATASIZE, median of $ROUNDS runs each)"
+		echo "## Throughput (redis-benchmark or bench/loader run, -c $CLIENTS -d $DATASIZE, median of $ROUNDS runs each)"
 		echo
 		echo "Spread is (max - min) / median over the runs of one server: a rough noise gauge."
+		echo "Client CPU is the client's median CPU use over a run, in % of its one CPU, against"
+		echo "Redis / against Cinnabar: near 100 the client, not the server, may set the pace."
 		echo
-		echo "| workload | pipeline | -n | Redis rps | spread | Cinnabar rps | spread | Cinnabar/Redis |"
-		echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+		echo "| workload | pipeline | -n | Redis rps | spread | Cinnabar rps | spread | Cinnabar/Redis | client CPU |"
+		echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 	} >>"$REPORT"
 	for p in $PIPELINES; do
-		for t in ${TESTS//,/ }; do
+		for t in ${TESTS//,/ } ${ROWS//,/ }; do
 			rr=$(runs "$p" "$t" redis | median)
 			cr=$(runs "$p" "$t" cinnabar | median)
 			rs=$(runs "$p" "$t" redis | spread)
@@ -333,7 +507,8 @@ if [ "$THROUGHPUT" = 1 ]; then
 				ratio=$(awk -v a="$cr" -v b="$rr" 'BEGIN { printf "%.2f", a / b }')
 			fi
 			nn=$(awk -v p="$p" -v t="$t" '$1 == p && $2 == t { print $3 }' "$WORK/n.txt")
-			printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$t" "$p" "${nn:-}" "$rr" "$rs" "$cr" "$cs" "$ratio" >>"$REPORT"
+			cpu="$(runs "$p" "$t" redis 5 | median) / $(runs "$p" "$t" cinnabar 5 | median)"
+			printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(row_label "$t")" "$p" "${nn:-}" "$rr" "$rs" "$cr" "$cs" "$ratio" "$cpu" >>"$REPORT"
 		done
 	done
 	echo >>"$REPORT"
@@ -367,6 +542,10 @@ if [ -s "$NOTES" ]; then
 		cat "$NOTES"
 		echo
 	} >>"$REPORT"
+fi
+if [ -s "$WORK/load.txt" ]; then
+	sort -g "$WORK/load.txt" | awk '{ v[NR] = $1 } END {
+		printf "- load average (1 min) before each measured run: min %s, median %s, max %s\n", v[1], v[int((NR + 1) / 2)], v[NR] }' >>"$REPORT"
 fi
 echo "- load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$REPORT"
 
