@@ -355,26 +355,38 @@ client_run() {
 	fi
 }
 
+# server_cpu NAME: CPU time used so far by all of server NAME's threads, in ns.
+server_cpu() {
+	local v=${1}_PID
+	cat /proc/"${!v}"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s }'
+}
+
 # unit_run NAME P UNIT N: FLUSHALL, the unit's prefill, then one client run; prints
-# "test rps cpu" lines, cpu being the client's CPU use in % of one CPU over the run (near
-# 100: the client, not the server, may set the pace).
+# "test rps cpu us" lines: cpu is the client's CPU use in % of one CPU over the run (near
+# 100: the client, not the server, may set the pace); us is the server's CPU time per
+# request in µs, over every request of the run (one invocation's tests, LRANGE's
+# prefill included), which other load on the machine slows less than it does rps.
 unit_run() {
-	local s=$1 p=$2 unit=$3 n=$4 rows cpu TIMEFORMAT=%P
+	local s=$1 p=$2 unit=$3 n=$4 rows cpu us c0 c1 TIMEFORMAT=%P
 	rcmd "$s" FLUSHALL >/dev/null || return 1
 	if is_row "$unit"; then
 		row_prep "$s" "$unit" "$n" >"$WORK/bench.err" 2>&1 || return 1
 	fi
+	c0=$(server_cpu "$s")
 	{ time client_run "$s" "$p" "$unit" "$n" >"$WORK/rows.txt"; } 2>"$WORK/cpu.txt" || return 1
+	c1=$(server_cpu "$s")
 	rows=$(cat "$WORK/rows.txt")
+	[ -n "$rows" ] || return 1
 	cpu=$(tail -1 "$WORK/cpu.txt")
-	[ -n "$rows" ] && echo "$rows" | awk -v c="$cpu" '{ print $1, $2, c }'
+	us=$(awk -v a="$c0" -v b="$c1" -v n="$n" -v k="$(wc -l <"$WORK/rows.txt")" 'BEGIN { printf "%.2f", (b - a) / 1000 / (n * k) }')
+	echo "$rows" | awk -v c="$cpu" -v u="$us" '{ print $1, $2, c, u }'
 }
 
 # secs_per_request: "test rps" lines on stdin -> seconds per request of the whole run.
 secs_per_request() { awk '$2 > 0 { s += 1 / $2 } END { printf "%.12f\n", s }'; }
 
-# runs P TEST SERVER [FIELD]: one field (default 4, rps; 5 is the client's CPU) of every
-# recorded run.
+# runs P TEST SERVER [FIELD]: one field (default 4, rps; 5 the client's CPU, 6 the
+# server's µs per request) of every recorded run.
 runs() { awk -v p="$1" -v t="$2" -v s="$3" -v f="${4:-4}" '$1 == p && $2 == t && $3 == s { print $f }' "$RESULTS"; }
 
 spread() { sort -g | awk '{ v[NR] = $1 } END {
@@ -382,10 +394,11 @@ spread() { sort -g | awk '{ v[NR] = $1 } END {
 	m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
 	printf "%.0f%%\n", 100 * (v[NR] - v[1]) / m }'; }
 
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "n/a"; else if (NR % 2) printf "%.0f\n", v[(NR + 1) / 2]; else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# median [FORMAT]: the median of the numbers on stdin (printf FORMAT, default %.0f).
+median() { sort -g | awk -v f="${1:-%.0f}\n" '{ v[NR] = $1 } END { if (NR == 0) print "n/a"; else if (NR % 2) printf f, v[(NR + 1) / 2]; else printf f, (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 REPORT=$WORK/report.md
-RESULTS=$WORK/results.txt # pipeline test server rps
+RESULTS=$WORK/results.txt # pipeline test server rps client-cpu server-us
 NOTES=$WORK/notes.txt
 : >"$RESULTS"
 : >"$NOTES"
@@ -477,7 +490,7 @@ if [ "$THROUGHPUT" = 1 ]; then
 					cut -d' ' -f1 /proc/loadavg >>"$WORK/load.txt"
 					if rows=$(unit_run "$s" "$p" "$tests" "$n") && [ -n "$rows" ]; then
 						echo "$rows" | awk -v p="$p" -v s="$s" -v feed="$feed" \
-							'$1 != "prefill" && index(feed, "," $1 ",") == 0 { print p, $1, s, $2, $3 }' >>"$RESULTS"
+							'$1 != "prefill" && index(feed, "," $1 ",") == 0 { print p, $1, s, $2, $3, $4 }' >>"$RESULTS"
 					else
 						echo "- P=$p $tests round $r on $s: the client failed: $(head -c 300 "$WORK/bench.err" | tr '\n' ' ')" >>"$NOTES"
 					fi
@@ -490,11 +503,14 @@ if [ "$THROUGHPUT" = 1 ]; then
 		echo "## Throughput (redis-benchmark or bench/loader run, -c $CLIENTS -d $DATASIZE, median of $ROUNDS runs each)"
 		echo
 		echo "Spread is (max - min) / median over the runs of one server: a rough noise gauge."
+		echo "Server µs/req is the server's CPU time per request (all its threads, median; for"
+		echo "tests run in one redis-benchmark invocation, e.g. set,get, the invocation's average),"
+		echo "Redis / Cinnabar: other load on the machine inflates it less than it deflates rps."
 		echo "Client CPU is the client's median CPU use over a run, in % of its one CPU, against"
 		echo "Redis / against Cinnabar: near 100 the client, not the server, may set the pace."
 		echo
-		echo "| workload | pipeline | -n | Redis rps | spread | Cinnabar rps | spread | Cinnabar/Redis | client CPU |"
-		echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+		echo "| workload | pipeline | -n | Redis rps | spread | Cinnabar rps | spread | Cinnabar/Redis | server µs/req | client CPU |"
+		echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 	} >>"$REPORT"
 	for p in $PIPELINES; do
 		for t in ${TESTS//,/ } ${ROWS//,/ }; do
@@ -508,7 +524,8 @@ if [ "$THROUGHPUT" = 1 ]; then
 			fi
 			nn=$(awk -v p="$p" -v t="$t" '$1 == p && $2 == t { print $3 }' "$WORK/n.txt")
 			cpu="$(runs "$p" "$t" redis 5 | median) / $(runs "$p" "$t" cinnabar 5 | median)"
-			printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(row_label "$t")" "$p" "${nn:-}" "$rr" "$rs" "$cr" "$cs" "$ratio" "$cpu" >>"$REPORT"
+			us="$(runs "$p" "$t" redis 6 | median %.1f) / $(runs "$p" "$t" cinnabar 6 | median %.1f)"
+			printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(row_label "$t")" "$p" "${nn:-}" "$rr" "$rs" "$cr" "$cs" "$ratio" "$us" "$cpu" >>"$REPORT"
 		done
 	done
 	echo >>"$REPORT"
