@@ -39,6 +39,14 @@ type runOpts struct {
 	key, group  string        // pubsub: the channel; xreadgroup: the stream and group
 }
 
+// keyOr is -key, or def when it was not given.
+func (o *runOpts) keyOr(def string) string {
+	if o.key == "" {
+		return def
+	}
+	return o.key
+}
+
 type runResult struct {
 	requests int64
 	elapsed  time.Duration
@@ -125,24 +133,33 @@ func closeAll(cs []*client) {
 	}
 }
 
-// parallel runs fn on every client in its own goroutine and returns the first error.
-func parallel(cs []*client, fn func(i int, c *client) error) error {
+// onConns dials -c connections and runs fn on each in its own goroutine, sharing one
+// budget of -n requests; it returns when every fn has, with when the first started and
+// the first error.
+func onConns(o *runOpts, fn func(i int, c *client, b *budget) error) (time.Time, error) {
+	cs, err := dialAll(o, o.conns)
+	if err != nil {
+		return time.Time{}, err
+	}
+	defer closeAll(cs)
+	b := newBudget(o)
 	errs := make([]error, len(cs))
 	var wg sync.WaitGroup
+	start := time.Now()
 	for i, c := range cs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = fn(i, c)
+			errs[i] = fn(i, c, b)
 		}()
 	}
 	wg.Wait()
 	for i, err := range errs {
 		if err != nil {
-			return fmt.Errorf("connection %d: %w", i, err)
+			return start, fmt.Errorf("connection %d: %w", i, err)
 		}
 	}
-	return nil
+	return start, nil
 }
 
 // runMulti is a fixed-window rate limiter as applications write it: per request one
@@ -150,15 +167,8 @@ func parallel(cs []*client, fn func(i int, c *client) error) error {
 // client library's transaction pipeline). A request is one transaction; -P sends that
 // many per write.
 func runMulti(o *runOpts) (runResult, error) {
-	cs, err := dialAll(o, o.conns)
-	if err != nil {
-		return runResult{}, err
-	}
-	defer closeAll(cs)
-	b := newBudget(o)
 	var done atomic.Int64
-	start := time.Now()
-	err = parallel(cs, func(_ int, c *client) error {
+	start, err := onConns(o, func(_ int, c *client, b *budget) error {
 		var key []byte
 		for {
 			k := b.take(o.pipeline)
@@ -219,10 +229,7 @@ func readTransaction(r *bufio.Reader) error {
 // PUBLISH faster than it delivers is not credited for the backlog. Every PUBLISH must
 // reach every subscriber (its reply) and every subscriber must receive every message.
 func runPubSub(o *runOpts) (runResult, error) {
-	channel := o.key
-	if channel == "" {
-		channel = "bench:channel"
-	}
+	channel := o.keyOr("bench:channel")
 	subs, err := dialAll(o, o.subscribers)
 	if err != nil {
 		return runResult{}, err
@@ -263,16 +270,9 @@ func runPubSub(o *runOpts) (runResult, error) {
 	}
 	defer stopReaders()
 
-	pubs, err := dialAll(o, o.conns)
-	if err != nil {
-		return runResult{}, err
-	}
-	defer closeAll(pubs)
 	payload := strings.Repeat("x", o.size)
-	b := newBudget(o)
 	var published atomic.Int64
-	start := time.Now()
-	err = parallel(pubs, func(_ int, c *client) error {
+	start, err := onConns(o, func(_ int, c *client, b *budget) error {
 		for {
 			k := b.take(o.pipeline)
 			if k == 0 {
@@ -363,19 +363,9 @@ func readMessage(r *bufio.Reader) error {
 // one entry read and acknowledged. The stream must hold at least -n entries not yet
 // delivered to the group.
 func runXReadGroup(o *runOpts) (runResult, error) {
-	stream := o.key
-	if stream == "" {
-		stream = "bench:stream"
-	}
-	cs, err := dialAll(o, o.conns)
-	if err != nil {
-		return runResult{}, err
-	}
-	defer closeAll(cs)
-	b := newBudget(o)
+	stream := o.keyOr("bench:stream")
 	var acked atomic.Int64
-	start := time.Now()
-	err = parallel(cs, func(i int, c *client) error {
+	start, err := onConns(o, func(i int, c *client, b *budget) error {
 		consumer := "consumer-" + strconv.Itoa(i)
 		var ids [][]byte // read in the last round trip, to acknowledge in the next
 		ack := [][]byte{[]byte("XACK"), []byte(stream), []byte(o.group)}
@@ -415,6 +405,7 @@ func runXReadGroup(o *runOpts) (runResult, error) {
 			ids, idBuf = ids[:0], idBuf[:0]
 			for _, k := range claims {
 				before := len(ids)
+				var err error
 				if ids, idBuf, err = readEntryIDs(c.r, ids, idBuf); err != nil {
 					return fmt.Errorf("XREADGROUP: %w", err)
 				}
