@@ -3,7 +3,6 @@ package command
 import (
 	"math"
 
-	"github.com/cinnabar-db/cinnabar/resp"
 	"github.com/cinnabar-db/cinnabar/store"
 )
 
@@ -56,15 +55,14 @@ func cmdExpire(c *Ctx) error {
 	if name == "expire" || name == "expireat" {
 		unit = 1000
 	}
-	invalid := Errorf(resp.ErrInvalidExpire, name)
 	if n > math.MaxInt64/unit || n < math.MinInt64/unit {
-		return invalid
+		return invalidExpire(name)
 	}
 	at := n * unit
 	if name == "expire" || name == "pexpire" {
 		now := c.DB.Now()
 		if at > 0 && at > math.MaxInt64-now {
-			return invalid
+			return invalidExpire(name)
 		}
 		at += now
 	}

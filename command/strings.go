@@ -85,6 +85,10 @@ type expiry struct {
 	persist bool
 }
 
+// invalidExpire is the error of an out-of-range TTL, built only when it happens: the
+// formatting would cost every call.
+func invalidExpire(cmd string) error { return Errorf(resp.ErrInvalidExpire, cmd) }
+
 // parseExpiryOption reads the option at args[i] (EX/PX/EXAT/PXAT with its value) into x
 // and says how many arguments it used; 0 when args[i] is no such option.
 func parseExpiryOption(c *Ctx, i int, x *expiry, seen *bool) (int, error) {
@@ -110,15 +114,14 @@ func parseExpiryOption(c *Ctx, i int, x *expiry, seen *bool) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	invalid := Errorf(resp.ErrInvalidExpire, c.Spec.Name)
 	if n <= 0 || n > math.MaxInt64/unit {
-		return 0, invalid
+		return 0, invalidExpire(c.Spec.Name)
 	}
 	ms := n * unit
 	if !abs {
 		now := c.DB.Now()
 		if ms > math.MaxInt64-now {
-			return 0, invalid
+			return 0, invalidExpire(c.Spec.Name)
 		}
 		ms += now
 	}
@@ -227,7 +230,7 @@ func cmdSetEX(c *Ctx) error {
 	}
 	now := c.DB.Now()
 	if n <= 0 || n > math.MaxInt64/unit || n*unit > math.MaxInt64-now {
-		return Errorf(resp.ErrInvalidExpire, c.Spec.Name)
+		return invalidExpire(c.Spec.Name)
 	}
 	setString(c, c.Args[1], c.DB.LookupWrite(c.Args[1]), c.Args[3], expiry{at: now + n*unit})
 	c.propagateSetAt(c.Args[1], c.Args[3], now+n*unit)
