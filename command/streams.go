@@ -364,8 +364,10 @@ func writeStream(db *store.DB, key []byte) (*store.Stream, error) {
 	return e.Stream(), nil
 }
 
-func streamNodeLimits() (maxBytes, maxEntries int64) {
-	return store.StreamNodeLimits.MaxBytes.Load(), store.StreamNodeLimits.MaxEntries.Load()
+// streamNodeLimits reads stream-node-max-bytes and stream-node-max-entries.
+func streamNodeLimits(db *store.DB) (maxBytes, maxEntries int64) {
+	lim := db.Limits()
+	return lim.StreamNodeMaxBytes.Load(), lim.StreamNodeMaxEntries.Load()
 }
 
 // --- XADD and XTRIM ---
@@ -460,10 +462,13 @@ func (a *addTrimArgs) finish(c *Ctx, xadd, limitGiven bool, i int) (addTrimArgs,
 			return *a, 0, Err("ERR syntax error, LIMIT cannot be used without the special ~ option")
 		}
 	case a.trim.Approx:
-		_, maxEntries := streamNodeLimits()
-		a.trim.Limit = 10000
-		if maxEntries > 0 && maxEntries <= 100 {
-			a.trim.Limit = 100 * maxEntries
+		// Redis bounds an approximate trim's work to 100 nodes' worth of entries, within
+		// [1, 1000000], and 10000 where that product is not positive (the multiplication
+		// wraps as Redis's does).
+		_, maxEntries := streamNodeLimits(c.DB)
+		a.trim.Limit = min(100*maxEntries, 1000000)
+		if a.trim.Limit <= 0 {
+			a.trim.Limit = 10000
 		}
 	default:
 		a.trim.Limit = 0
@@ -506,7 +511,7 @@ func cmdXAdd(c *Ctx) error {
 	}
 	id, err := s.NextID(c.DB.Now(), given, a.seqGiven)
 	if err == nil {
-		maxBytes, maxEntries := streamNodeLimits()
+		maxBytes, maxEntries := streamNodeLimits(c.DB)
 		err = s.Append(id, c.Args[fieldPos:], maxBytes, maxEntries)
 	}
 	if err != nil {
