@@ -3,7 +3,6 @@ package command
 import (
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 	"unsafe"
 
@@ -146,137 +145,13 @@ func zStore(c *Ctx, dst []byte, pairs []store.ZPair, ev store.Event) {
 	c.W.Int(int64(len(pairs)))
 }
 
-// --- number parsing, as C's strtod and Redis's checks around it ---
-
-func isCSpace(ch byte) bool { return ch == ' ' || (ch >= '\t' && ch <= '\r') }
-
-// strtod parses the longest prefix of s that C's strtod accepts, returning the value,
-// the bytes used (0: no number) and whether the value over- or underflowed to ±Inf or 0.
-func strtod(s string) (v float64, n int, erange bool) {
-	i := 0
-	for i < len(s) && isCSpace(s[i]) {
-		i++
-	}
-	start := i
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		i++
-	}
-	word := func(w string) bool { return len(s)-i >= len(w) && strings.EqualFold(s[i:i+len(w)], w) }
-	neg := i > start && s[start] == '-'
-	switch {
-	case word("infinity"):
-		return signedInf(neg), i + 8, false
-	case word("inf"):
-		return signedInf(neg), i + 3, false
-	case word("nan"):
-		i += 3
-		if i < len(s) && s[i] == '(' {
-			j := i + 1
-			for j < len(s) && (s[j] == '_' || s[j] >= '0' && s[j] <= '9' || s[j]|0x20 >= 'a' && s[j]|0x20 <= 'z') {
-				j++
-			}
-			if j < len(s) && s[j] == ')' {
-				i = j + 1
-			}
-		}
-		return math.NaN(), i, false
-	}
-	isDigit := func(ch byte, hex bool) bool {
-		return ch >= '0' && ch <= '9' || hex && (ch|0x20 >= 'a' && ch|0x20 <= 'f')
-	}
-	hex := len(s)-i > 2 && s[i] == '0' && s[i+1]|0x20 == 'x' &&
-		(isDigit(s[i+2], true) || s[i+2] == '.' && len(s)-i > 3 && isDigit(s[i+3], true))
-	if hex {
-		i += 2
-	}
-	digits, nonzero := 0, false
-	for i < len(s) && isDigit(s[i], hex) {
-		digits++
-		nonzero = nonzero || s[i] != '0'
-		i++
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		for i < len(s) && isDigit(s[i], hex) {
-			digits++
-			nonzero = nonzero || s[i] != '0'
-			i++
-		}
-	}
-	if digits == 0 {
-		return 0, 0, false
-	}
-	mant := i
-	exp := byte('e')
-	if hex {
-		exp = 'p'
-	}
-	if i < len(s) && s[i]|0x20 == exp {
-		j := i + 1
-		if j < len(s) && (s[j] == '+' || s[j] == '-') {
-			j++
-		}
-		if j < len(s) && s[j] >= '0' && s[j] <= '9' {
-			for j < len(s) && s[j] >= '0' && s[j] <= '9' {
-				j++
-			}
-			i = j
-		}
-	}
-	text := s[start:i]
-	if hex && i == mant {
-		text += "p0"
-	}
-	v, err := strconv.ParseFloat(text, 64)
-	if err != nil && !math.IsInf(v, 0) {
-		return 0, 0, false
-	}
-	return v, i, math.IsInf(v, 0) || (v == 0 && nonzero)
-}
-
-func signedInf(neg bool) float64 {
-	if neg {
-		return math.Inf(-1)
-	}
-	return math.Inf(1)
-}
-
-// zParseScore parses a score or increment as Redis's getDoubleFromObject does: the
-// whole argument, no leading space, no NaN, no overflow or underflow to zero.
-func zParseScore(b []byte) (float64, bool) {
-	s := unsafe.String(unsafe.SliceData(b), len(b))
-	if len(s) == 0 || isCSpace(s[0]) {
-		return 0, false
-	}
-	v, n, erange := strtod(s)
-	if n != len(s) || math.IsNaN(v) || erange && (math.IsInf(v, 0) || v == 0) {
-		return 0, false
-	}
-	return v, true
-}
-
-// zParseBound parses one end of a score range: "(" makes it exclusive; the rest is
-// read as strtod reads it (leading space and an empty number allowed), NaN rejected.
-func zParseBound(b []byte) (v float64, ex, ok bool) {
-	s := unsafe.String(unsafe.SliceData(b), len(b))
-	if strings.HasPrefix(s, "(") {
-		s, ex = s[1:], true
-	}
-	// Where strtod converts nothing it stops at the very start, so only "" passes (as 0).
-	v, n, _ := strtod(s)
-	if n != len(s) || math.IsNaN(v) {
-		return 0, false, false
-	}
-	return v, ex, true
-}
-
 func zParseScoreRange(min, max []byte) (store.ScoreRange, error) {
 	var r store.ScoreRange
 	var ok bool
-	if r.Min, r.MinEx, ok = zParseBound(min); !ok {
+	if r.Min, r.MinEx, ok = parseScoreBound(min); !ok {
 		return r, errZMinMaxFloat
 	}
-	if r.Max, r.MaxEx, ok = zParseBound(max); !ok {
+	if r.Max, r.MaxEx, ok = parseScoreBound(max); !ok {
 		return r, errZMinMaxFloat
 	}
 	return r, nil
@@ -400,7 +275,7 @@ flags:
 	}
 	scores := make([]float64, len(rest)/2)
 	for j := range scores {
-		s, ok := zParseScore(rest[2*j])
+		s, ok := ParseFloat(rest[2*j])
 		if !ok {
 			return ErrNotFloat
 		}
@@ -410,9 +285,9 @@ flags:
 }
 
 func cmdZIncrBy(c *Ctx) error {
-	s, ok := zParseScore(c.Args[2])
-	if !ok {
-		return ErrNotFloat
+	s, err := c.Float(2)
+	if err != nil {
+		return err
 	}
 	return zadd(c, zaddFlags{incr: true}, []float64{s}, c.Args[2:])
 }
@@ -1235,7 +1110,7 @@ func cmdZSetOp(c *Ctx) error {
 		case op != "diff" && !cardOnly && left >= len(srcs)+1 && c.Is(j, "weights"):
 			j++
 			for i := range srcs {
-				w, ok := zParseScore(c.Args[j])
+				w, ok := ParseFloat(c.Args[j])
 				if !ok {
 					return errZWeight
 				}
