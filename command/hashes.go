@@ -3,10 +3,7 @@ package command
 import (
 	"math"
 	"math/big"
-	"math/bits"
-	"slices"
 	"strconv"
-	"unsafe"
 
 	"github.com/cinnabar-db/cinnabar/resp"
 	"github.com/cinnabar-db/cinnabar/store"
@@ -36,7 +33,7 @@ var HashCommands = []*Spec{
 	{Name: "hincrby", Arity: 4, Flags: Write | DenyOOM | Fast, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHIncrBy},
 	{Name: "hincrbyfloat", Arity: 4, Flags: Write | DenyOOM | Fast, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHIncrByFloat},
 	{Name: "hrandfield", Arity: -2, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHRandField},
-	{Name: "hscan", Arity: -3, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHScan},
+	{Name: "hscan", Arity: -3, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdTypeScan},
 }
 
 // readHash finds a hash for reading: nil when the key is missing, WRONGTYPE when it
@@ -396,95 +393,5 @@ func cmdHRandField(c *Ctx) error {
 		header(int(n))
 		h.RandomDistinct(int(n), emit)
 	}
-	return nil
-}
-
-// ParseTypeScan reads the cursor and options of HSCAN, SSCAN (and ZSCAN) at argument 2.
-// A bad cursor is reported at once; other option errors come back separately, since
-// Redis reports them only after finding the key (a missing key replies an empty scan,
-// another type WRONGTYPE, whatever the options say).
-func ParseTypeScan(c *Ctx) (o ScanOptions, cursorErr, optErr error) {
-	cur, ok := ParseScanCursor(c.Args[2])
-	if !ok {
-		return o, Err("ERR invalid cursor"), nil
-	}
-	// ParseScan reads the options; it is handed a plain cursor since Redis's cursor
-	// syntax (strtoul) is looser than the one it checks.
-	args := slices.Clone(c.Args)
-	args[2] = []byte("0")
-	cc := *c
-	cc.Args = args
-	o, optErr = ParseScan(&cc, 2, false)
-	o.Cursor = cur
-	return o, nil, optErr
-}
-
-// ParseScanCursor parses a cursor as Redis does with strtoul: an optional sign (minus
-// wraps around), decimal digits, no leading space; no digits at all reads as 0 when
-// nothing else follows.
-func ParseScanCursor(b []byte) (uint64, bool) {
-	if len(b) == 0 {
-		return 0, true
-	}
-	neg := false
-	s := b
-	if s[0] == '+' || s[0] == '-' {
-		neg, s = s[0] == '-', s[1:]
-	}
-	if len(s) == 0 {
-		return 0, false
-	}
-	var n uint64
-	for _, ch := range s {
-		if ch < '0' || ch > '9' {
-			return 0, false
-		}
-		hi, lo := bits.Mul64(n, 10)
-		if hi != 0 || lo+uint64(ch-'0') < lo {
-			return 0, false
-		}
-		n = lo + uint64(ch-'0')
-	}
-	if neg {
-		n = -n
-	}
-	return n, true
-}
-
-// TypeScanReply writes a SCAN-family reply from byte slices.
-func TypeScanReply(c *Ctx, next uint64, items [][]byte) {
-	c.W.Array(2)
-	var tmp [20]byte
-	c.W.Bulk(strconv.AppendUint(tmp[:0], next, 10))
-	c.W.Array(len(items))
-	for _, it := range items {
-		c.W.Bulk(it)
-	}
-}
-
-func cmdHScan(c *Ctx) error {
-	o, cursorErr, optErr := ParseTypeScan(c)
-	if cursorErr != nil {
-		return cursorErr
-	}
-	h, err := readHash(c, c.Args[1])
-	if err != nil {
-		return err
-	}
-	if h == nil {
-		TypeScanReply(c, 0, nil)
-		return nil
-	}
-	if optErr != nil {
-		return optErr
-	}
-	match := o.MatchFunc()
-	var items [][]byte
-	next := h.Scan(o.Cursor, o.Count, func(f, v []byte) {
-		if match == nil || match(unsafe.String(unsafe.SliceData(f), len(f))) {
-			items = append(items, f, v)
-		}
-	})
-	TypeScanReply(c, next, items)
 	return nil
 }

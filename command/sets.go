@@ -35,7 +35,7 @@ var SetCommands = []*Spec{
 	{Name: "sunionstore", Arity: -3, Flags: Write | DenyOOM, First: 1, Last: -1, Step: 1, Cat: CatSet, Do: cmdSUnionDiff},
 	{Name: "sdiff", Arity: -2, Flags: ReadOnly, First: 1, Last: -1, Step: 1, Cat: CatSet, Do: cmdSUnionDiff},
 	{Name: "sdiffstore", Arity: -3, Flags: Write | DenyOOM, First: 1, Last: -1, Step: 1, Cat: CatSet, Do: cmdSUnionDiff},
-	{Name: "sscan", Arity: -3, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatSet, Do: cmdSScan},
+	{Name: "sscan", Arity: -3, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatSet, Do: cmdTypeScan},
 }
 
 // readSet finds a set for reading: nil when the key is missing, WRONGTYPE when it holds
@@ -516,32 +516,5 @@ func cmdSUnionDiff(c *Ctx) error {
 	}
 	c.W.Set(rs.Len())
 	rs.Range(func(m []byte) bool { c.W.Bulk(m); return true })
-	return nil
-}
-
-func cmdSScan(c *Ctx) error {
-	o, cursorErr, optErr := ParseTypeScan(c)
-	if cursorErr != nil {
-		return cursorErr
-	}
-	s, err := readSet(c, c.Args[1])
-	if err != nil {
-		return err
-	}
-	if s == nil {
-		TypeScanReply(c, 0, nil)
-		return nil
-	}
-	if optErr != nil {
-		return optErr
-	}
-	match := o.MatchFunc()
-	var out setMemberList
-	next := s.Scan(o.Cursor, o.Count, func(m []byte) {
-		if match == nil || match(setMemberString(m)) {
-			out.add(m)
-		}
-	})
-	TypeScanReply(c, next, out.slices())
 	return nil
 }

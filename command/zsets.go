@@ -6,7 +6,6 @@ import (
 	"strings"
 	"unsafe"
 
-	"github.com/cinnabar-db/cinnabar/resp"
 	"github.com/cinnabar-db/cinnabar/store"
 )
 
@@ -73,7 +72,7 @@ var ZSetCommands = []*Spec{
 	{Name: "zinterstore", Arity: -4, Flags: Write | DenyOOM, First: 1, Last: 1, Step: 1, KeysFunc: zNumKeysAt(2, true), Cat: CatSortedSet, Do: cmdZSetOp},
 	{Name: "zdiffstore", Arity: -4, Flags: Write | DenyOOM, First: 1, Last: 1, Step: 1, KeysFunc: zNumKeysAt(2, true), Cat: CatSortedSet, Do: cmdZSetOp},
 	{Name: "zintercard", Arity: -3, Flags: ReadOnly, KeysFunc: zNumKeysAt(1, false), Cat: CatSortedSet, Do: cmdZSetOp},
-	{Name: "zscan", Arity: -3, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZScan},
+	{Name: "zscan", Arity: -3, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdTypeScan},
 	{Name: "bzpopmin", Arity: -3, Flags: Write | NoScript | Blocking | Fast, First: 1, Last: -2, Step: 1, Cat: CatSortedSet, Do: cmdBZPop},
 	{Name: "bzpopmax", Arity: -3, Flags: Write | NoScript | Blocking | Fast, First: 1, Last: -2, Step: 1, Cat: CatSortedSet, Do: cmdBZPop},
 	{Name: "bzmpop", Arity: -5, Flags: Write | Blocking, KeysFunc: zNumKeysAt(2, false), Cat: CatSortedSet, Do: cmdZMPop},
@@ -960,36 +959,6 @@ func cmdZRandMember(c *Ctx) error {
 		zHeader(c, int(n), withScores)
 		z.RandomDistinct(int(n), emit)
 	}
-	return nil
-}
-
-// --- ZSCAN ---
-
-func cmdZScan(c *Ctx) error {
-	if _, ok := ParseScanCursor(c.Args[2]); !ok {
-		return Err("ERR invalid cursor")
-	}
-	z, err := readZSet(c, c.Args[1])
-	if err != nil {
-		return err
-	}
-	if z == nil {
-		ScanReply(c.W, 0, nil)
-		return nil
-	}
-	o, err := ParseScan(c, 2, false)
-	if err != nil {
-		return err
-	}
-	match := o.MatchFunc()
-	var items []string
-	next := z.Scan(o.Cursor, o.Count, func(m []byte, s float64) {
-		if match != nil && !match(unsafe.String(unsafe.SliceData(m), len(m))) {
-			return
-		}
-		items = append(items, string(m), string(resp.AppendDouble(nil, s)))
-	})
-	ScanReply(c.W, next, items)
 	return nil
 }
 
