@@ -99,3 +99,90 @@ func NullArrayReply(w *resp.Writer) { w.NullArray() }
 
 // NullReply writes a null bulk string: the timeout reply of BLMOVE and BRPOPLPUSH.
 func NullReply(w *resp.Writer) { w.Null() }
+
+// popFirst serves the pops over several keys (BLPOP, BZPOPMIN, LMPOP, ZMPOP and the
+// blocking forms): pop is tried on each key in turn, the key that became ready first
+// when a blocked call runs again, and reports whether the key held a value it popped
+// and replied with. A key of another type is an error, except in such a rerun, where
+// Redis passes over it. When no key holds a value the call blocks until deadline, or,
+// where it may not block (blocking false), replies a null array.
+func (c *Ctx) popFirst(keys [][]byte, blocking bool, deadline int64, pop func(key []byte) (bool, error)) error {
+	for _, key := range c.KeysReadyFirst(keys) {
+		popped, err := pop(key)
+		if err != nil {
+			if c.ReadyKey == nil {
+				return err
+			}
+			continue
+		}
+		if popped {
+			return nil
+		}
+	}
+	if blocking {
+		return c.Block(keys, deadline, NullArrayReply)
+	}
+	c.W.NullArray()
+	return nil
+}
+
+// mpopArgs are the arguments of LMPOP, ZMPOP and their blocking forms.
+type mpopArgs struct {
+	blocking bool
+	deadline int64 // blocking forms only; 0 waits forever
+	keys     [][]byte
+	second   bool // the second end word was given (RIGHT, MAX)
+	count    int64
+}
+
+var (
+	errMPopNumKeys = Err("ERR numkeys should be greater than 0")
+	errMPopCount   = Err("ERR count should be greater than 0")
+)
+
+// parseMPop reads "[timeout] numkeys key [key ...] first|second [COUNT count]", the
+// timeout present in the blocking form; first and second are the end words
+// (LEFT/RIGHT, MIN/MAX). Errors come in Redis's order: numkeys, the end word, the
+// options, then the timeout.
+func parseMPop(c *Ctx, blocking bool, first, second string) (mpopArgs, error) {
+	a := mpopArgs{blocking: blocking, count: 1}
+	at := 1 // numkeys
+	if blocking {
+		at = 2
+	}
+	numkeys, ok := ParseInt(c.Args[at])
+	if !ok || numkeys < 1 {
+		return a, errMPopNumKeys
+	}
+	where := at + 1 + int(min(numkeys, int64(len(c.Args))))
+	if where >= len(c.Args) {
+		return a, ErrSyntax
+	}
+	switch {
+	case c.Is(where, first):
+	case c.Is(where, second):
+		a.second = true
+	default:
+		return a, ErrSyntax
+	}
+	countGiven := false
+	for j := where + 1; j < len(c.Args); j++ {
+		if countGiven || !c.Is(j, "count") || j+1 == len(c.Args) {
+			return a, ErrSyntax
+		}
+		j++
+		n, ok := ParseInt(c.Args[j])
+		if !ok || n < 1 {
+			return a, errMPopCount
+		}
+		a.count, countGiven = n, true
+	}
+	if blocking {
+		var err error
+		if a.deadline, err = c.Deadline(1); err != nil {
+			return a, err
+		}
+	}
+	a.keys = c.Args[at+1 : where]
+	return a, nil
+}

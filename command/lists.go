@@ -23,8 +23,6 @@ var (
 	errLPosRank       error = Err("ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list")
 	errLPosCount      error = Err("ERR COUNT can't be negative")
 	errLPosMaxLen     error = Err("ERR MAXLEN can't be negative")
-	errListNumKeys    error = Err("ERR numkeys should be greater than 0")
-	errListMPopCount  error = Err("ERR count should be greater than 0")
 	listPushFlags           = Write | DenyOOM | Fast
 	listBlockingMove        = Write | DenyOOM | NoScript | Blocking
 )
@@ -621,15 +619,10 @@ func cmdBListPop(c *Ctx) error {
 	if err != nil {
 		return err
 	}
-	// Woken by a push (ReadyKey set), Redis serves the key that became ready first and
-	// passes over keys that have since become another type.
-	for _, key := range c.KeysReadyFirst(c.Args[1:last]) {
+	return c.popFirst(c.Args[1:last], true, deadline, func(key []byte) (bool, error) {
 		l, err := writeList(c.DB, key)
-		if err != nil && c.ReadyKey == nil {
-			return err
-		}
 		if l == nil {
-			continue
+			return false, err
 		}
 		v, _ := l.Pop(front)
 		c.W.Array(2)
@@ -637,63 +630,24 @@ func cmdBListPop(c *Ctx) error {
 		c.W.Bulk(v)
 		listPopped(c, key, l, front)
 		c.Propagate(listPopWord(front), key)
-		return nil
-	}
-	return c.Block(c.Args[1:last], deadline, NullArrayReply)
+		return true, nil
+	})
 }
 
 // LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count],
 // BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]
 func cmdLMPop(c *Ctx) error {
-	blocking := c.Spec.Name == "blmpop"
-	at := 1 // numkeys
-	if blocking {
-		at = 2
-	}
-	numkeys, ok := ParseInt(c.Args[at])
-	if !ok || numkeys < 1 {
-		return errListNumKeys
-	}
-	if numkeys > int64(len(c.Args)-at-2) {
-		return ErrSyntax // no room left for LEFT|RIGHT
-	}
-	keys := c.Args[at+1 : at+1+int(numkeys)]
-	where := at + 1 + int(numkeys)
-	front, err := parseListSide(c, where)
+	a, err := parseMPop(c, c.Spec.Name == "blmpop", "left", "right")
 	if err != nil {
 		return err
 	}
-	count := int64(-1)
-	for i := where + 1; i < len(c.Args); i++ {
-		if count == -1 && c.Is(i, "count") && i+1 < len(c.Args) {
-			i++
-			n, ok := ParseInt(c.Args[i])
-			if !ok || n < 1 {
-				return errListMPopCount
-			}
-			count = n
-			continue
-		}
-		return ErrSyntax
-	}
-	if count == -1 {
-		count = 1
-	}
-	var deadline int64
-	if blocking {
-		if deadline, err = c.Deadline(1); err != nil {
-			return err
-		}
-	}
-	for _, key := range c.KeysReadyFirst(keys) {
+	front := !a.second
+	return c.popFirst(a.keys, a.blocking, a.deadline, func(key []byte) (bool, error) {
 		l, err := writeList(c.DB, key)
-		if err != nil && c.ReadyKey == nil {
-			return err
-		}
 		if l == nil {
-			continue
+			return false, err
 		}
-		n := int(min(count, int64(l.Len())))
+		n := int(min(a.count, int64(l.Len())))
 		c.W.Array(2)
 		c.W.Bulk(key)
 		c.W.Array(n)
@@ -705,11 +659,6 @@ func cmdLMPop(c *Ctx) error {
 		if c.Propagating {
 			c.Propagate(listPopWord(front), key, AppendInt(nil, int64(n)))
 		}
-		return nil
-	}
-	if blocking {
-		return c.Block(keys, deadline, NullArrayReply)
-	}
-	c.W.NullArray()
-	return nil
+		return true, nil
+	})
 }

@@ -29,8 +29,6 @@ var (
 	errZGTLTNX          = Err("ERR GT, LT, and/or NX options at the same time are not compatible")
 	errZIncrPair        = Err("ERR INCR option supports a single increment-element pair")
 	errZPositive        = Err("ERR value is out of range, must be positive")
-	errZNumKeys         = Err("ERR numkeys should be greater than 0")
-	errZCount           = Err("ERR count should be greater than 0")
 	errZWeight          = Err("ERR weight value is not a float")
 	errZLimitNeg        = Err("ERR LIMIT can't be negative")
 	errZRangeLimit      = Err("ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX")
@@ -804,23 +802,16 @@ func cmdBZPop(c *Ctx) error {
 	if err != nil {
 		return err
 	}
-	keys := c.Args[1:last]
-	for _, key := range c.KeysReadyFirst(keys) {
+	return c.popFirst(c.Args[1:last], true, deadline, func(key []byte) (bool, error) {
 		e, err := writeZSet(c, key)
-		if err != nil {
-			if c.ReadyKey == nil {
-				return err
-			}
-			continue
+		if e == nil {
+			return false, err
 		}
-		if e != nil {
-			max := c.Spec.Name == "bzpopmax"
-			zpop(c, key, e.ZSet(), 1, max, zpopBlock)
-			c.Propagate(zpopWord(max), key) // replays as the command that does not block
-			return nil
-		}
-	}
-	return c.Block(keys, deadline, NullArrayReply)
+		max := c.Spec.Name == "bzpopmax"
+		zpop(c, key, e.ZSet(), 1, max, zpopBlock)
+		c.Propagate(zpopWord(max), key) // replays as the command that does not block
+		return true, nil
+	})
 }
 
 // zpopWord is the command that pops the lowest (or highest, max) scores.
@@ -834,73 +825,22 @@ func zpopWord(max bool) []byte {
 // ZMPOP numkeys key [key ...] MIN|MAX [COUNT count],
 // BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]
 func cmdZMPop(c *Ctx) error {
-	blocking := c.Spec.Name == "bzmpop"
-	at := 1
-	if blocking {
-		at = 2
+	a, err := parseMPop(c, c.Spec.Name == "bzmpop", "min", "max")
+	if err != nil {
+		return err
 	}
-	numkeys, ok := ParseInt(c.Args[at])
-	if !ok || numkeys < 1 {
-		return errZNumKeys
-	}
-	where := at + 1 + int(min(numkeys, int64(len(c.Args))))
-	if where >= len(c.Args) {
-		return ErrSyntax
-	}
-	var max bool
-	switch {
-	case c.Is(where, "min"):
-	case c.Is(where, "max"):
-		max = true
-	default:
-		return ErrSyntax
-	}
-	count := int64(-1)
-	for j := where + 1; j < len(c.Args); j++ {
-		if count == -1 && c.Is(j, "count") && j+1 < len(c.Args) {
-			j++
-			n, ok := ParseInt(c.Args[j])
-			if !ok || n < 1 {
-				return errZCount
-			}
-			count = n
-			continue
-		}
-		return ErrSyntax
-	}
-	if count == -1 {
-		count = 1
-	}
-	var deadline int64
-	if blocking {
-		var err error
-		if deadline, err = c.Deadline(1); err != nil {
-			return err
-		}
-	}
-	keys := c.Args[at+1 : where]
-	for _, key := range c.KeysReadyFirst(keys) {
+	return c.popFirst(a.keys, a.blocking, a.deadline, func(key []byte) (bool, error) {
 		e, err := writeZSet(c, key)
-		if err != nil {
-			if c.ReadyKey == nil {
-				return err
-			}
-			continue
+		if e == nil {
+			return false, err
 		}
-		if e != nil {
-			n := int(min(count, int64(e.ZSet().Len())))
-			zpop(c, key, e.ZSet(), n, max, zpopMulti)
-			if c.Propagating {
-				c.Propagate(zpopWord(max), key, AppendInt(nil, int64(n)))
-			}
-			return nil
+		n := int(min(a.count, int64(e.ZSet().Len())))
+		zpop(c, key, e.ZSet(), n, a.second, zpopMulti)
+		if c.Propagating {
+			c.Propagate(zpopWord(a.second), key, AppendInt(nil, int64(n)))
 		}
-	}
-	if blocking {
-		return c.Block(keys, deadline, NullArrayReply)
-	}
-	c.W.NullArray()
-	return nil
+		return true, nil
+	})
 }
 
 // --- ZRANDMEMBER ---
