@@ -532,21 +532,7 @@ func geoDist(c *Ctx, d float64) { c.W.Bulk(strconv.AppendFloat(nil, d, 'f', 4, 6
 
 // GEOADD key [NX|XX] [CH] longitude latitude member [...]: a ZADD of geohash scores.
 func cmdGeoAdd(c *Ctx) error {
-	var f zaddFlags
-	i := 2
-opts:
-	for ; i < len(c.Args); i++ {
-		switch {
-		case c.Is(i, "nx"):
-			f.nx = true
-		case c.Is(i, "xx"):
-			f.xx = true
-		case c.Is(i, "ch"):
-			f.ch = true
-		default:
-			break opts
-		}
-	}
+	f, i := parseZAddFlags(c, true)
 	rest := c.Args[i:]
 	if len(rest)%3 != 0 || f.nx && f.xx || len(rest) == 0 {
 		return ErrSyntax

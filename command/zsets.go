@@ -44,7 +44,7 @@ var ZSetCommands = []*Spec{
 	{Name: "zrem", Arity: -3, Flags: Write | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZRem},
 	{Name: "zcard", Arity: 2, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZCard},
 	{Name: "zcount", Arity: 4, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZCount},
-	{Name: "zlexcount", Arity: 4, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZLexCount},
+	{Name: "zlexcount", Arity: 4, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZCount},
 	{Name: "zscore", Arity: 3, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZScore},
 	{Name: "zmscore", Arity: -3, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZMScore},
 	{Name: "zrank", Arity: 3, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZRank},
@@ -236,28 +236,34 @@ func zReplyRange(c *Ctx, z *store.ZSet, a, b int, rev, withScores bool) {
 
 type zaddFlags struct{ nx, xx, gt, lt, ch, incr bool }
 
-func cmdZAdd(c *Ctx) error {
+// parseZAddFlags reads ZADD's flags from argument 2 on (with geo, GEOADD's: NX, XX and
+// CH) and returns the index of the first argument that is not one.
+func parseZAddFlags(c *Ctx, geo bool) (zaddFlags, int) {
 	var f zaddFlags
 	i := 2
-flags:
 	for ; i < len(c.Args); i++ {
 		switch {
 		case c.Is(i, "nx"):
 			f.nx = true
 		case c.Is(i, "xx"):
 			f.xx = true
-		case c.Is(i, "gt"):
-			f.gt = true
-		case c.Is(i, "lt"):
-			f.lt = true
 		case c.Is(i, "ch"):
 			f.ch = true
-		case c.Is(i, "incr"):
+		case !geo && c.Is(i, "gt"):
+			f.gt = true
+		case !geo && c.Is(i, "lt"):
+			f.lt = true
+		case !geo && c.Is(i, "incr"):
 			f.incr = true
 		default:
-			break flags
+			return f, i
 		}
 	}
+	return f, i
+}
+
+func cmdZAdd(c *Ctx) error {
+	f, i := parseZAddFlags(c, false)
 	rest := c.Args[i:]
 	if len(rest) == 0 || len(rest)%2 != 0 {
 		return ErrSyntax
@@ -401,8 +407,13 @@ func cmdZCard(c *Ctx) error {
 	return nil
 }
 
+// ZCOUNT key min max, ZLEXCOUNT key min max
 func cmdZCount(c *Ctx) error {
-	r, err := zParseScoreRange(c.Args[2], c.Args[3])
+	kind := zrScore
+	if c.Spec.Name == "zlexcount" {
+		kind = zrLex
+	}
+	r, err := parseZInterval(c, kind, 2, 3)
 	if err != nil {
 		return err
 	}
@@ -412,26 +423,8 @@ func cmdZCount(c *Ctx) error {
 	}
 	var n int
 	if z != nil {
-		a, b := z.ScoreRange(r)
-		n = b - a
-	}
-	c.W.Int(int64(n))
-	return nil
-}
-
-func cmdZLexCount(c *Ctx) error {
-	r, err := zParseLexRange(c.Args[2], c.Args[3])
-	if err != nil {
-		return err
-	}
-	z, err := readZSet(c, c.Args[1])
-	if err != nil {
-		return err
-	}
-	var n int
-	if z != nil {
-		a, b := z.LexRange(r)
-		n = b - a
+		lo, hi := r.ranks(z)
+		n = hi - lo
 	}
 	c.W.Int(int64(n))
 	return nil
@@ -499,21 +492,56 @@ const (
 	zrLex
 )
 
+// zInterval is an interval of a sorted set by rank, score or lex.
+type zInterval struct {
+	kind        zrangeKind
+	start, stop int64
+	score       store.ScoreRange
+	lex         store.LexRange
+}
+
+// parseZInterval reads an interval of the given kind (not zrAuto) from the arguments at
+// lo and hi.
+func parseZInterval(c *Ctx, kind zrangeKind, lo, hi int) (zInterval, error) {
+	r := zInterval{kind: kind}
+	var err error
+	switch kind {
+	case zrRank:
+		if r.start, err = c.Int(lo); err != nil {
+			return r, err
+		}
+		r.stop, err = c.Int(hi)
+	case zrScore:
+		r.score, err = zParseScoreRange(c.Args[lo], c.Args[hi])
+	case zrLex:
+		r.lex, err = zParseLexRange(c.Args[lo], c.Args[hi])
+	}
+	return r, err
+}
+
+// ranks returns the ranks [lo, hi) the interval covers in z, in ascending order.
+func (r *zInterval) ranks(z *store.ZSet) (int, int) {
+	switch r.kind {
+	case zrRank:
+		return zRankRange(r.start, r.stop, z.Len())
+	case zrScore:
+		return z.ScoreRange(r.score)
+	}
+	return z.LexRange(r.lex)
+}
+
 // zrangeArgs is a parsed ZRANGE-family call.
 type zrangeArgs struct {
-	kind          zrangeKind
+	zInterval
 	rev           bool
 	withScores    bool
 	offset, limit int64 // a negative limit is no limit
-	start, stop   int64
-	score         store.ScoreRange
-	lex           store.LexRange
 }
 
 // parseZRange parses the arguments from the key at index src: key min max [options],
 // with kind and direction preset by the legacy commands (ZRANGEBYSCORE, ZREVRANGE, ...).
 func parseZRange(c *Ctx, src int, kind zrangeKind, rev, dirSet, store bool) (zrangeArgs, error) {
-	a := zrangeArgs{kind: kind, rev: rev, limit: -1}
+	a := zrangeArgs{zInterval: zInterval{kind: kind}, rev: rev, limit: -1}
 	for j := src + 3; j < len(c.Args); j++ {
 		left := len(c.Args) - j - 1
 		switch {
@@ -547,43 +575,25 @@ func parseZRange(c *Ctx, src int, kind zrangeKind, rev, dirSet, store bool) (zra
 	if a.withScores && a.kind == zrLex {
 		return a, errZRangeLexScores
 	}
-	lo, hi := c.Args[src+1], c.Args[src+2]
+	lo, hi := src+1, src+2
 	if a.rev && a.kind != zrRank {
 		lo, hi = hi, lo
 	}
 	var err error
-	switch a.kind {
-	case zrRank:
-		if a.start, err = c.Int(src + 1); err != nil {
-			return a, err
-		}
-		if a.stop, err = c.Int(src + 2); err != nil {
-			return a, err
-		}
-	case zrScore:
-		a.score, err = zParseScoreRange(lo, hi)
-	case zrLex:
-		a.lex, err = zParseLexRange(lo, hi)
-	}
+	a.zInterval, err = parseZInterval(c, a.kind, lo, hi)
 	return a, err
 }
 
 // ranks returns the ranks [lo, hi) of z that the call selects, to be walked downwards
 // when a.rev is set.
 func (a *zrangeArgs) ranks(z *store.ZSet) (int, int) {
-	n := z.Len()
-	var lo, hi int
-	switch a.kind {
-	case zrRank:
-		lo, hi = zRankRange(a.start, a.stop, n)
+	lo, hi := a.zInterval.ranks(z)
+	if a.kind == zrRank {
 		if a.rev {
+			n := z.Len()
 			lo, hi = n-hi, n-lo
 		}
 		return lo, hi
-	case zrScore:
-		lo, hi = z.ScoreRange(a.score)
-	default:
-		lo, hi = z.LexRange(a.lex)
 	}
 	if a.offset < 0 {
 		return 0, 0
@@ -669,36 +679,16 @@ func cmdZRange(c *Ctx) error {
 // --- range deletion ---
 
 func cmdZRemRange(c *Ctx) error {
-	var (
-		pick func(z *store.ZSet) (int, int)
-		ev   store.Event
-	)
+	kind, ev := zrRank, evZRemRangeByRank
 	switch c.Spec.Name {
-	case "zremrangebyrank":
-		start, err := c.Int(2)
-		if err != nil {
-			return err
-		}
-		stop, err := c.Int(3)
-		if err != nil {
-			return err
-		}
-		pick = func(z *store.ZSet) (int, int) { return zRankRange(start, stop, z.Len()) }
-		ev = evZRemRangeByRank
 	case "zremrangebyscore":
-		r, err := zParseScoreRange(c.Args[2], c.Args[3])
-		if err != nil {
-			return err
-		}
-		pick = func(z *store.ZSet) (int, int) { return z.ScoreRange(r) }
-		ev = evZRemRangeByScore
-	default:
-		r, err := zParseLexRange(c.Args[2], c.Args[3])
-		if err != nil {
-			return err
-		}
-		pick = func(z *store.ZSet) (int, int) { return z.LexRange(r) }
-		ev = evZRemRangeByLex
+		kind, ev = zrScore, evZRemRangeByScore
+	case "zremrangebylex":
+		kind, ev = zrLex, evZRemRangeByLex
+	}
+	r, err := parseZInterval(c, kind, 2, 3)
+	if err != nil {
+		return err
 	}
 	key := c.Args[1]
 	e, err := writeZSet(c, key)
@@ -708,7 +698,7 @@ func cmdZRemRange(c *Ctx) error {
 	var removed int
 	if e != nil {
 		z := e.ZSet()
-		if removed = z.RemoveRange(pick(z)); removed > 0 {
+		if removed = z.RemoveRange(r.ranks(z)); removed > 0 {
 			zChanged(c, key, z, ev)
 		}
 	}
