@@ -39,27 +39,17 @@ var HashCommands = []*Spec{
 // readHash finds a hash for reading: nil when the key is missing, WRONGTYPE when it
 // holds another type.
 func readHash(c *Ctx, key []byte) (*store.Hash, error) {
-	e := c.DB.Lookup(key)
-	if e == nil {
-		return nil, nil
-	}
-	if e.Type() != store.TypeHash {
-		return nil, ErrWrongType
-	}
-	return e.Hash(), nil
+	return valueOf(c.DB.Lookup(key), store.TypeHash, (*store.Entry).Hash)
 }
 
 // writeHash finds the hash a write command changes, or a new empty one (created says
 // so: the caller stores it with DB.Set once it is filled).
 func writeHash(c *Ctx, key []byte) (e *store.Entry, created bool, err error) {
-	e = c.DB.LookupWrite(key)
-	if e == nil {
+	e, err = ofType(c.DB.LookupWrite(key), store.TypeHash)
+	if e == nil && err == nil {
 		return store.NewHash(), true, nil
 	}
-	if e.Type() != store.TypeHash {
-		return nil, false, ErrWrongType
-	}
-	return e, false, nil
+	return e, false, err
 }
 
 // saveHash reports a write to key: a new hash is stored (emitting "new" and ev), an
@@ -189,15 +179,14 @@ func cmdHGetAll(c *Ctx) error {
 
 func cmdHDel(c *Ctx) error {
 	key := c.Args[1]
-	e := c.DB.LookupWrite(key)
-	if e == nil {
+	h, err := valueOf(c.DB.LookupWrite(key), store.TypeHash, (*store.Entry).Hash)
+	if err != nil {
+		return err
+	}
+	if h == nil {
 		c.W.Int(0)
 		return nil
 	}
-	if e.Type() != store.TypeHash {
-		return ErrWrongType
-	}
-	h := e.Hash()
 	var deleted int64
 	for _, f := range c.Args[2:] {
 		if h.Delete(f) {

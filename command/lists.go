@@ -75,26 +75,12 @@ func listKeysAfterCount(i int) func(args [][]byte) []int {
 
 // lookupList finds a list key for reading: nil if missing, WRONGTYPE if not a list.
 func lookupList(db *store.DB, key []byte) (*store.List, error) {
-	e := db.Lookup(key)
-	if e == nil {
-		return nil, nil
-	}
-	if e.Type() != store.TypeList {
-		return nil, ErrWrongType
-	}
-	return e.List(), nil
+	return valueOf(db.Lookup(key), store.TypeList, (*store.Entry).List)
 }
 
 // writeList finds a list key the caller will change.
 func writeList(db *store.DB, key []byte) (*store.List, error) {
-	e := db.LookupWrite(key)
-	if e == nil {
-		return nil, nil
-	}
-	if e.Type() != store.TypeList {
-		return nil, ErrWrongType
-	}
-	return e.List(), nil
+	return valueOf(db.LookupWrite(key), store.TypeList, (*store.Entry).List)
 }
 
 // newList returns an empty list shaped by the current list-max-listpack-size.

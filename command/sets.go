@@ -46,22 +46,12 @@ func readSet(c *Ctx, key []byte) (*store.Set, error) {
 
 // setOfEntry checks that a looked-up entry (nil when missing) is a set.
 func setOfEntry(e *store.Entry) (*store.Set, error) {
-	if e == nil {
-		return nil, nil
-	}
-	if e.Type() != store.TypeSet {
-		return nil, ErrWrongType
-	}
-	return e.SetValue(), nil
+	return valueOf(e, store.TypeSet, (*store.Entry).SetValue)
 }
 
 // writeSet finds the set a write command changes: nil when missing.
 func writeSet(c *Ctx, key []byte) (*store.Entry, error) {
-	e := c.DB.LookupWrite(key)
-	if e != nil && e.Type() != store.TypeSet {
-		return nil, ErrWrongType
-	}
-	return e, nil
+	return ofType(c.DB.LookupWrite(key), store.TypeSet)
 }
 
 // setMemberString views b as a string for the duration of a call.

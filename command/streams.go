@@ -331,8 +331,14 @@ func replyStreamRange(w *resp.Writer, s *store.Stream, start, end store.StreamID
 
 // replyOneEntry writes the entry id as [id, fields], or nothing if it does not exist.
 func replyOneEntry(w *resp.Writer, s *store.Stream, id store.StreamID) bool {
+	return replyFirstEntry(w, s, id, id, false)
+}
+
+// replyFirstEntry writes the first entry of [start, end] (the last one when rev) as
+// [id, fields] and reports whether there was one; it writes nothing otherwise.
+func replyFirstEntry(w *resp.Writer, s *store.Stream, start, end store.StreamID, rev bool) bool {
 	found := false
-	s.Range(id, id, false, func(id store.StreamID, fv [][]byte) bool {
+	s.Range(start, end, rev, func(id store.StreamID, fv [][]byte) bool {
 		replyStreamEntry(w, id, fv)
 		found = true
 		return false
@@ -343,25 +349,11 @@ func replyOneEntry(w *resp.Writer, s *store.Stream, id store.StreamID) bool {
 // --- lookups ---
 
 func lookupStream(db *store.DB, key []byte) (*store.Stream, error) {
-	e := db.Lookup(key)
-	if e == nil {
-		return nil, nil
-	}
-	if e.Type() != store.TypeStream {
-		return nil, ErrWrongType
-	}
-	return e.Stream(), nil
+	return valueOf(db.Lookup(key), store.TypeStream, (*store.Entry).Stream)
 }
 
 func writeStream(db *store.DB, key []byte) (*store.Stream, error) {
-	e := db.LookupWrite(key)
-	if e == nil {
-		return nil, nil
-	}
-	if e.Type() != store.TypeStream {
-		return nil, ErrWrongType
-	}
-	return e.Stream(), nil
+	return valueOf(db.LookupWrite(key), store.TypeStream, (*store.Entry).Stream)
 }
 
 // streamNodeLimits reads stream-node-max-bytes and stream-node-max-entries.
@@ -795,12 +787,9 @@ func cmdXRead(c *Ctx) error {
 	for i := range streams {
 		st := &streams[i]
 		st.key = keys[i]
-		e := c.DB.Lookup(st.key)
-		if e != nil && e.Type() != store.TypeStream {
-			return ErrWrongType
-		}
-		if e != nil {
-			st.s = e.Stream()
+		var err error
+		if st.s, err = lookupStream(c.DB, st.key); err != nil {
+			return err
 		}
 		if isGroup {
 			if st.s != nil {
@@ -1691,13 +1680,7 @@ func xinfoStream(c *Ctx, s *store.Stream) error {
 			} else {
 				w.BulkString("first-entry")
 			}
-			found := false
-			s.Range(store.StreamID{}, store.MaxStreamID, last, func(id store.StreamID, fv [][]byte) bool {
-				replyStreamEntry(w, id, fv)
-				found = true
-				return false
-			})
-			if !found {
+			if !replyFirstEntry(w, s, store.StreamID{}, store.MaxStreamID, last) {
 				w.Null()
 			}
 		}
@@ -1717,20 +1700,7 @@ func xinfoStream(c *Ctx, s *store.Stream) error {
 		w.BulkString("pel-count")
 		w.Int(int64(g.PendingLen()))
 		w.BulkString("pending")
-		mark, n := w.Len(), 0
-		g.PendingRange(store.StreamID{}, func(id store.StreamID, nack *store.StreamNACK) bool {
-			if count != 0 && int64(n) >= count {
-				return false
-			}
-			w.Array(4)
-			replyStreamID(w, id)
-			w.BulkString(nack.Consumer().Name())
-			w.Int(nack.DeliveryTime)
-			w.Int(nack.DeliveryCount)
-			n++
-			return true
-		})
-		patchHeader(w, mark, n, false)
+		replyFullPending(w, count, true, g.PendingRange)
 		w.BulkString("consumers")
 		w.Array(len(g.Consumers()))
 		for _, cons := range g.Consumers() {
@@ -1742,22 +1712,36 @@ func xinfoStream(c *Ctx, s *store.Stream) error {
 			w.BulkString("pel-count")
 			w.Int(int64(cons.PendingLen()))
 			w.BulkString("pending")
-			mark, n := w.Len(), 0
-			cons.PendingRange(store.StreamID{}, func(id store.StreamID, nack *store.StreamNACK) bool {
-				if count != 0 && int64(n) >= count {
-					return false
-				}
-				w.Array(3)
-				replyStreamID(w, id)
-				w.Int(nack.DeliveryTime)
-				w.Int(nack.DeliveryCount)
-				n++
-				return true
-			})
-			patchHeader(w, mark, n, false)
+			replyFullPending(w, count, false, cons.PendingRange)
 		}
 	}
 	return nil
+}
+
+// replyFullPending writes the first count (0: all) entries of a pending entries list
+// walked by pendingRange, for XINFO STREAM FULL: [id, consumer, delivery time, delivery
+// count] for a group's list, the same without the consumer for a consumer's.
+func replyFullPending(w *resp.Writer, count int64, withConsumer bool,
+	pendingRange func(start store.StreamID, fn func(store.StreamID, *store.StreamNACK) bool)) {
+	mark, n := w.Len(), 0
+	pendingRange(store.StreamID{}, func(id store.StreamID, nack *store.StreamNACK) bool {
+		if count != 0 && int64(n) >= count {
+			return false
+		}
+		if withConsumer {
+			w.Array(4)
+			replyStreamID(w, id)
+			w.BulkString(nack.Consumer().Name())
+		} else {
+			w.Array(3)
+			replyStreamID(w, id)
+		}
+		w.Int(nack.DeliveryTime)
+		w.Int(nack.DeliveryCount)
+		n++
+		return true
+	})
+	patchHeader(w, mark, n, false)
 }
 
 func xinfoSyntaxError(c *Ctx) error {

@@ -49,20 +49,12 @@ var StringCommands = []*Spec{
 
 // lookupString finds a string key for reading: nil if missing, WRONGTYPE if not a string.
 func lookupString(db *store.DB, key []byte) (*store.Entry, error) {
-	e := db.Lookup(key)
-	if e != nil && e.Type() != store.TypeString {
-		return nil, ErrWrongType
-	}
-	return e, nil
+	return ofType(db.Lookup(key), store.TypeString)
 }
 
 // writeString finds a string key the caller will change.
 func writeString(db *store.DB, key []byte) (*store.Entry, error) {
-	e := db.LookupWrite(key)
-	if e != nil && e.Type() != store.TypeString {
-		return nil, ErrWrongType
-	}
-	return e, nil
+	return ofType(db.LookupWrite(key), store.TypeString)
 }
 
 func cmdGet(c *Ctx) error {

@@ -101,13 +101,7 @@ func zNumKeysAt(at int, dst bool) func(args [][]byte) []int {
 
 // zsetOf checks that a looked-up entry (nil when missing) is a sorted set.
 func zsetOf(e *store.Entry) (*store.ZSet, error) {
-	if e == nil {
-		return nil, nil
-	}
-	if e.Type() != store.TypeZSet {
-		return nil, ErrWrongType
-	}
-	return e.ZSet(), nil
+	return valueOf(e, store.TypeZSet, (*store.Entry).ZSet)
 }
 
 // readZSet finds a sorted set for reading: nil when missing.
@@ -115,11 +109,7 @@ func readZSet(c *Ctx, key []byte) (*store.ZSet, error) { return zsetOf(c.DB.Look
 
 // writeZSet finds the sorted set a write command changes: nil when missing.
 func writeZSet(c *Ctx, key []byte) (*store.Entry, error) {
-	e := c.DB.LookupWrite(key)
-	if e != nil && e.Type() != store.TypeZSet {
-		return nil, ErrWrongType
-	}
-	return e, nil
+	return ofType(c.DB.LookupWrite(key), store.TypeZSet)
 }
 
 // zChanged reports an in-place change with ev, deleting the key when it became empty.
