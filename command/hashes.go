@@ -28,7 +28,7 @@ var HashCommands = []*Spec{
 	{Name: "hvals", Arity: 2, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHGetAll},
 	{Name: "hdel", Arity: -3, Flags: Write | Fast, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHDel},
 	{Name: "hexists", Arity: 3, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHExists},
-	{Name: "hlen", Arity: 2, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHLen},
+	{Name: "hlen", Arity: 2, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdLen},
 	{Name: "hstrlen", Arity: 3, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHStrlen},
 	{Name: "hincrby", Arity: 4, Flags: Write | DenyOOM | Fast, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHIncrBy},
 	{Name: "hincrbyfloat", Arity: 4, Flags: Write | DenyOOM | Fast, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHIncrByFloat},
@@ -213,19 +213,6 @@ func cmdHExists(c *Ctx) error {
 	} else {
 		c.W.Int(0)
 	}
-	return nil
-}
-
-func cmdHLen(c *Ctx) error {
-	h, err := readHash(c, c.Args[1])
-	if err != nil {
-		return err
-	}
-	if h == nil {
-		c.W.Int(0)
-		return nil
-	}
-	c.W.Int(int64(h.Len()))
 	return nil
 }
 

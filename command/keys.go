@@ -320,6 +320,38 @@ func cmdScan(c *Ctx) error {
 	return nil
 }
 
+// lenTypes are the types of the length commands.
+var lenTypes = map[string]store.Type{"strlen": store.TypeString, "llen": store.TypeList, "scard": store.TypeSet,
+	"hlen": store.TypeHash, "zcard": store.TypeZSet, "xlen": store.TypeStream}
+
+// cmdLen is STRLEN, LLEN, SCARD, HLEN, ZCARD and XLEN: the size of the value at key, 0
+// for a missing key.
+func cmdLen(c *Ctx) error {
+	e, err := ofType(c.DB.Lookup(c.Args[1]), lenTypes[c.Spec.Name])
+	if err != nil {
+		return err
+	}
+	var n int64
+	if e != nil {
+		switch e.Type() {
+		case store.TypeString:
+			n = int64(len(e.Bytes()))
+		case store.TypeList:
+			n = int64(e.List().Len())
+		case store.TypeSet:
+			n = int64(e.SetValue().Len())
+		case store.TypeHash:
+			n = int64(e.Hash().Len())
+		case store.TypeZSet:
+			n = int64(e.ZSet().Len())
+		case store.TypeStream:
+			n = e.Stream().Len()
+		}
+	}
+	c.W.Int(n)
+	return nil
+}
+
 // scanTypes are the value types HSCAN, SSCAN and ZSCAN walk.
 var scanTypes = map[string]store.Type{"hscan": store.TypeHash, "sscan": store.TypeSet, "zscan": store.TypeZSet}
 

@@ -35,7 +35,7 @@ var ListCommands = []*Spec{
 	{Name: "rpushx", Arity: -3, Flags: listPushFlags, First: 1, Last: 1, Step: 1, Cat: CatList, Do: cmdListPush},
 	{Name: "lpop", Arity: -2, Flags: Write | Fast, First: 1, Last: 1, Step: 1, Cat: CatList, Do: cmdListPop},
 	{Name: "rpop", Arity: -2, Flags: Write | Fast, First: 1, Last: 1, Step: 1, Cat: CatList, Do: cmdListPop},
-	{Name: "llen", Arity: 2, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatList, Do: cmdLLen},
+	{Name: "llen", Arity: 2, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatList, Do: cmdLen},
 	{Name: "lrange", Arity: 4, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatList, Do: cmdLRange},
 	{Name: "lindex", Arity: 3, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatList, Do: cmdLIndex},
 	{Name: "lset", Arity: 4, Flags: Write | DenyOOM, First: 1, Last: 1, Step: 1, Cat: CatList, Do: cmdLSet},
@@ -193,20 +193,6 @@ func cmdListPop(c *Ctx) error {
 		}
 	}
 	listPopped(c, key, l, front)
-	return nil
-}
-
-// LLEN key
-func cmdLLen(c *Ctx) error {
-	l, err := lookupList(c.DB, c.Args[1])
-	if err != nil {
-		return err
-	}
-	if l == nil {
-		c.W.Int(0)
-		return nil
-	}
-	c.W.Int(int64(l.Len()))
 	return nil
 }
 
@@ -508,17 +494,24 @@ func cmdLPos(c *Ctx) error {
 
 // LMOVE source destination LEFT|RIGHT LEFT|RIGHT, RPOPLPUSH source destination
 func cmdLMove(c *Ctx) error {
-	from, to := false, true // RPOPLPUSH
-	if len(c.Args) == 5 {
-		var err error
-		if from, err = parseListSide(c, 3); err != nil {
-			return err
-		}
-		if to, err = parseListSide(c, 4); err != nil {
-			return err
-		}
+	from, to, err := parseMoveSides(c, c.Spec.Name == "lmove")
+	if err != nil {
+		return err
 	}
 	return listMove(c, from, to)
+}
+
+// parseMoveSides reads the LEFT|RIGHT LEFT|RIGHT of LMOVE and BLMOVE (explicit) at
+// arguments 3 and 4; RPOPLPUSH and BRPOPLPUSH move from the tail to the head.
+func parseMoveSides(c *Ctx, explicit bool) (from, to bool, err error) {
+	if !explicit {
+		return false, true, nil
+	}
+	if from, err = parseListSide(c, 3); err != nil {
+		return false, false, err
+	}
+	to, err = parseListSide(c, 4)
+	return from, to, err
 }
 
 // listMove pops from the source's head (from) or tail and pushes onto the destination's
@@ -554,15 +547,9 @@ func listMove(c *Ctx, from, to bool) error {
 // BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout,
 // BRPOPLPUSH source destination timeout
 func cmdBLMove(c *Ctx) error {
-	from, to := false, true // BRPOPLPUSH
-	if len(c.Args) == 6 {
-		var err error
-		if from, err = parseListSide(c, 3); err != nil {
-			return err
-		}
-		if to, err = parseListSide(c, 4); err != nil {
-			return err
-		}
+	from, to, err := parseMoveSides(c, c.Spec.Name == "blmove")
+	if err != nil {
+		return err
 	}
 	deadline, err := c.Deadline(len(c.Args) - 1)
 	if err != nil {

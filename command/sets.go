@@ -23,8 +23,8 @@ var SetCommands = []*Spec{
 	{Name: "srem", Arity: -3, Flags: Write | Fast, First: 1, Last: 1, Step: 1, Cat: CatSet, Do: cmdSRem},
 	{Name: "smembers", Arity: 2, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatSet, Do: cmdSMembers},
 	{Name: "sismember", Arity: 3, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSet, Do: cmdSIsMember},
-	{Name: "smismember", Arity: -3, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSet, Do: cmdSMIsMember},
-	{Name: "scard", Arity: 2, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSet, Do: cmdSCard},
+	{Name: "smismember", Arity: -3, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSet, Do: cmdSIsMember},
+	{Name: "scard", Arity: 2, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSet, Do: cmdLen},
 	{Name: "spop", Arity: -2, Flags: Write | Fast, First: 1, Last: 1, Step: 1, Cat: CatSet, Do: cmdSPop},
 	{Name: "srandmember", Arity: -2, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatSet, Do: cmdSRandMember},
 	{Name: "smove", Arity: 4, Flags: Write | Fast, First: 1, Last: 2, Step: 1, Cat: CatSet, Do: cmdSMove},
@@ -124,25 +124,15 @@ func cmdSMembers(c *Ctx) error {
 	return nil
 }
 
+// SISMEMBER key member, SMISMEMBER key member [member ...]
 func cmdSIsMember(c *Ctx) error {
 	s, err := readSet(c, c.Args[1])
 	if err != nil {
 		return err
 	}
-	if s != nil && s.Contains(c.Args[2]) {
-		c.W.Int(1)
-	} else {
-		c.W.Int(0)
+	if c.Spec.Name == "smismember" {
+		c.W.Array(len(c.Args) - 2)
 	}
-	return nil
-}
-
-func cmdSMIsMember(c *Ctx) error {
-	s, err := readSet(c, c.Args[1])
-	if err != nil {
-		return err
-	}
-	c.W.Array(len(c.Args) - 2)
 	for _, m := range c.Args[2:] {
 		if s != nil && s.Contains(m) {
 			c.W.Int(1)
@@ -150,19 +140,6 @@ func cmdSMIsMember(c *Ctx) error {
 			c.W.Int(0)
 		}
 	}
-	return nil
-}
-
-func cmdSCard(c *Ctx) error {
-	s, err := readSet(c, c.Args[1])
-	if err != nil {
-		return err
-	}
-	if s == nil {
-		c.W.Int(0)
-		return nil
-	}
-	c.W.Int(int64(s.Len()))
 	return nil
 }
 

@@ -84,7 +84,7 @@ const (
 // StreamCommands are the stream family's rows.
 var StreamCommands = []*Spec{
 	{Name: "xadd", Arity: -5, Flags: streamFlagsWrite, First: 1, Last: 1, Step: 1, Cat: CatStream, Do: cmdXAdd},
-	{Name: "xlen", Arity: 2, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatStream, Do: cmdXLen},
+	{Name: "xlen", Arity: 2, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatStream, Do: cmdLen},
 	{Name: "xrange", Arity: -4, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatStream, Do: cmdXRange},
 	{Name: "xrevrange", Arity: -4, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatStream, Do: cmdXRange},
 	{Name: "xdel", Arity: -3, Flags: Write | Fast, First: 1, Last: 1, Step: 1, Cat: CatStream, Do: cmdXDel},
@@ -566,20 +566,6 @@ func cmdXTrim(c *Ctx) error {
 	}
 	propagateAddTrim(c, &a, s, 0, store.StreamID{})
 	c.W.Int(n)
-	return nil
-}
-
-// XLEN key
-func cmdXLen(c *Ctx) error {
-	s, err := lookupStream(c.DB, c.Args[1])
-	if err != nil {
-		return err
-	}
-	if s == nil {
-		c.W.Int(0)
-		return nil
-	}
-	c.W.Int(s.Len())
 	return nil
 }
 

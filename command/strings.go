@@ -36,7 +36,7 @@ var StringCommands = []*Spec{
 	{Name: "mset", Arity: -3, Flags: Write | DenyOOM, First: 1, Last: -1, Step: 2, Cat: CatString, Do: cmdMSet},
 	{Name: "msetnx", Arity: -3, Flags: Write | DenyOOM, First: 1, Last: -1, Step: 2, Cat: CatString, Do: cmdMSet},
 	{Name: "append", Arity: 3, Flags: Write | DenyOOM | Fast, First: 1, Last: 1, Step: 1, Cat: CatString, Do: cmdAppend},
-	{Name: "strlen", Arity: 2, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatString, Do: cmdStrlen},
+	{Name: "strlen", Arity: 2, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatString, Do: cmdLen},
 	{Name: "incr", Arity: 2, Flags: Write | DenyOOM | Fast, First: 1, Last: 1, Step: 1, Cat: CatString, Do: cmdIncr},
 	{Name: "decr", Arity: 2, Flags: Write | DenyOOM | Fast, First: 1, Last: 1, Step: 1, Cat: CatString, Do: cmdIncr},
 	{Name: "incrby", Arity: 3, Flags: Write | DenyOOM | Fast, First: 1, Last: 1, Step: 1, Cat: CatString, Do: cmdIncr},
@@ -357,19 +357,6 @@ func cmdAppend(c *Ctx) error {
 	copy(e.Grow(n + len(add))[n:], add)
 	c.DB.Changed(key, evAppend)
 	c.W.Int(int64(n + len(add)))
-	return nil
-}
-
-func cmdStrlen(c *Ctx) error {
-	e, err := lookupString(c.DB, c.Args[1])
-	if err != nil {
-		return err
-	}
-	if e == nil {
-		c.W.Int(0)
-		return nil
-	}
-	c.W.Int(int64(len(e.Bytes())))
 	return nil
 }
 

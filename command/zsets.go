@@ -42,7 +42,7 @@ var ZSetCommands = []*Spec{
 	{Name: "zadd", Arity: -4, Flags: Write | DenyOOM | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZAdd},
 	{Name: "zincrby", Arity: 4, Flags: Write | DenyOOM | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZIncrBy},
 	{Name: "zrem", Arity: -3, Flags: Write | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZRem},
-	{Name: "zcard", Arity: 2, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZCard},
+	{Name: "zcard", Arity: 2, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdLen},
 	{Name: "zcount", Arity: 4, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZCount},
 	{Name: "zlexcount", Arity: 4, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZCount},
 	{Name: "zscore", Arity: 3, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZScore},
@@ -383,19 +383,6 @@ func cmdZRem(c *Ctx) error {
 }
 
 // --- reads ---
-
-func cmdZCard(c *Ctx) error {
-	z, err := readZSet(c, c.Args[1])
-	if err != nil {
-		return err
-	}
-	if z == nil {
-		c.W.Int(0)
-	} else {
-		c.W.Int(int64(z.Len()))
-	}
-	return nil
-}
 
 // ZCOUNT key min max, ZLEXCOUNT key min max
 func cmdZCount(c *Ctx) error {

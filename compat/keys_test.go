@@ -154,6 +154,23 @@ func TestTypeScanDifferential(t *testing.T) {
 	})
 }
 
+// TestLengthCommandsDifferential runs STRLEN, LLEN, SCARD, HLEN, ZCARD and XLEN (one
+// handler) on a key of every type and a missing one, and SISMEMBER/SMISMEMBER.
+func TestLengthCommandsDifferential(t *testing.T) {
+	cmds := [][]string{
+		{"SET", "s", "12345"}, {"SET", "n", "-7"}, {"RPUSH", "l", "a", "b"}, {"SADD", "st", "1", "2", "3"},
+		{"HSET", "h", "a", "1"}, {"ZADD", "z", "1", "a"}, {"XADD", "x", "1-1", "a", "1"},
+		{"SISMEMBER", "st", "1"}, {"SISMEMBER", "nokey", "1"}, {"SISMEMBER", "s", "1"},
+		{"SMISMEMBER", "st", "1", "9"}, {"SMISMEMBER", "nokey", "1"}, {"SMISMEMBER", "h", "1"},
+	}
+	for _, key := range []string{"s", "n", "l", "st", "h", "z", "x", "nokey"} {
+		for _, cmd := range []string{"STRLEN", "LLEN", "SCARD", "HLEN", "ZCARD", "XLEN"} {
+			cmds = append(cmds, []string{cmd, key})
+		}
+	}
+	diffBothProtocols(t, cmds...)
+}
+
 func TestKeysDifferential(t *testing.T) {
 	diffScript(t, `
 		MSET a 1 b 2 c 3 h1llo x hallo x hxllo x hllo x heeeello x h[llo x h* x
