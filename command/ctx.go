@@ -134,6 +134,17 @@ func (c *Ctx) Int(i int) (int64, error) {
 	return n, nil
 }
 
+// IntPair parses arguments i and i+1 as 64-bit integers (a range's start and end),
+// with Redis's error.
+func (c *Ctx) IntPair(i int) (int64, int64, error) {
+	a, err := c.Int(i)
+	if err != nil {
+		return 0, 0, err
+	}
+	b, err := c.Int(i + 1)
+	return a, b, err
+}
+
 // Float parses argument i as a double the way Redis's string2d does (see ParseFloat),
 // with Redis's error.
 func (c *Ctx) Float(i int) (float64, error) {

@@ -220,11 +220,7 @@ func listRange(start, end int64, n int) (int, int, bool) {
 
 // LRANGE key start stop
 func cmdLRange(c *Ctx) error {
-	start, err := c.Int(2)
-	if err != nil {
-		return err
-	}
-	end, err := c.Int(3)
+	start, end, err := c.IntPair(2)
 	if err != nil {
 		return err
 	}
@@ -365,11 +361,7 @@ func cmdLRem(c *Ctx) error {
 
 // LTRIM key start stop
 func cmdLTrim(c *Ctx) error {
-	start, err := c.Int(2)
-	if err != nil {
-		return err
-	}
-	end, err := c.Int(3)
+	start, end, err := c.IntPair(2)
 	if err != nil {
 		return err
 	}

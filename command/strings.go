@@ -472,11 +472,7 @@ func formatLongDouble(f *big.Float) []byte {
 }
 
 func cmdGetRange(c *Ctx) error {
-	start, err := c.Int(2)
-	if err != nil {
-		return err
-	}
-	end, err := c.Int(3)
+	start, end, err := c.IntPair(2)
 	if err != nil {
 		return err
 	}

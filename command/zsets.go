@@ -478,16 +478,14 @@ type zInterval struct {
 }
 
 // parseZInterval reads an interval of the given kind (not zrAuto) from the arguments at
-// lo and hi.
+// lo and hi; a rank interval is always start, stop (hi = lo+1), a reverse range only
+// swaps score and lex bounds.
 func parseZInterval(c *Ctx, kind zrangeKind, lo, hi int) (zInterval, error) {
 	r := zInterval{kind: kind}
 	var err error
 	switch kind {
 	case zrRank:
-		if r.start, err = c.Int(lo); err != nil {
-			return r, err
-		}
-		r.stop, err = c.Int(hi)
+		r.start, r.stop, err = c.IntPair(lo)
 	case zrScore:
 		r.score, err = zParseScoreRange(c.Args[lo], c.Args[hi])
 	case zrLex:
