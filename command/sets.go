@@ -286,6 +286,15 @@ func cmdSMove(c *Ctx) error {
 	return nil
 }
 
+// setOperands loads the sets a set operation reads: its keys from argument 1, or from 2
+// in the STORE forms (isStore), whose argument 1 is the destination.
+func setOperands(c *Ctx, isStore bool) ([]*store.Set, error) {
+	if isStore {
+		return setLoadAll(c, c.Args[2:])
+	}
+	return setLoadAll(c, c.Args[1:])
+}
+
 // setLoadAll looks up the sets at keys as reads, as Redis does for the STORE variants
 // too (missing ones are nil), and fails with WRONGTYPE if any holds another type.
 func setLoadAll(c *Ctx, keys [][]byte) ([]*store.Set, error) {
@@ -364,11 +373,7 @@ func (l *setMemberList) reply(c *Ctx) {
 // cmdSInter serves SINTER and SINTERSTORE.
 func cmdSInter(c *Ctx) error {
 	isStore := c.Spec.Name == "sinterstore"
-	keys := c.Args[1:]
-	if isStore {
-		keys = c.Args[2:]
-	}
-	sets, err := setLoadAll(c, keys)
+	sets, err := setOperands(c, isStore)
 	if err != nil {
 		return err
 	}
@@ -445,11 +450,7 @@ func cmdSUnionDiff(c *Ctx) error {
 	name := c.Spec.Name
 	isStore := name == "sunionstore" || name == "sdiffstore"
 	diff := name == "sdiff" || name == "sdiffstore"
-	keys := c.Args[1:]
-	if isStore {
-		keys = c.Args[2:]
-	}
-	sets, err := setLoadAll(c, keys)
+	sets, err := setOperands(c, isStore)
 	if err != nil {
 		return err
 	}

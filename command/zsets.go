@@ -46,7 +46,7 @@ var ZSetCommands = []*Spec{
 	{Name: "zcount", Arity: 4, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZCount},
 	{Name: "zlexcount", Arity: 4, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZCount},
 	{Name: "zscore", Arity: 3, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZScore},
-	{Name: "zmscore", Arity: -3, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZMScore},
+	{Name: "zmscore", Arity: -3, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZScore},
 	{Name: "zrank", Arity: 3, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZRank},
 	{Name: "zrevrank", Arity: 3, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZRank},
 	{Name: "zrange", Arity: -4, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZRange},
@@ -407,27 +407,15 @@ func cmdZCount(c *Ctx) error {
 	return nil
 }
 
+// ZSCORE key member, ZMSCORE key member [member ...]
 func cmdZScore(c *Ctx) error {
 	z, err := readZSet(c, c.Args[1])
 	if err != nil {
 		return err
 	}
-	if z != nil {
-		if s, ok := z.Score(c.Args[2]); ok {
-			c.W.Double(s)
-			return nil
-		}
+	if c.Spec.Name == "zmscore" {
+		c.W.Array(len(c.Args) - 2)
 	}
-	c.W.Null()
-	return nil
-}
-
-func cmdZMScore(c *Ctx) error {
-	z, err := readZSet(c, c.Args[1])
-	if err != nil {
-		return err
-	}
-	c.W.Array(len(c.Args) - 2)
 	for _, m := range c.Args[2:] {
 		if z != nil {
 			if s, ok := z.Score(m); ok {
