@@ -1,7 +1,6 @@
 package command
 
 import (
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -135,7 +134,19 @@ func (c *Ctx) Int(i int) (int64, error) {
 	return n, nil
 }
 
-// Float parses argument i as a float, with Redis's error; NaN is rejected.
+// IntPair parses arguments i and i+1 as 64-bit integers (a range's start and end),
+// with Redis's error.
+func (c *Ctx) IntPair(i int) (int64, int64, error) {
+	a, err := c.Int(i)
+	if err != nil {
+		return 0, 0, err
+	}
+	b, err := c.Int(i + 1)
+	return a, b, err
+}
+
+// Float parses argument i as a double the way Redis's string2d does (see ParseFloat),
+// with Redis's error.
 func (c *Ctx) Float(i int) (float64, error) {
 	f, ok := ParseFloat(c.Args[i])
 	if !ok {
@@ -146,31 +157,6 @@ func (c *Ctx) Float(i int) (float64, error) {
 
 // ParseInt parses b the way Redis's string2ll does (see store.ParseInt).
 func ParseInt(b []byte) (int64, bool) { return store.ParseInt(b) }
-
-// ParseFloat parses b the way Redis's string2d / strtold accept scores and increments:
-// no surrounding spaces, "inf"/"-inf" allowed, NaN rejected.
-func ParseFloat(b []byte) (float64, bool) {
-	if len(b) == 0 || b[0] == ' ' || b[len(b)-1] == ' ' {
-		return 0, false
-	}
-	s := unsafe.String(unsafe.SliceData(b), len(b))
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
-			return f, !math.IsInf(f, 0) || isInfWord(s)
-		}
-		return 0, false
-	}
-	if math.IsNaN(f) {
-		return 0, false
-	}
-	return f, true
-}
-
-func isInfWord(s string) bool {
-	s = strings.TrimLeft(s, "+-")
-	return strings.EqualFold(s, "inf") || strings.EqualFold(s, "infinity")
-}
 
 // AppendInt appends n in decimal.
 func AppendInt(b []byte, n int64) []byte { return strconv.AppendInt(b, n, 10) }

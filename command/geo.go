@@ -447,8 +447,8 @@ func (s *geoShape) search(z *store.ZSet, limit int) []geoPoint {
 
 // geoLonLat parses a longitude,latitude pair at args i, i+1.
 func geoLonLat(c *Ctx, i int) (float64, float64, error) {
-	lon, ok1 := zParseScore(c.Args[i])
-	lat, ok2 := zParseScore(c.Args[i+1])
+	lon, ok1 := ParseFloat(c.Args[i])
+	lat, ok2 := ParseFloat(c.Args[i+1])
 	if !ok1 || !ok2 {
 		return 0, 0, ErrNotFloat
 	}
@@ -484,7 +484,7 @@ func geoUnit(b []byte) (float64, error) {
 }
 
 func geoLength(b []byte, what string) (float64, error) {
-	v, ok := zParseScore(b)
+	v, ok := ParseFloat(b)
 	if !ok {
 		return 0, Err("ERR need numeric " + what)
 	}
@@ -532,21 +532,7 @@ func geoDist(c *Ctx, d float64) { c.W.Bulk(strconv.AppendFloat(nil, d, 'f', 4, 6
 
 // GEOADD key [NX|XX] [CH] longitude latitude member [...]: a ZADD of geohash scores.
 func cmdGeoAdd(c *Ctx) error {
-	var f zaddFlags
-	i := 2
-opts:
-	for ; i < len(c.Args); i++ {
-		switch {
-		case c.Is(i, "nx"):
-			f.nx = true
-		case c.Is(i, "xx"):
-			f.xx = true
-		case c.Is(i, "ch"):
-			f.ch = true
-		default:
-			break opts
-		}
-	}
+	f, i := parseZAddFlags(c, true)
 	rest := c.Args[i:]
 	if len(rest)%3 != 0 || f.nx && f.xx || len(rest) == 0 {
 		return ErrSyntax

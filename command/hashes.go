@@ -1,14 +1,9 @@
 package command
 
 import (
-	"bytes"
 	"math"
 	"math/big"
-	"math/bits"
-	"slices"
 	"strconv"
-	"strings"
-	"unsafe"
 
 	"github.com/cinnabar-db/cinnabar/resp"
 	"github.com/cinnabar-db/cinnabar/store"
@@ -33,38 +28,28 @@ var HashCommands = []*Spec{
 	{Name: "hvals", Arity: 2, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHGetAll},
 	{Name: "hdel", Arity: -3, Flags: Write | Fast, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHDel},
 	{Name: "hexists", Arity: 3, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHExists},
-	{Name: "hlen", Arity: 2, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHLen},
+	{Name: "hlen", Arity: 2, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdLen},
 	{Name: "hstrlen", Arity: 3, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHStrlen},
 	{Name: "hincrby", Arity: 4, Flags: Write | DenyOOM | Fast, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHIncrBy},
 	{Name: "hincrbyfloat", Arity: 4, Flags: Write | DenyOOM | Fast, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHIncrByFloat},
 	{Name: "hrandfield", Arity: -2, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHRandField},
-	{Name: "hscan", Arity: -3, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHScan},
+	{Name: "hscan", Arity: -3, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdTypeScan},
 }
 
 // readHash finds a hash for reading: nil when the key is missing, WRONGTYPE when it
 // holds another type.
 func readHash(c *Ctx, key []byte) (*store.Hash, error) {
-	e := c.DB.Lookup(key)
-	if e == nil {
-		return nil, nil
-	}
-	if e.Type() != store.TypeHash {
-		return nil, ErrWrongType
-	}
-	return e.Hash(), nil
+	return valueOf(c.DB.Lookup(key), store.TypeHash, (*store.Entry).Hash)
 }
 
 // writeHash finds the hash a write command changes, or a new empty one (created says
 // so: the caller stores it with DB.Set once it is filled).
 func writeHash(c *Ctx, key []byte) (e *store.Entry, created bool, err error) {
-	e = c.DB.LookupWrite(key)
-	if e == nil {
+	e, err = ofType(c.DB.LookupWrite(key), store.TypeHash)
+	if e == nil && err == nil {
 		return store.NewHash(), true, nil
 	}
-	if e.Type() != store.TypeHash {
-		return nil, false, ErrWrongType
-	}
-	return e, false, nil
+	return e, false, err
 }
 
 // saveHash reports a write to key: a new hash is stored (emitting "new" and ev), an
@@ -194,15 +179,14 @@ func cmdHGetAll(c *Ctx) error {
 
 func cmdHDel(c *Ctx) error {
 	key := c.Args[1]
-	e := c.DB.LookupWrite(key)
-	if e == nil {
+	h, err := valueOf(c.DB.LookupWrite(key), store.TypeHash, (*store.Entry).Hash)
+	if err != nil {
+		return err
+	}
+	if h == nil {
 		c.W.Int(0)
 		return nil
 	}
-	if e.Type() != store.TypeHash {
-		return ErrWrongType
-	}
-	h := e.Hash()
 	var deleted int64
 	for _, f := range c.Args[2:] {
 		if h.Delete(f) {
@@ -229,19 +213,6 @@ func cmdHExists(c *Ctx) error {
 	} else {
 		c.W.Int(0)
 	}
-	return nil
-}
-
-func cmdHLen(c *Ctx) error {
-	h, err := readHash(c, c.Args[1])
-	if err != nil {
-		return err
-	}
-	if h == nil {
-		c.W.Int(0)
-		return nil
-	}
-	c.W.Int(int64(h.Len()))
 	return nil
 }
 
@@ -286,10 +257,9 @@ func cmdHIncrBy(c *Ctx) error {
 	return nil
 }
 
-// cmdHIncrByFloat adds in long double precision, as Redis does: a 64-bit mantissa and
-// a binary exponent up to 16384, so 1e400 is a valid increment and 0.1+0.2 reads 0.3.
+// cmdHIncrByFloat adds in long double precision, as Redis does (see addLongDouble).
 func cmdHIncrByFloat(c *Ctx) error {
-	incr, ok := parseLongDoubleArg(c.Args[3])
+	incr, ok := parseLongDouble(c.Args[3])
 	if !ok {
 		return ErrNotFloat
 	}
@@ -302,20 +272,16 @@ func cmdHIncrByFloat(c *Ctx) error {
 		return err
 	}
 	h := e.Hash()
-	cur := new(big.Float).SetPrec(64)
+	cur := new(big.Float)
 	if v, ok := h.Get(field); ok {
-		if cur, ok = parseLongDoubleArg(v); !ok {
+		if cur, ok = parseLongDouble(v); !ok {
 			return Err("ERR hash value is not a float")
 		}
 	}
-	if cur.IsInf() {
+	val, ok := addLongDouble(cur, incr)
+	if !ok {
 		return Err(resp.ErrNaNOrInf)
 	}
-	cur.Add(cur, incr)
-	if longDoubleOverflows(cur) {
-		return Err(resp.ErrNaNOrInf)
-	}
-	val := FormatLongDouble(cur)
 	h.Set(field, val, c.DB.Limits())
 	saveHash(c, key, e, created, evHIncrByFloat)
 	if c.Propagating { // the sum a replay computes could round differently
@@ -323,159 +289,6 @@ func cmdHIncrByFloat(c *Ctx) error {
 	}
 	c.W.Bulk(val)
 	return nil
-}
-
-// Long double limits (x87 80-bit): with big.Float's mantissa in [0.5, 1), the largest
-// finite value has exponent 16384 and the smallest denormal exponent -16444.
-const (
-	ldMaxExp = 16384
-	ldMinExp = -16444
-)
-
-func longDoubleOverflows(f *big.Float) bool { return f.IsInf() || f.MantExp(nil) > ldMaxExp }
-
-// parseLongDoubleArg parses b the way Redis's string2ld does with strtold: decimal or
-// hexadecimal (0x, optional binary exponent p), optional sign, inf/infinity, no spaces
-// around, no NaN; out-of-range values (overflow to infinity or underflow to zero) are
-// rejected. strtold stops at a NUL byte, so whatever follows one is ignored.
-func parseLongDoubleArg(b []byte) (*big.Float, bool) {
-	if len(b) == 0 || len(b) >= 5*1024 {
-		return nil, false
-	}
-	if i := bytes.IndexByte(b, 0); i >= 0 {
-		b = b[:i]
-	}
-	f := new(big.Float).SetPrec(64)
-	if len(b) == 0 {
-		return f, true // strtold converts nothing and stops at the NUL: zero
-	}
-	switch b[0] {
-	case ' ', '\t', '\n', '\v', '\f', '\r':
-		return nil, false
-	}
-	neg := false
-	s := b
-	if s[0] == '+' || s[0] == '-' {
-		neg, s = s[0] == '-', s[1:]
-	}
-	if w := unsafe.String(unsafe.SliceData(s), len(s)); strings.EqualFold(w, "inf") || strings.EqualFold(w, "infinity") {
-		return f.SetInf(neg), true
-	}
-	hex := len(s) > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')
-	var exp int
-	var nonzero, ok bool
-	if hex {
-		exp, nonzero, ok = ldScanSyntax(s[2:], 16, 'p')
-	} else {
-		exp, nonzero, ok = ldScanSyntax(s, 10, 'e')
-	}
-	if !ok {
-		return nil, false
-	}
-	if exp > 1_000_000 || exp < -1_000_000 {
-		// Far outside the range: zero if the mantissa is, out of range otherwise.
-		return f, !nonzero
-	}
-	if hex {
-		m := new(big.Int)
-		point, seenPoint := 0, false
-		for _, ch := range s[2:] {
-			if ch == '.' {
-				seenPoint = true
-				continue
-			}
-			if ch == 'p' || ch == 'P' {
-				break
-			}
-			m.Lsh(m, 4).Or(m, big.NewInt(int64(ldHexDigit(ch))))
-			if seenPoint {
-				point++
-			}
-		}
-		f.SetInt(m)
-		if f.Sign() != 0 {
-			f.SetMantExp(f, exp-4*point)
-		}
-	} else if _, _, err := f.Parse(unsafe.String(unsafe.SliceData(s), len(s)), 10); err != nil {
-		return nil, false
-	}
-	if neg {
-		f.Neg(f)
-	}
-	if f.Sign() != 0 {
-		if e := f.MantExp(nil); e > ldMaxExp || e < ldMinExp {
-			return nil, false
-		}
-	}
-	return f, true
-}
-
-func ldHexDigit(ch byte) int {
-	switch {
-	case ch >= '0' && ch <= '9':
-		return int(ch - '0')
-	case ch|0x20 >= 'a' && ch|0x20 <= 'f':
-		return int(ch|0x20-'a') + 10
-	}
-	return -1
-}
-
-// ldScanSyntax checks that s is digits [. digits] [expChar [sign] decimal digits],
-// with at least one mantissa digit, and returns the exponent (saturated beyond ±1e6) and
-// whether a mantissa digit is not zero.
-func ldScanSyntax(s []byte, base int, expChar byte) (exp int, nonzero, ok bool) {
-	digits := 0
-	i := 0
-	digit := func() bool {
-		if i >= len(s) {
-			return false
-		}
-		d := ldHexDigit(s[i])
-		if d < 0 || d >= base {
-			return false
-		}
-		digits++
-		nonzero = nonzero || d != 0
-		i++
-		return true
-	}
-	for digit() {
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		for digit() {
-		}
-	}
-	if digits == 0 {
-		return 0, false, false
-	}
-	if i == len(s) {
-		return 0, nonzero, true
-	}
-	if s[i]|0x20 != expChar {
-		return 0, false, false
-	}
-	i++
-	neg := false
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		neg = s[i] == '-'
-		i++
-	}
-	if i == len(s) {
-		return 0, false, false
-	}
-	for ; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return 0, false, false
-		}
-		if exp <= 1_000_000 {
-			exp = exp*10 + int(s[i]-'0')
-		}
-	}
-	if neg {
-		exp = -exp
-	}
-	return exp, nonzero, true
 }
 
 // ParseRandomCount reads the count of HRANDFIELD, SRANDMEMBER (and ZRANDMEMBER, which
@@ -556,95 +369,5 @@ func cmdHRandField(c *Ctx) error {
 		header(int(n))
 		h.RandomDistinct(int(n), emit)
 	}
-	return nil
-}
-
-// ParseTypeScan reads the cursor and options of HSCAN, SSCAN (and ZSCAN) at argument 2.
-// A bad cursor is reported at once; other option errors come back separately, since
-// Redis reports them only after finding the key (a missing key replies an empty scan,
-// another type WRONGTYPE, whatever the options say).
-func ParseTypeScan(c *Ctx) (o ScanOptions, cursorErr, optErr error) {
-	cur, ok := ParseScanCursor(c.Args[2])
-	if !ok {
-		return o, Err("ERR invalid cursor"), nil
-	}
-	// ParseScan reads the options; it is handed a plain cursor since Redis's cursor
-	// syntax (strtoul) is looser than the one it checks.
-	args := slices.Clone(c.Args)
-	args[2] = []byte("0")
-	cc := *c
-	cc.Args = args
-	o, optErr = ParseScan(&cc, 2, false)
-	o.Cursor = cur
-	return o, nil, optErr
-}
-
-// ParseScanCursor parses a cursor as Redis does with strtoul: an optional sign (minus
-// wraps around), decimal digits, no leading space; no digits at all reads as 0 when
-// nothing else follows.
-func ParseScanCursor(b []byte) (uint64, bool) {
-	if len(b) == 0 {
-		return 0, true
-	}
-	neg := false
-	s := b
-	if s[0] == '+' || s[0] == '-' {
-		neg, s = s[0] == '-', s[1:]
-	}
-	if len(s) == 0 {
-		return 0, false
-	}
-	var n uint64
-	for _, ch := range s {
-		if ch < '0' || ch > '9' {
-			return 0, false
-		}
-		hi, lo := bits.Mul64(n, 10)
-		if hi != 0 || lo+uint64(ch-'0') < lo {
-			return 0, false
-		}
-		n = lo + uint64(ch-'0')
-	}
-	if neg {
-		n = -n
-	}
-	return n, true
-}
-
-// TypeScanReply writes a SCAN-family reply from byte slices.
-func TypeScanReply(c *Ctx, next uint64, items [][]byte) {
-	c.W.Array(2)
-	var tmp [20]byte
-	c.W.Bulk(strconv.AppendUint(tmp[:0], next, 10))
-	c.W.Array(len(items))
-	for _, it := range items {
-		c.W.Bulk(it)
-	}
-}
-
-func cmdHScan(c *Ctx) error {
-	o, cursorErr, optErr := ParseTypeScan(c)
-	if cursorErr != nil {
-		return cursorErr
-	}
-	h, err := readHash(c, c.Args[1])
-	if err != nil {
-		return err
-	}
-	if h == nil {
-		TypeScanReply(c, 0, nil)
-		return nil
-	}
-	if optErr != nil {
-		return optErr
-	}
-	match := o.MatchFunc()
-	var items [][]byte
-	next := h.Scan(o.Cursor, o.Count, func(f, v []byte) {
-		if match == nil || match(unsafe.String(unsafe.SliceData(f), len(f))) {
-			items = append(items, f, v)
-		}
-	})
-	TypeScanReply(c, next, items)
 	return nil
 }

@@ -209,40 +209,6 @@ func TestHashEvents(t *testing.T) {
 	hsExpectEvents(t, ks, log, hsCmds("HINCRBY h2 x abc", "HINCRBYFLOAT h2 x abc", "HSET h2 x y", "HINCRBY h2 x 1"), "hset:h2")
 }
 
-func TestParseLongDoubleArg(t *testing.T) {
-	for _, c := range []struct {
-		in   string
-		want string // "" for invalid
-	}{
-		{"1", "1"}, {"-2.5", "-2.5"}, {"+1.25", "1.25"}, {".5", "0.5"}, {"5.", "5"},
-		{"0x10", "16"}, {"0X1A.8p1", "53"}, {"0x.8", "0.5"}, {"0x1p-1", "0.5"},
-		{"1e-4940", "0"}, {"0e-99999", "0"}, {"-0", "0"}, {"1\x00junk", "1"}, {"\x00", "0"},
-		{"", ""}, {" 1", ""}, {"1 ", ""}, {"\t1", ""}, {"1_0", ""}, {".", ""}, {"0x", ""},
-		{"0x1p", ""}, {"1e", ""}, {"1e+", ""}, {"nan", ""}, {"1e5000", ""}, {"1e-5000", ""},
-		{"1.2e4932", ""}, {"1e99999999999", ""}, {"1e-99999999999", ""}, {"abc", ""}, {"++1", ""},
-		{"0x1g", ""}, {"1.1897314953572317651e+4932", ""},
-	} {
-		f, ok := parseLongDoubleArg([]byte(c.in))
-		got := ""
-		if ok {
-			got = string(FormatLongDouble(f))
-		}
-		if got != c.want {
-			t.Errorf("parseLongDoubleArg(%q) = %q, want %q", c.in, got, c.want)
-		}
-	}
-	for _, in := range []string{"inf", "-INF", "Infinity", "+infinity"} {
-		if f, ok := parseLongDoubleArg([]byte(in)); !ok || !f.IsInf() {
-			t.Errorf("%q is not infinite", in)
-		}
-	}
-	for _, in := range []string{"infinit", "in", "-+inf"} {
-		if _, ok := parseLongDoubleArg([]byte(in)); ok {
-			t.Errorf("%q accepted", in)
-		}
-	}
-}
-
 func TestParseScanCursor(t *testing.T) {
 	for in, want := range map[string]uint64{
 		"0": 0, "": 0, "+5": 5, "-0": 0, "-1": 18446744073709551615,

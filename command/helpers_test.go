@@ -53,22 +53,36 @@ func run3(t testing.TB, ks *store.Keyspace, args ...string) string {
 
 func runProto(t testing.TB, ks *store.Keyspace, proto int, args ...string) string {
 	t.Helper()
+	out, err, _ := call(t, ks, proto, "", false, args...)
+	if err == nil {
+		return out
+	}
+	if out != "" {
+		t.Fatalf("%q wrote %q and returned error %v", args, out, err)
+	}
+	w := &resp.Writer{Proto: proto}
+	w.Error(err.Error())
+	return string(w.Bytes())
+}
+
+// call runs one command as the executor does, with control over ReadyKey and NoBlock;
+// it returns the raw reply, the handler's error and the Ctx (for Blocked and Args).
+func call(t testing.TB, ks *store.Keyspace, proto int, readyKey string, noBlock bool, args ...string) (string, error, *Ctx) {
+	t.Helper()
 	argv := make([][]byte, len(args))
 	for i, a := range args {
 		argv[i] = []byte(a)
 	}
 	w := &resp.Writer{Proto: proto}
 	spec, err := table().Lookup(argv)
+	c := &Ctx{Args: argv, Spec: spec, W: w, KS: ks, DB: ks.DB(0), NoBlock: noBlock}
+	if readyKey != "" {
+		c.ReadyKey = []byte(readyKey)
+	}
 	if err == nil {
-		err = spec.Do(&Ctx{Args: argv, Spec: spec, W: w, KS: ks, DB: ks.DB(0)})
+		err = spec.Do(c)
 	}
-	if err != nil {
-		if w.Len() != 0 {
-			t.Fatalf("%q wrote %q and returned error %v", args, w.Bytes(), err)
-		}
-		w.Error(err.Error())
-	}
-	return string(w.Bytes())
+	return string(w.Bytes()), err, c
 }
 
 // expect runs each {args..., reply} case in order against ks: the last element is the

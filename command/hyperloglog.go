@@ -80,6 +80,18 @@ func storeHLL(e *store.Entry, b []byte) {
 	}
 }
 
+// saveHLL stores b, the new registers of the HLL at key (whose entry e is nil when the
+// key is new), with its cached count invalidated; PFADD and PFMERGE both report "pfadd".
+func saveHLL(c *Ctx, key []byte, e *store.Entry, b []byte) {
+	hll.Invalidate(b)
+	if e == nil {
+		c.DB.Set(key, newHLLEntry(b), evPFAdd)
+		return
+	}
+	storeHLL(e, b)
+	c.DB.Changed(key, evPFAdd)
+}
+
 // newHLLEntry wraps a new HLL value in a "raw" string entry.
 func newHLLEntry(b []byte) *store.Entry {
 	e := store.NewString(b)
@@ -109,13 +121,7 @@ func cmdPFAdd(c *Ctx) error {
 		b, updated = nb, updated || changed
 	}
 	if updated {
-		hll.Invalidate(b)
-		if e == nil {
-			c.DB.Set(key, newHLLEntry(b), evPFAdd)
-		} else {
-			storeHLL(e, b)
-			c.DB.Changed(key, evPFAdd)
-		}
+		saveHLL(c, key, e, b)
 		c.W.Int(1)
 		return nil
 	}
@@ -197,13 +203,7 @@ func cmdPFMerge(c *Ctx) error {
 	if b, err = u.Apply(b, sparseMaxBytes()); err != nil {
 		return errCorruptHLL
 	}
-	hll.Invalidate(b)
-	if e == nil {
-		c.DB.Set(key, newHLLEntry(b), evPFAdd)
-	} else {
-		storeHLL(e, b)
-		c.DB.Changed(key, evPFAdd)
-	}
+	saveHLL(c, key, e, b)
 	c.W.OK()
 	return nil
 }

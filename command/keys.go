@@ -1,8 +1,10 @@
 package command
 
 import (
+	"math/bits"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/cinnabar-db/cinnabar/glob"
 	"github.com/cinnabar-db/cinnabar/resp"
@@ -202,21 +204,50 @@ func cmdKeys(c *Ctx) error {
 
 // ScanOptions are the MATCH/COUNT/TYPE options shared by SCAN, SSCAN, HSCAN and ZSCAN.
 type ScanOptions struct {
-	Cursor uint64
-	Count  int
-	Match  string // "" matches everything
-	Type   string // SCAN only
+	Count int
+	Match string // "" matches everything
+	Type  string // SCAN only
 }
 
-// ParseScan reads "cursor [MATCH p] [COUNT n] [TYPE t]" starting at argument i.
-func ParseScan(c *Ctx, i int, allowType bool) (ScanOptions, error) {
-	o := ScanOptions{Count: 10}
-	cur, ok := ParseScanCursor(c.Args[i])
-	if !ok {
-		return o, Err("ERR invalid cursor")
+var errInvalidCursor = Err("ERR invalid cursor")
+
+// ParseScanCursor parses a cursor as Redis does with strtoul: an optional sign (minus
+// wraps around), decimal digits, no leading space; no digits at all reads as 0 when
+// nothing else follows.
+func ParseScanCursor(b []byte) (uint64, bool) {
+	if len(b) == 0 {
+		return 0, true
 	}
-	o.Cursor = cur
-	for i++; i < len(c.Args); i += 2 {
+	neg := false
+	s := b
+	if s[0] == '+' || s[0] == '-' {
+		neg, s = s[0] == '-', s[1:]
+	}
+	if len(s) == 0 {
+		return 0, false
+	}
+	var n uint64
+	for _, ch := range s {
+		if ch < '0' || ch > '9' {
+			return 0, false
+		}
+		hi, lo := bits.Mul64(n, 10)
+		if hi != 0 || lo+uint64(ch-'0') < lo {
+			return 0, false
+		}
+		n = lo + uint64(ch-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
+}
+
+// parseScanOptions reads "[MATCH p] [COUNT n] [TYPE t]" from argument i on; TYPE only
+// where allowType (SCAN).
+func parseScanOptions(c *Ctx, i int, allowType bool) (ScanOptions, error) {
+	o := ScanOptions{Count: 10}
+	for ; i < len(c.Args); i += 2 {
 		if i+1 >= len(c.Args) {
 			return o, ErrSyntax
 		}
@@ -255,14 +286,23 @@ func (o ScanOptions) MatchFunc() func(string) bool {
 
 // ScanReply writes a SCAN-family reply: the next cursor and the items.
 func ScanReply(w *resp.Writer, next uint64, items []string) {
-	w.Array(2)
-	var tmp [20]byte
-	w.Bulk(strconv.AppendUint(tmp[:0], next, 10))
+	scanReplyCursor(w, next)
 	w.BulkStrings(items)
 }
 
+// scanReplyCursor opens a SCAN-family reply and writes its cursor; the items follow.
+func scanReplyCursor(w *resp.Writer, next uint64) {
+	w.Array(2)
+	var tmp [20]byte
+	w.Bulk(strconv.AppendUint(tmp[:0], next, 10))
+}
+
 func cmdScan(c *Ctx) error {
-	o, err := ParseScan(c, 1, true)
+	cursor, ok := ParseScanCursor(c.Args[1])
+	if !ok {
+		return errInvalidCursor
+	}
+	o, err := parseScanOptions(c, 2, true)
 	if err != nil {
 		return err
 	}
@@ -275,8 +315,97 @@ func cmdScan(c *Ctx) error {
 		}
 		f.Type = &t
 	}
-	next, keys := c.DB.Scan(o.Cursor, o.Count, f)
+	next, keys := c.DB.Scan(cursor, o.Count, f)
 	ScanReply(c.W, next, keys)
+	return nil
+}
+
+// lenTypes are the types of the length commands.
+var lenTypes = map[string]store.Type{"strlen": store.TypeString, "llen": store.TypeList, "scard": store.TypeSet,
+	"hlen": store.TypeHash, "zcard": store.TypeZSet, "xlen": store.TypeStream}
+
+// cmdLen is STRLEN, LLEN, SCARD, HLEN, ZCARD and XLEN: the size of the value at key, 0
+// for a missing key.
+func cmdLen(c *Ctx) error {
+	e, err := ofType(c.DB.Lookup(c.Args[1]), lenTypes[c.Spec.Name])
+	if err != nil {
+		return err
+	}
+	var n int64
+	if e != nil {
+		switch e.Type() {
+		case store.TypeString:
+			n = int64(len(e.Bytes()))
+		case store.TypeList:
+			n = int64(e.List().Len())
+		case store.TypeSet:
+			n = int64(e.SetValue().Len())
+		case store.TypeHash:
+			n = int64(e.Hash().Len())
+		case store.TypeZSet:
+			n = int64(e.ZSet().Len())
+		case store.TypeStream:
+			n = e.Stream().Len()
+		}
+	}
+	c.W.Int(n)
+	return nil
+}
+
+// scanTypes are the value types HSCAN, SSCAN and ZSCAN walk.
+var scanTypes = map[string]store.Type{"hscan": store.TypeHash, "sscan": store.TypeSet, "zscan": store.TypeZSet}
+
+// cmdTypeScan is HSCAN, SSCAN and ZSCAN: key cursor [MATCH p] [COUNT n]. Like Redis it
+// checks the cursor first, then the key (missing: an empty scan whatever the options
+// say; another type: WRONGTYPE), and only then the options.
+func cmdTypeScan(c *Ctx) error {
+	cursor, ok := ParseScanCursor(c.Args[2])
+	if !ok {
+		return errInvalidCursor
+	}
+	e := c.DB.Lookup(c.Args[1])
+	if e == nil {
+		ScanReply(c.W, 0, nil)
+		return nil
+	}
+	if e.Type() != scanTypes[c.Spec.Name] {
+		return ErrWrongType
+	}
+	o, err := parseScanOptions(c, 3, false)
+	if err != nil {
+		return err
+	}
+	match := o.MatchFunc()
+	keep := func(b []byte) bool { return match == nil || match(unsafe.String(unsafe.SliceData(b), len(b))) }
+	var next uint64
+	var items [][]byte
+	switch e.Type() {
+	case store.TypeHash:
+		next = e.Hash().Scan(cursor, o.Count, func(f, v []byte) {
+			if keep(f) {
+				items = append(items, f, v)
+			}
+		})
+	case store.TypeSet:
+		var members setMemberList // intset members are formatted into scratch space
+		next = e.SetValue().Scan(cursor, o.Count, func(m []byte) {
+			if keep(m) {
+				members.add(m)
+			}
+		})
+		items = members.slices()
+	case store.TypeZSet:
+		next = e.ZSet().Scan(cursor, o.Count, func(m []byte, score float64) {
+			if keep(m) {
+				items = append(items, m, resp.AppendDouble(nil, score))
+			}
+		})
+	}
+	scanReplyCursor(c.W, next)
+	c.W.Array(len(items))
+	for _, it := range items {
+		c.W.Bulk(it)
+	}
 	return nil
 }
 

@@ -23,8 +23,6 @@ var (
 	errLPosRank       error = Err("ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list")
 	errLPosCount      error = Err("ERR COUNT can't be negative")
 	errLPosMaxLen     error = Err("ERR MAXLEN can't be negative")
-	errListNumKeys    error = Err("ERR numkeys should be greater than 0")
-	errListMPopCount  error = Err("ERR count should be greater than 0")
 	listPushFlags           = Write | DenyOOM | Fast
 	listBlockingMove        = Write | DenyOOM | NoScript | Blocking
 )
@@ -37,7 +35,7 @@ var ListCommands = []*Spec{
 	{Name: "rpushx", Arity: -3, Flags: listPushFlags, First: 1, Last: 1, Step: 1, Cat: CatList, Do: cmdListPush},
 	{Name: "lpop", Arity: -2, Flags: Write | Fast, First: 1, Last: 1, Step: 1, Cat: CatList, Do: cmdListPop},
 	{Name: "rpop", Arity: -2, Flags: Write | Fast, First: 1, Last: 1, Step: 1, Cat: CatList, Do: cmdListPop},
-	{Name: "llen", Arity: 2, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatList, Do: cmdLLen},
+	{Name: "llen", Arity: 2, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatList, Do: cmdLen},
 	{Name: "lrange", Arity: 4, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatList, Do: cmdLRange},
 	{Name: "lindex", Arity: 3, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatList, Do: cmdLIndex},
 	{Name: "lset", Arity: 4, Flags: Write | DenyOOM, First: 1, Last: 1, Step: 1, Cat: CatList, Do: cmdLSet},
@@ -77,26 +75,12 @@ func listKeysAfterCount(i int) func(args [][]byte) []int {
 
 // lookupList finds a list key for reading: nil if missing, WRONGTYPE if not a list.
 func lookupList(db *store.DB, key []byte) (*store.List, error) {
-	e := db.Lookup(key)
-	if e == nil {
-		return nil, nil
-	}
-	if e.Type() != store.TypeList {
-		return nil, ErrWrongType
-	}
-	return e.List(), nil
+	return valueOf(db.Lookup(key), store.TypeList, (*store.Entry).List)
 }
 
 // writeList finds a list key the caller will change.
 func writeList(db *store.DB, key []byte) (*store.List, error) {
-	e := db.LookupWrite(key)
-	if e == nil {
-		return nil, nil
-	}
-	if e.Type() != store.TypeList {
-		return nil, ErrWrongType
-	}
-	return e.List(), nil
+	return valueOf(db.LookupWrite(key), store.TypeList, (*store.Entry).List)
 }
 
 // newList returns an empty list shaped by the current list-max-listpack-size.
@@ -212,20 +196,6 @@ func cmdListPop(c *Ctx) error {
 	return nil
 }
 
-// LLEN key
-func cmdLLen(c *Ctx) error {
-	l, err := lookupList(c.DB, c.Args[1])
-	if err != nil {
-		return err
-	}
-	if l == nil {
-		c.W.Int(0)
-		return nil
-	}
-	c.W.Int(int64(l.Len()))
-	return nil
-}
-
 // listRange normalises a LRANGE/LTRIM range to [start, end] within a list of n
 // elements; ok is false when the range is empty.
 func listRange(start, end int64, n int) (int, int, bool) {
@@ -250,11 +220,7 @@ func listRange(start, end int64, n int) (int, int, bool) {
 
 // LRANGE key start stop
 func cmdLRange(c *Ctx) error {
-	start, err := c.Int(2)
-	if err != nil {
-		return err
-	}
-	end, err := c.Int(3)
+	start, end, err := c.IntPair(2)
 	if err != nil {
 		return err
 	}
@@ -395,11 +361,7 @@ func cmdLRem(c *Ctx) error {
 
 // LTRIM key start stop
 func cmdLTrim(c *Ctx) error {
-	start, err := c.Int(2)
-	if err != nil {
-		return err
-	}
-	end, err := c.Int(3)
+	start, end, err := c.IntPair(2)
 	if err != nil {
 		return err
 	}
@@ -524,17 +486,24 @@ func cmdLPos(c *Ctx) error {
 
 // LMOVE source destination LEFT|RIGHT LEFT|RIGHT, RPOPLPUSH source destination
 func cmdLMove(c *Ctx) error {
-	from, to := false, true // RPOPLPUSH
-	if len(c.Args) == 5 {
-		var err error
-		if from, err = parseListSide(c, 3); err != nil {
-			return err
-		}
-		if to, err = parseListSide(c, 4); err != nil {
-			return err
-		}
+	from, to, err := parseMoveSides(c, c.Spec.Name == "lmove")
+	if err != nil {
+		return err
 	}
 	return listMove(c, from, to)
+}
+
+// parseMoveSides reads the LEFT|RIGHT LEFT|RIGHT of LMOVE and BLMOVE (explicit) at
+// arguments 3 and 4; RPOPLPUSH and BRPOPLPUSH move from the tail to the head.
+func parseMoveSides(c *Ctx, explicit bool) (from, to bool, err error) {
+	if !explicit {
+		return false, true, nil
+	}
+	if from, err = parseListSide(c, 3); err != nil {
+		return false, false, err
+	}
+	to, err = parseListSide(c, 4)
+	return from, to, err
 }
 
 // listMove pops from the source's head (from) or tail and pushes onto the destination's
@@ -570,15 +539,9 @@ func listMove(c *Ctx, from, to bool) error {
 // BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout,
 // BRPOPLPUSH source destination timeout
 func cmdBLMove(c *Ctx) error {
-	from, to := false, true // BRPOPLPUSH
-	if len(c.Args) == 6 {
-		var err error
-		if from, err = parseListSide(c, 3); err != nil {
-			return err
-		}
-		if to, err = parseListSide(c, 4); err != nil {
-			return err
-		}
+	from, to, err := parseMoveSides(c, c.Spec.Name == "blmove")
+	if err != nil {
+		return err
 	}
 	deadline, err := c.Deadline(len(c.Args) - 1)
 	if err != nil {
@@ -621,15 +584,10 @@ func cmdBListPop(c *Ctx) error {
 	if err != nil {
 		return err
 	}
-	// Woken by a push (ReadyKey set), Redis serves the key that became ready first and
-	// passes over keys that have since become another type.
-	for _, key := range c.KeysReadyFirst(c.Args[1:last]) {
+	return c.popFirst(c.Args[1:last], true, deadline, func(key []byte) (bool, error) {
 		l, err := writeList(c.DB, key)
-		if err != nil && c.ReadyKey == nil {
-			return err
-		}
 		if l == nil {
-			continue
+			return false, err
 		}
 		v, _ := l.Pop(front)
 		c.W.Array(2)
@@ -637,63 +595,24 @@ func cmdBListPop(c *Ctx) error {
 		c.W.Bulk(v)
 		listPopped(c, key, l, front)
 		c.Propagate(listPopWord(front), key)
-		return nil
-	}
-	return c.Block(c.Args[1:last], deadline, NullArrayReply)
+		return true, nil
+	})
 }
 
 // LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count],
 // BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]
 func cmdLMPop(c *Ctx) error {
-	blocking := c.Spec.Name == "blmpop"
-	at := 1 // numkeys
-	if blocking {
-		at = 2
-	}
-	numkeys, ok := ParseInt(c.Args[at])
-	if !ok || numkeys < 1 {
-		return errListNumKeys
-	}
-	if numkeys > int64(len(c.Args)-at-2) {
-		return ErrSyntax // no room left for LEFT|RIGHT
-	}
-	keys := c.Args[at+1 : at+1+int(numkeys)]
-	where := at + 1 + int(numkeys)
-	front, err := parseListSide(c, where)
+	a, err := parseMPop(c, c.Spec.Name == "blmpop", "left", "right")
 	if err != nil {
 		return err
 	}
-	count := int64(-1)
-	for i := where + 1; i < len(c.Args); i++ {
-		if count == -1 && c.Is(i, "count") && i+1 < len(c.Args) {
-			i++
-			n, ok := ParseInt(c.Args[i])
-			if !ok || n < 1 {
-				return errListMPopCount
-			}
-			count = n
-			continue
-		}
-		return ErrSyntax
-	}
-	if count == -1 {
-		count = 1
-	}
-	var deadline int64
-	if blocking {
-		if deadline, err = c.Deadline(1); err != nil {
-			return err
-		}
-	}
-	for _, key := range c.KeysReadyFirst(keys) {
+	front := !a.second
+	return c.popFirst(a.keys, a.blocking, a.deadline, func(key []byte) (bool, error) {
 		l, err := writeList(c.DB, key)
-		if err != nil && c.ReadyKey == nil {
-			return err
-		}
 		if l == nil {
-			continue
+			return false, err
 		}
-		n := int(min(count, int64(l.Len())))
+		n := int(min(a.count, int64(l.Len())))
 		c.W.Array(2)
 		c.W.Bulk(key)
 		c.W.Array(n)
@@ -705,11 +624,6 @@ func cmdLMPop(c *Ctx) error {
 		if c.Propagating {
 			c.Propagate(listPopWord(front), key, AppendInt(nil, int64(n)))
 		}
-		return nil
-	}
-	if blocking {
-		return c.Block(keys, deadline, NullArrayReply)
-	}
-	c.W.NullArray()
-	return nil
+		return true, nil
+	})
 }

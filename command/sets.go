@@ -23,8 +23,8 @@ var SetCommands = []*Spec{
 	{Name: "srem", Arity: -3, Flags: Write | Fast, First: 1, Last: 1, Step: 1, Cat: CatSet, Do: cmdSRem},
 	{Name: "smembers", Arity: 2, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatSet, Do: cmdSMembers},
 	{Name: "sismember", Arity: 3, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSet, Do: cmdSIsMember},
-	{Name: "smismember", Arity: -3, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSet, Do: cmdSMIsMember},
-	{Name: "scard", Arity: 2, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSet, Do: cmdSCard},
+	{Name: "smismember", Arity: -3, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSet, Do: cmdSIsMember},
+	{Name: "scard", Arity: 2, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSet, Do: cmdLen},
 	{Name: "spop", Arity: -2, Flags: Write | Fast, First: 1, Last: 1, Step: 1, Cat: CatSet, Do: cmdSPop},
 	{Name: "srandmember", Arity: -2, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatSet, Do: cmdSRandMember},
 	{Name: "smove", Arity: 4, Flags: Write | Fast, First: 1, Last: 2, Step: 1, Cat: CatSet, Do: cmdSMove},
@@ -35,7 +35,7 @@ var SetCommands = []*Spec{
 	{Name: "sunionstore", Arity: -3, Flags: Write | DenyOOM, First: 1, Last: -1, Step: 1, Cat: CatSet, Do: cmdSUnionDiff},
 	{Name: "sdiff", Arity: -2, Flags: ReadOnly, First: 1, Last: -1, Step: 1, Cat: CatSet, Do: cmdSUnionDiff},
 	{Name: "sdiffstore", Arity: -3, Flags: Write | DenyOOM, First: 1, Last: -1, Step: 1, Cat: CatSet, Do: cmdSUnionDiff},
-	{Name: "sscan", Arity: -3, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatSet, Do: cmdSScan},
+	{Name: "sscan", Arity: -3, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatSet, Do: cmdTypeScan},
 }
 
 // readSet finds a set for reading: nil when the key is missing, WRONGTYPE when it holds
@@ -46,22 +46,12 @@ func readSet(c *Ctx, key []byte) (*store.Set, error) {
 
 // setOfEntry checks that a looked-up entry (nil when missing) is a set.
 func setOfEntry(e *store.Entry) (*store.Set, error) {
-	if e == nil {
-		return nil, nil
-	}
-	if e.Type() != store.TypeSet {
-		return nil, ErrWrongType
-	}
-	return e.SetValue(), nil
+	return valueOf(e, store.TypeSet, (*store.Entry).SetValue)
 }
 
 // writeSet finds the set a write command changes: nil when missing.
 func writeSet(c *Ctx, key []byte) (*store.Entry, error) {
-	e := c.DB.LookupWrite(key)
-	if e != nil && e.Type() != store.TypeSet {
-		return nil, ErrWrongType
-	}
-	return e, nil
+	return ofType(c.DB.LookupWrite(key), store.TypeSet)
 }
 
 // setMemberString views b as a string for the duration of a call.
@@ -134,25 +124,15 @@ func cmdSMembers(c *Ctx) error {
 	return nil
 }
 
+// SISMEMBER key member, SMISMEMBER key member [member ...]
 func cmdSIsMember(c *Ctx) error {
 	s, err := readSet(c, c.Args[1])
 	if err != nil {
 		return err
 	}
-	if s != nil && s.Contains(c.Args[2]) {
-		c.W.Int(1)
-	} else {
-		c.W.Int(0)
+	if c.Spec.Name == "smismember" {
+		c.W.Array(len(c.Args) - 2)
 	}
-	return nil
-}
-
-func cmdSMIsMember(c *Ctx) error {
-	s, err := readSet(c, c.Args[1])
-	if err != nil {
-		return err
-	}
-	c.W.Array(len(c.Args) - 2)
 	for _, m := range c.Args[2:] {
 		if s != nil && s.Contains(m) {
 			c.W.Int(1)
@@ -160,19 +140,6 @@ func cmdSMIsMember(c *Ctx) error {
 			c.W.Int(0)
 		}
 	}
-	return nil
-}
-
-func cmdSCard(c *Ctx) error {
-	s, err := readSet(c, c.Args[1])
-	if err != nil {
-		return err
-	}
-	if s == nil {
-		c.W.Int(0)
-		return nil
-	}
-	c.W.Int(int64(s.Len()))
 	return nil
 }
 
@@ -319,6 +286,15 @@ func cmdSMove(c *Ctx) error {
 	return nil
 }
 
+// setOperands loads the sets a set operation reads: its keys from argument 1, or from 2
+// in the STORE forms (isStore), whose argument 1 is the destination.
+func setOperands(c *Ctx, isStore bool) ([]*store.Set, error) {
+	if isStore {
+		return setLoadAll(c, c.Args[2:])
+	}
+	return setLoadAll(c, c.Args[1:])
+}
+
 // setLoadAll looks up the sets at keys as reads, as Redis does for the STORE variants
 // too (missing ones are nil), and fails with WRONGTYPE if any holds another type.
 func setLoadAll(c *Ctx, keys [][]byte) ([]*store.Set, error) {
@@ -397,11 +373,7 @@ func (l *setMemberList) reply(c *Ctx) {
 // cmdSInter serves SINTER and SINTERSTORE.
 func cmdSInter(c *Ctx) error {
 	isStore := c.Spec.Name == "sinterstore"
-	keys := c.Args[1:]
-	if isStore {
-		keys = c.Args[2:]
-	}
-	sets, err := setLoadAll(c, keys)
+	sets, err := setOperands(c, isStore)
 	if err != nil {
 		return err
 	}
@@ -478,11 +450,7 @@ func cmdSUnionDiff(c *Ctx) error {
 	name := c.Spec.Name
 	isStore := name == "sunionstore" || name == "sdiffstore"
 	diff := name == "sdiff" || name == "sdiffstore"
-	keys := c.Args[1:]
-	if isStore {
-		keys = c.Args[2:]
-	}
-	sets, err := setLoadAll(c, keys)
+	sets, err := setOperands(c, isStore)
 	if err != nil {
 		return err
 	}
@@ -516,32 +484,5 @@ func cmdSUnionDiff(c *Ctx) error {
 	}
 	c.W.Set(rs.Len())
 	rs.Range(func(m []byte) bool { c.W.Bulk(m); return true })
-	return nil
-}
-
-func cmdSScan(c *Ctx) error {
-	o, cursorErr, optErr := ParseTypeScan(c)
-	if cursorErr != nil {
-		return cursorErr
-	}
-	s, err := readSet(c, c.Args[1])
-	if err != nil {
-		return err
-	}
-	if s == nil {
-		TypeScanReply(c, 0, nil)
-		return nil
-	}
-	if optErr != nil {
-		return optErr
-	}
-	match := o.MatchFunc()
-	var out setMemberList
-	next := s.Scan(o.Cursor, o.Count, func(m []byte) {
-		if match == nil || match(setMemberString(m)) {
-			out.add(m)
-		}
-	})
-	TypeScanReply(c, next, out.slices())
 	return nil
 }

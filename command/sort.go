@@ -2,10 +2,8 @@ package command
 
 import (
 	"bytes"
-	"math"
 	"slices"
 	"strings"
-	"unsafe"
 
 	"github.com/cinnabar-db/cinnabar/store"
 )
@@ -249,9 +247,8 @@ func sortWeigh(c *Ctx, o *sortOpts, items []sortItem) error {
 			}
 			continue
 		}
-		s := unsafe.String(unsafe.SliceData(w), len(w))
-		v, used, erange := strtod(s)
-		if used != len(s) || erange || math.IsNaN(v) {
+		v, ok := parseSortScore(w)
+		if !ok {
 			bad = true
 			continue
 		}

@@ -87,6 +87,8 @@ type Spec struct {
 	// from the end) and step. KeysFunc replaces them for commands with movable keys.
 	First, Last, Step int
 	KeysFunc          func(args [][]byte) []int
+	// KeyFlags, where set, are the flags of the command's key spec (see KeySpecFlags).
+	KeyFlags []string
 	// Cat holds the categories that flags do not imply (the type group, @keyspace,
 	// @dangerous, @connection, ...).
 	Cat  Category
@@ -161,6 +163,24 @@ func (s *Spec) CategoryNames() []string {
 	}
 	return out
 }
+
+// KeySpecFlags are the flags COMMAND INFO and COMMAND GETKEYSANDFLAGS show for the
+// command's keys: the row's KeyFlags, else "RW update" for a write command and
+// "RO access" for the others.
+func (s *Spec) KeySpecFlags() []string {
+	switch {
+	case s.KeyFlags != nil:
+		return s.KeyFlags
+	case s.Has(Write):
+		return keyFlagsWrite
+	}
+	return keyFlagsRead
+}
+
+var (
+	keyFlagsWrite = []string{"RW", "update"}
+	keyFlagsRead  = []string{"RO", "access"}
+)
 
 // KeyIndexes returns the argument indexes holding keys.
 func (s *Spec) KeyIndexes(args [][]byte) []int {

@@ -84,7 +84,7 @@ const (
 // StreamCommands are the stream family's rows.
 var StreamCommands = []*Spec{
 	{Name: "xadd", Arity: -5, Flags: streamFlagsWrite, First: 1, Last: 1, Step: 1, Cat: CatStream, Do: cmdXAdd},
-	{Name: "xlen", Arity: 2, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatStream, Do: cmdXLen},
+	{Name: "xlen", Arity: 2, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatStream, Do: cmdLen},
 	{Name: "xrange", Arity: -4, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatStream, Do: cmdXRange},
 	{Name: "xrevrange", Arity: -4, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatStream, Do: cmdXRange},
 	{Name: "xdel", Arity: -3, Flags: Write | Fast, First: 1, Last: 1, Step: 1, Cat: CatStream, Do: cmdXDel},
@@ -331,8 +331,14 @@ func replyStreamRange(w *resp.Writer, s *store.Stream, start, end store.StreamID
 
 // replyOneEntry writes the entry id as [id, fields], or nothing if it does not exist.
 func replyOneEntry(w *resp.Writer, s *store.Stream, id store.StreamID) bool {
+	return replyFirstEntry(w, s, id, id, false)
+}
+
+// replyFirstEntry writes the first entry of [start, end] (the last one when rev) as
+// [id, fields] and reports whether there was one; it writes nothing otherwise.
+func replyFirstEntry(w *resp.Writer, s *store.Stream, start, end store.StreamID, rev bool) bool {
 	found := false
-	s.Range(id, id, false, func(id store.StreamID, fv [][]byte) bool {
+	s.Range(start, end, rev, func(id store.StreamID, fv [][]byte) bool {
 		replyStreamEntry(w, id, fv)
 		found = true
 		return false
@@ -343,29 +349,17 @@ func replyOneEntry(w *resp.Writer, s *store.Stream, id store.StreamID) bool {
 // --- lookups ---
 
 func lookupStream(db *store.DB, key []byte) (*store.Stream, error) {
-	e := db.Lookup(key)
-	if e == nil {
-		return nil, nil
-	}
-	if e.Type() != store.TypeStream {
-		return nil, ErrWrongType
-	}
-	return e.Stream(), nil
+	return valueOf(db.Lookup(key), store.TypeStream, (*store.Entry).Stream)
 }
 
 func writeStream(db *store.DB, key []byte) (*store.Stream, error) {
-	e := db.LookupWrite(key)
-	if e == nil {
-		return nil, nil
-	}
-	if e.Type() != store.TypeStream {
-		return nil, ErrWrongType
-	}
-	return e.Stream(), nil
+	return valueOf(db.LookupWrite(key), store.TypeStream, (*store.Entry).Stream)
 }
 
-func streamNodeLimits() (maxBytes, maxEntries int64) {
-	return store.StreamNodeLimits.MaxBytes.Load(), store.StreamNodeLimits.MaxEntries.Load()
+// streamNodeLimits reads stream-node-max-bytes and stream-node-max-entries.
+func streamNodeLimits(db *store.DB) (maxBytes, maxEntries int64) {
+	lim := db.Limits()
+	return lim.StreamNodeMaxBytes.Load(), lim.StreamNodeMaxEntries.Load()
 }
 
 // --- XADD and XTRIM ---
@@ -460,10 +454,13 @@ func (a *addTrimArgs) finish(c *Ctx, xadd, limitGiven bool, i int) (addTrimArgs,
 			return *a, 0, Err("ERR syntax error, LIMIT cannot be used without the special ~ option")
 		}
 	case a.trim.Approx:
-		_, maxEntries := streamNodeLimits()
-		a.trim.Limit = 10000
-		if maxEntries > 0 && maxEntries <= 100 {
-			a.trim.Limit = 100 * maxEntries
+		// Redis bounds an approximate trim's work to 100 nodes' worth of entries, within
+		// [1, 1000000], and 10000 where that product is not positive (the multiplication
+		// wraps as Redis's does).
+		_, maxEntries := streamNodeLimits(c.DB)
+		a.trim.Limit = min(100*maxEntries, 1000000)
+		if a.trim.Limit <= 0 {
+			a.trim.Limit = 10000
 		}
 	default:
 		a.trim.Limit = 0
@@ -506,7 +503,7 @@ func cmdXAdd(c *Ctx) error {
 	}
 	id, err := s.NextID(c.DB.Now(), given, a.seqGiven)
 	if err == nil {
-		maxBytes, maxEntries := streamNodeLimits()
+		maxBytes, maxEntries := streamNodeLimits(c.DB)
 		err = s.Append(id, c.Args[fieldPos:], maxBytes, maxEntries)
 	}
 	if err != nil {
@@ -569,20 +566,6 @@ func cmdXTrim(c *Ctx) error {
 	}
 	propagateAddTrim(c, &a, s, 0, store.StreamID{})
 	c.W.Int(n)
-	return nil
-}
-
-// XLEN key
-func cmdXLen(c *Ctx) error {
-	s, err := lookupStream(c.DB, c.Args[1])
-	if err != nil {
-		return err
-	}
-	if s == nil {
-		c.W.Int(0)
-		return nil
-	}
-	c.W.Int(s.Len())
 	return nil
 }
 
@@ -790,12 +773,9 @@ func cmdXRead(c *Ctx) error {
 	for i := range streams {
 		st := &streams[i]
 		st.key = keys[i]
-		e := c.DB.Lookup(st.key)
-		if e != nil && e.Type() != store.TypeStream {
-			return ErrWrongType
-		}
-		if e != nil {
-			st.s = e.Stream()
+		var err error
+		if st.s, err = lookupStream(c.DB, st.key); err != nil {
+			return err
 		}
 		if isGroup {
 			if st.s != nil {
@@ -1686,13 +1666,7 @@ func xinfoStream(c *Ctx, s *store.Stream) error {
 			} else {
 				w.BulkString("first-entry")
 			}
-			found := false
-			s.Range(store.StreamID{}, store.MaxStreamID, last, func(id store.StreamID, fv [][]byte) bool {
-				replyStreamEntry(w, id, fv)
-				found = true
-				return false
-			})
-			if !found {
+			if !replyFirstEntry(w, s, store.StreamID{}, store.MaxStreamID, last) {
 				w.Null()
 			}
 		}
@@ -1712,20 +1686,7 @@ func xinfoStream(c *Ctx, s *store.Stream) error {
 		w.BulkString("pel-count")
 		w.Int(int64(g.PendingLen()))
 		w.BulkString("pending")
-		mark, n := w.Len(), 0
-		g.PendingRange(store.StreamID{}, func(id store.StreamID, nack *store.StreamNACK) bool {
-			if count != 0 && int64(n) >= count {
-				return false
-			}
-			w.Array(4)
-			replyStreamID(w, id)
-			w.BulkString(nack.Consumer().Name())
-			w.Int(nack.DeliveryTime)
-			w.Int(nack.DeliveryCount)
-			n++
-			return true
-		})
-		patchHeader(w, mark, n, false)
+		replyFullPending(w, count, true, g.PendingRange)
 		w.BulkString("consumers")
 		w.Array(len(g.Consumers()))
 		for _, cons := range g.Consumers() {
@@ -1737,22 +1698,36 @@ func xinfoStream(c *Ctx, s *store.Stream) error {
 			w.BulkString("pel-count")
 			w.Int(int64(cons.PendingLen()))
 			w.BulkString("pending")
-			mark, n := w.Len(), 0
-			cons.PendingRange(store.StreamID{}, func(id store.StreamID, nack *store.StreamNACK) bool {
-				if count != 0 && int64(n) >= count {
-					return false
-				}
-				w.Array(3)
-				replyStreamID(w, id)
-				w.Int(nack.DeliveryTime)
-				w.Int(nack.DeliveryCount)
-				n++
-				return true
-			})
-			patchHeader(w, mark, n, false)
+			replyFullPending(w, count, false, cons.PendingRange)
 		}
 	}
 	return nil
+}
+
+// replyFullPending writes the first count (0: all) entries of a pending entries list
+// walked by pendingRange, for XINFO STREAM FULL: [id, consumer, delivery time, delivery
+// count] for a group's list, the same without the consumer for a consumer's.
+func replyFullPending(w *resp.Writer, count int64, withConsumer bool,
+	pendingRange func(start store.StreamID, fn func(store.StreamID, *store.StreamNACK) bool)) {
+	mark, n := w.Len(), 0
+	pendingRange(store.StreamID{}, func(id store.StreamID, nack *store.StreamNACK) bool {
+		if count != 0 && int64(n) >= count {
+			return false
+		}
+		if withConsumer {
+			w.Array(4)
+			replyStreamID(w, id)
+			w.BulkString(nack.Consumer().Name())
+		} else {
+			w.Array(3)
+			replyStreamID(w, id)
+		}
+		w.Int(nack.DeliveryTime)
+		w.Int(nack.DeliveryCount)
+		n++
+		return true
+	})
+	patchHeader(w, mark, n, false)
 }
 
 func xinfoSyntaxError(c *Ctx) error {

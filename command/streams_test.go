@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/cinnabar-db/cinnabar/clock"
-	"github.com/cinnabar-db/cinnabar/resp"
 	"github.com/cinnabar-db/cinnabar/store"
 )
 
@@ -17,26 +16,6 @@ func frozenKS() (*store.Keyspace, *clock.Clock) {
 	clk.Set(time.UnixMilli(1000000))
 	clk.Freeze()
 	return store.New(16, 64, clk), clk
-}
-
-// call runs one command as the executor does, with control over ReadyKey and NoBlock;
-// it returns the raw reply, the handler's error and the Ctx (for Blocked and Args).
-func call(t *testing.T, ks *store.Keyspace, proto int, readyKey string, noBlock bool, args ...string) (string, error, *Ctx) {
-	t.Helper()
-	argv := make([][]byte, len(args))
-	for i, a := range args {
-		argv[i] = []byte(a)
-	}
-	w := &resp.Writer{Proto: proto}
-	spec, err := table().Lookup(argv)
-	c := &Ctx{Args: argv, Spec: spec, W: w, KS: ks, DB: ks.DB(0), NoBlock: noBlock}
-	if readyKey != "" {
-		c.ReadyKey = []byte(readyKey)
-	}
-	if err == nil {
-		err = spec.Do(c)
-	}
-	return string(w.Bytes()), err, c
 }
 
 func TestStreamIDParsing(t *testing.T) {

@@ -36,7 +36,7 @@ var StringCommands = []*Spec{
 	{Name: "mset", Arity: -3, Flags: Write | DenyOOM, First: 1, Last: -1, Step: 2, Cat: CatString, Do: cmdMSet},
 	{Name: "msetnx", Arity: -3, Flags: Write | DenyOOM, First: 1, Last: -1, Step: 2, Cat: CatString, Do: cmdMSet},
 	{Name: "append", Arity: 3, Flags: Write | DenyOOM | Fast, First: 1, Last: 1, Step: 1, Cat: CatString, Do: cmdAppend},
-	{Name: "strlen", Arity: 2, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatString, Do: cmdStrlen},
+	{Name: "strlen", Arity: 2, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatString, Do: cmdLen},
 	{Name: "incr", Arity: 2, Flags: Write | DenyOOM | Fast, First: 1, Last: 1, Step: 1, Cat: CatString, Do: cmdIncr},
 	{Name: "decr", Arity: 2, Flags: Write | DenyOOM | Fast, First: 1, Last: 1, Step: 1, Cat: CatString, Do: cmdIncr},
 	{Name: "incrby", Arity: 3, Flags: Write | DenyOOM | Fast, First: 1, Last: 1, Step: 1, Cat: CatString, Do: cmdIncr},
@@ -49,20 +49,12 @@ var StringCommands = []*Spec{
 
 // lookupString finds a string key for reading: nil if missing, WRONGTYPE if not a string.
 func lookupString(db *store.DB, key []byte) (*store.Entry, error) {
-	e := db.Lookup(key)
-	if e != nil && e.Type() != store.TypeString {
-		return nil, ErrWrongType
-	}
-	return e, nil
+	return ofType(db.Lookup(key), store.TypeString)
 }
 
 // writeString finds a string key the caller will change.
 func writeString(db *store.DB, key []byte) (*store.Entry, error) {
-	e := db.LookupWrite(key)
-	if e != nil && e.Type() != store.TypeString {
-		return nil, ErrWrongType
-	}
-	return e, nil
+	return ofType(db.LookupWrite(key), store.TypeString)
 }
 
 func cmdGet(c *Ctx) error {
@@ -371,19 +363,6 @@ func cmdAppend(c *Ctx) error {
 	return nil
 }
 
-func cmdStrlen(c *Ctx) error {
-	e, err := lookupString(c.DB, c.Args[1])
-	if err != nil {
-		return err
-	}
-	if e == nil {
-		c.W.Int(0)
-		return nil
-	}
-	c.W.Int(int64(len(e.Bytes())))
-	return nil
-}
-
 func cmdIncr(c *Ctx) error {
 	delta := int64(1)
 	if len(c.Args) == 3 {
@@ -427,32 +406,28 @@ func cmdIncr(c *Ctx) error {
 	return nil
 }
 
-// cmdIncrByFloat adds in 64-bit-mantissa precision and prints with %.17Lf trimmed, as
-// Redis does with long doubles, so 0.1+0.2 reads 0.3.
+// cmdIncrByFloat adds in long double precision, as Redis does (see addLongDouble).
 func cmdIncrByFloat(c *Ctx) error {
 	key := c.Args[1]
 	e, err := writeString(c.DB, key)
 	if err != nil {
 		return err
 	}
-	cur := new(big.Float).SetPrec(64)
+	cur := new(big.Float)
 	if e != nil {
-		if _, ok := parseLongDouble(cur, e.Bytes()); !ok {
+		var ok bool
+		if cur, ok = parseLongDouble(e.Bytes()); !ok {
 			return ErrNotFloat
 		}
 	}
-	incr := new(big.Float).SetPrec(64)
-	if _, ok := parseLongDouble(incr, c.Args[2]); !ok {
+	incr, ok := parseLongDouble(c.Args[2])
+	if !ok {
 		return ErrNotFloat
 	}
-	if cur.IsInf() || incr.IsInf() { // inf + -inf would be NaN, which big.Float refuses
+	val, ok := addLongDouble(cur, incr)
+	if !ok {
 		return Err(resp.ErrNaNOrInf)
 	}
-	cur.Add(cur, incr)
-	if cur.MantExp(nil) > maxLongDoubleExp {
-		return Err(resp.ErrNaNOrInf)
-	}
-	val := FormatLongDouble(cur)
 	c.DB.Set(key, keepTTL(store.NewStringText(val), e), evIncrByFloat)
 	if c.Propagating { // the sum a replay computes could round differently
 		c.Propagate(wordSet, key, []byte(val), wordKeepTTL)
@@ -469,32 +444,23 @@ func keepTTL(e, old *store.Entry) *store.Entry {
 	return e
 }
 
-// maxLongDoubleExp is the binary exponent past which an x87 long double overflows.
-const maxLongDoubleExp = 16384
-
-// parseLongDouble parses b into f (precision 64, like an x87 long double) with the
-// rules of Redis's string2ld: no surrounding spaces, at most 5000 characters, no NaN,
-// nothing beyond a long double's range.
-func parseLongDouble(f *big.Float, b []byte) (*big.Float, bool) {
-	if len(b) == 0 || len(b) > 5000 || b[0] == ' ' || b[len(b)-1] == ' ' {
+// addLongDouble adds incr to cur as x87 long doubles (a 64-bit mantissa, so 0.1+0.2
+// reads 0.3 and 1e400 is in range) and formats the sum as Redis stores it; ok is false
+// when the sum is not finite.
+func addLongDouble(cur, incr *big.Float) (val []byte, ok bool) {
+	if cur.IsInf() || incr.IsInf() { // inf + -inf would be NaN, which big.Float refuses
 		return nil, false
 	}
-	s := string(b)
-	if isInfWord(s) {
-		return f.SetInf(s[0] == '-'), true
-	}
-	if _, _, err := f.Parse(s, 10); err != nil {
+	sum := new(big.Float).SetPrec(longDoublePrec).Add(cur, incr)
+	if sum.Sign() != 0 && sum.MantExp(nil) > longDoubleMaxExp {
 		return nil, false
 	}
-	if !f.IsInf() && f.Sign() != 0 && f.MantExp(nil) > maxLongDoubleExp {
-		return nil, false
-	}
-	return f, true
+	return formatLongDouble(sum), true
 }
 
-// FormatLongDouble prints f like Redis's ld2string in human mode: %.17Lf with
+// formatLongDouble prints f like Redis's ld2string in human mode: %.17Lf with
 // trailing zeros (and a trailing point) removed.
-func FormatLongDouble(f *big.Float) []byte {
+func formatLongDouble(f *big.Float) []byte {
 	b := f.Append(nil, 'f', 17)
 	for len(b) > 0 && b[len(b)-1] == '0' {
 		b = b[:len(b)-1]
@@ -509,11 +475,7 @@ func FormatLongDouble(f *big.Float) []byte {
 }
 
 func cmdGetRange(c *Ctx) error {
-	start, err := c.Int(2)
-	if err != nil {
-		return err
-	}
-	end, err := c.Int(3)
+	start, end, err := c.IntPair(2)
 	if err != nil {
 		return err
 	}

@@ -3,11 +3,9 @@ package command
 import (
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 	"unsafe"
 
-	"github.com/cinnabar-db/cinnabar/resp"
 	"github.com/cinnabar-db/cinnabar/store"
 )
 
@@ -31,8 +29,6 @@ var (
 	errZGTLTNX          = Err("ERR GT, LT, and/or NX options at the same time are not compatible")
 	errZIncrPair        = Err("ERR INCR option supports a single increment-element pair")
 	errZPositive        = Err("ERR value is out of range, must be positive")
-	errZNumKeys         = Err("ERR numkeys should be greater than 0")
-	errZCount           = Err("ERR count should be greater than 0")
 	errZWeight          = Err("ERR weight value is not a float")
 	errZLimitNeg        = Err("ERR LIMIT can't be negative")
 	errZRangeLimit      = Err("ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX")
@@ -46,11 +42,11 @@ var ZSetCommands = []*Spec{
 	{Name: "zadd", Arity: -4, Flags: Write | DenyOOM | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZAdd},
 	{Name: "zincrby", Arity: 4, Flags: Write | DenyOOM | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZIncrBy},
 	{Name: "zrem", Arity: -3, Flags: Write | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZRem},
-	{Name: "zcard", Arity: 2, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZCard},
+	{Name: "zcard", Arity: 2, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdLen},
 	{Name: "zcount", Arity: 4, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZCount},
-	{Name: "zlexcount", Arity: 4, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZLexCount},
+	{Name: "zlexcount", Arity: 4, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZCount},
 	{Name: "zscore", Arity: 3, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZScore},
-	{Name: "zmscore", Arity: -3, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZMScore},
+	{Name: "zmscore", Arity: -3, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZScore},
 	{Name: "zrank", Arity: 3, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZRank},
 	{Name: "zrevrank", Arity: 3, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZRank},
 	{Name: "zrange", Arity: -4, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZRange},
@@ -74,7 +70,7 @@ var ZSetCommands = []*Spec{
 	{Name: "zinterstore", Arity: -4, Flags: Write | DenyOOM, First: 1, Last: 1, Step: 1, KeysFunc: zNumKeysAt(2, true), Cat: CatSortedSet, Do: cmdZSetOp},
 	{Name: "zdiffstore", Arity: -4, Flags: Write | DenyOOM, First: 1, Last: 1, Step: 1, KeysFunc: zNumKeysAt(2, true), Cat: CatSortedSet, Do: cmdZSetOp},
 	{Name: "zintercard", Arity: -3, Flags: ReadOnly, KeysFunc: zNumKeysAt(1, false), Cat: CatSortedSet, Do: cmdZSetOp},
-	{Name: "zscan", Arity: -3, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZScan},
+	{Name: "zscan", Arity: -3, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdTypeScan},
 	{Name: "bzpopmin", Arity: -3, Flags: Write | NoScript | Blocking | Fast, First: 1, Last: -2, Step: 1, Cat: CatSortedSet, Do: cmdBZPop},
 	{Name: "bzpopmax", Arity: -3, Flags: Write | NoScript | Blocking | Fast, First: 1, Last: -2, Step: 1, Cat: CatSortedSet, Do: cmdBZPop},
 	{Name: "bzmpop", Arity: -5, Flags: Write | Blocking, KeysFunc: zNumKeysAt(2, false), Cat: CatSortedSet, Do: cmdZMPop},
@@ -105,13 +101,7 @@ func zNumKeysAt(at int, dst bool) func(args [][]byte) []int {
 
 // zsetOf checks that a looked-up entry (nil when missing) is a sorted set.
 func zsetOf(e *store.Entry) (*store.ZSet, error) {
-	if e == nil {
-		return nil, nil
-	}
-	if e.Type() != store.TypeZSet {
-		return nil, ErrWrongType
-	}
-	return e.ZSet(), nil
+	return valueOf(e, store.TypeZSet, (*store.Entry).ZSet)
 }
 
 // readZSet finds a sorted set for reading: nil when missing.
@@ -119,11 +109,7 @@ func readZSet(c *Ctx, key []byte) (*store.ZSet, error) { return zsetOf(c.DB.Look
 
 // writeZSet finds the sorted set a write command changes: nil when missing.
 func writeZSet(c *Ctx, key []byte) (*store.Entry, error) {
-	e := c.DB.LookupWrite(key)
-	if e != nil && e.Type() != store.TypeZSet {
-		return nil, ErrWrongType
-	}
-	return e, nil
+	return ofType(c.DB.LookupWrite(key), store.TypeZSet)
 }
 
 // zChanged reports an in-place change with ev, deleting the key when it became empty.
@@ -146,137 +132,13 @@ func zStore(c *Ctx, dst []byte, pairs []store.ZPair, ev store.Event) {
 	c.W.Int(int64(len(pairs)))
 }
 
-// --- number parsing, as C's strtod and Redis's checks around it ---
-
-func isCSpace(ch byte) bool { return ch == ' ' || (ch >= '\t' && ch <= '\r') }
-
-// strtod parses the longest prefix of s that C's strtod accepts, returning the value,
-// the bytes used (0: no number) and whether the value over- or underflowed to ±Inf or 0.
-func strtod(s string) (v float64, n int, erange bool) {
-	i := 0
-	for i < len(s) && isCSpace(s[i]) {
-		i++
-	}
-	start := i
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		i++
-	}
-	word := func(w string) bool { return len(s)-i >= len(w) && strings.EqualFold(s[i:i+len(w)], w) }
-	neg := i > start && s[start] == '-'
-	switch {
-	case word("infinity"):
-		return signedInf(neg), i + 8, false
-	case word("inf"):
-		return signedInf(neg), i + 3, false
-	case word("nan"):
-		i += 3
-		if i < len(s) && s[i] == '(' {
-			j := i + 1
-			for j < len(s) && (s[j] == '_' || s[j] >= '0' && s[j] <= '9' || s[j]|0x20 >= 'a' && s[j]|0x20 <= 'z') {
-				j++
-			}
-			if j < len(s) && s[j] == ')' {
-				i = j + 1
-			}
-		}
-		return math.NaN(), i, false
-	}
-	isDigit := func(ch byte, hex bool) bool {
-		return ch >= '0' && ch <= '9' || hex && (ch|0x20 >= 'a' && ch|0x20 <= 'f')
-	}
-	hex := len(s)-i > 2 && s[i] == '0' && s[i+1]|0x20 == 'x' &&
-		(isDigit(s[i+2], true) || s[i+2] == '.' && len(s)-i > 3 && isDigit(s[i+3], true))
-	if hex {
-		i += 2
-	}
-	digits, nonzero := 0, false
-	for i < len(s) && isDigit(s[i], hex) {
-		digits++
-		nonzero = nonzero || s[i] != '0'
-		i++
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		for i < len(s) && isDigit(s[i], hex) {
-			digits++
-			nonzero = nonzero || s[i] != '0'
-			i++
-		}
-	}
-	if digits == 0 {
-		return 0, 0, false
-	}
-	mant := i
-	exp := byte('e')
-	if hex {
-		exp = 'p'
-	}
-	if i < len(s) && s[i]|0x20 == exp {
-		j := i + 1
-		if j < len(s) && (s[j] == '+' || s[j] == '-') {
-			j++
-		}
-		if j < len(s) && s[j] >= '0' && s[j] <= '9' {
-			for j < len(s) && s[j] >= '0' && s[j] <= '9' {
-				j++
-			}
-			i = j
-		}
-	}
-	text := s[start:i]
-	if hex && i == mant {
-		text += "p0"
-	}
-	v, err := strconv.ParseFloat(text, 64)
-	if err != nil && !math.IsInf(v, 0) {
-		return 0, 0, false
-	}
-	return v, i, math.IsInf(v, 0) || (v == 0 && nonzero)
-}
-
-func signedInf(neg bool) float64 {
-	if neg {
-		return math.Inf(-1)
-	}
-	return math.Inf(1)
-}
-
-// zParseScore parses a score or increment as Redis's getDoubleFromObject does: the
-// whole argument, no leading space, no NaN, no overflow or underflow to zero.
-func zParseScore(b []byte) (float64, bool) {
-	s := unsafe.String(unsafe.SliceData(b), len(b))
-	if len(s) == 0 || isCSpace(s[0]) {
-		return 0, false
-	}
-	v, n, erange := strtod(s)
-	if n != len(s) || math.IsNaN(v) || erange && (math.IsInf(v, 0) || v == 0) {
-		return 0, false
-	}
-	return v, true
-}
-
-// zParseBound parses one end of a score range: "(" makes it exclusive; the rest is
-// read as strtod reads it (leading space and an empty number allowed), NaN rejected.
-func zParseBound(b []byte) (v float64, ex, ok bool) {
-	s := unsafe.String(unsafe.SliceData(b), len(b))
-	if strings.HasPrefix(s, "(") {
-		s, ex = s[1:], true
-	}
-	// Where strtod converts nothing it stops at the very start, so only "" passes (as 0).
-	v, n, _ := strtod(s)
-	if n != len(s) || math.IsNaN(v) {
-		return 0, false, false
-	}
-	return v, ex, true
-}
-
 func zParseScoreRange(min, max []byte) (store.ScoreRange, error) {
 	var r store.ScoreRange
 	var ok bool
-	if r.Min, r.MinEx, ok = zParseBound(min); !ok {
+	if r.Min, r.MinEx, ok = parseScoreBound(min); !ok {
 		return r, errZMinMaxFloat
 	}
-	if r.Max, r.MaxEx, ok = zParseBound(max); !ok {
+	if r.Max, r.MaxEx, ok = parseScoreBound(max); !ok {
 		return r, errZMinMaxFloat
 	}
 	return r, nil
@@ -364,28 +226,34 @@ func zReplyRange(c *Ctx, z *store.ZSet, a, b int, rev, withScores bool) {
 
 type zaddFlags struct{ nx, xx, gt, lt, ch, incr bool }
 
-func cmdZAdd(c *Ctx) error {
+// parseZAddFlags reads ZADD's flags from argument 2 on (with geo, GEOADD's: NX, XX and
+// CH) and returns the index of the first argument that is not one.
+func parseZAddFlags(c *Ctx, geo bool) (zaddFlags, int) {
 	var f zaddFlags
 	i := 2
-flags:
 	for ; i < len(c.Args); i++ {
 		switch {
 		case c.Is(i, "nx"):
 			f.nx = true
 		case c.Is(i, "xx"):
 			f.xx = true
-		case c.Is(i, "gt"):
-			f.gt = true
-		case c.Is(i, "lt"):
-			f.lt = true
 		case c.Is(i, "ch"):
 			f.ch = true
-		case c.Is(i, "incr"):
+		case !geo && c.Is(i, "gt"):
+			f.gt = true
+		case !geo && c.Is(i, "lt"):
+			f.lt = true
+		case !geo && c.Is(i, "incr"):
 			f.incr = true
 		default:
-			break flags
+			return f, i
 		}
 	}
+	return f, i
+}
+
+func cmdZAdd(c *Ctx) error {
+	f, i := parseZAddFlags(c, false)
 	rest := c.Args[i:]
 	if len(rest) == 0 || len(rest)%2 != 0 {
 		return ErrSyntax
@@ -400,7 +268,7 @@ flags:
 	}
 	scores := make([]float64, len(rest)/2)
 	for j := range scores {
-		s, ok := zParseScore(rest[2*j])
+		s, ok := ParseFloat(rest[2*j])
 		if !ok {
 			return ErrNotFloat
 		}
@@ -410,9 +278,9 @@ flags:
 }
 
 func cmdZIncrBy(c *Ctx) error {
-	s, ok := zParseScore(c.Args[2])
-	if !ok {
-		return ErrNotFloat
+	s, err := c.Float(2)
+	if err != nil {
+		return err
 	}
 	return zadd(c, zaddFlags{incr: true}, []float64{s}, c.Args[2:])
 }
@@ -516,21 +384,13 @@ func cmdZRem(c *Ctx) error {
 
 // --- reads ---
 
-func cmdZCard(c *Ctx) error {
-	z, err := readZSet(c, c.Args[1])
-	if err != nil {
-		return err
-	}
-	if z == nil {
-		c.W.Int(0)
-	} else {
-		c.W.Int(int64(z.Len()))
-	}
-	return nil
-}
-
+// ZCOUNT key min max, ZLEXCOUNT key min max
 func cmdZCount(c *Ctx) error {
-	r, err := zParseScoreRange(c.Args[2], c.Args[3])
+	kind := zrScore
+	if c.Spec.Name == "zlexcount" {
+		kind = zrLex
+	}
+	r, err := parseZInterval(c, kind, 2, 3)
 	if err != nil {
 		return err
 	}
@@ -540,52 +400,22 @@ func cmdZCount(c *Ctx) error {
 	}
 	var n int
 	if z != nil {
-		a, b := z.ScoreRange(r)
-		n = b - a
+		lo, hi := r.ranks(z)
+		n = hi - lo
 	}
 	c.W.Int(int64(n))
 	return nil
 }
 
-func cmdZLexCount(c *Ctx) error {
-	r, err := zParseLexRange(c.Args[2], c.Args[3])
-	if err != nil {
-		return err
-	}
-	z, err := readZSet(c, c.Args[1])
-	if err != nil {
-		return err
-	}
-	var n int
-	if z != nil {
-		a, b := z.LexRange(r)
-		n = b - a
-	}
-	c.W.Int(int64(n))
-	return nil
-}
-
+// ZSCORE key member, ZMSCORE key member [member ...]
 func cmdZScore(c *Ctx) error {
 	z, err := readZSet(c, c.Args[1])
 	if err != nil {
 		return err
 	}
-	if z != nil {
-		if s, ok := z.Score(c.Args[2]); ok {
-			c.W.Double(s)
-			return nil
-		}
+	if c.Spec.Name == "zmscore" {
+		c.W.Array(len(c.Args) - 2)
 	}
-	c.W.Null()
-	return nil
-}
-
-func cmdZMScore(c *Ctx) error {
-	z, err := readZSet(c, c.Args[1])
-	if err != nil {
-		return err
-	}
-	c.W.Array(len(c.Args) - 2)
 	for _, m := range c.Args[2:] {
 		if z != nil {
 			if s, ok := z.Score(m); ok {
@@ -627,21 +457,54 @@ const (
 	zrLex
 )
 
+// zInterval is an interval of a sorted set by rank, score or lex.
+type zInterval struct {
+	kind        zrangeKind
+	start, stop int64
+	score       store.ScoreRange
+	lex         store.LexRange
+}
+
+// parseZInterval reads an interval of the given kind (not zrAuto) from the arguments at
+// lo and hi; a rank interval is always start, stop (hi = lo+1), a reverse range only
+// swaps score and lex bounds.
+func parseZInterval(c *Ctx, kind zrangeKind, lo, hi int) (zInterval, error) {
+	r := zInterval{kind: kind}
+	var err error
+	switch kind {
+	case zrRank:
+		r.start, r.stop, err = c.IntPair(lo)
+	case zrScore:
+		r.score, err = zParseScoreRange(c.Args[lo], c.Args[hi])
+	case zrLex:
+		r.lex, err = zParseLexRange(c.Args[lo], c.Args[hi])
+	}
+	return r, err
+}
+
+// ranks returns the ranks [lo, hi) the interval covers in z, in ascending order.
+func (r *zInterval) ranks(z *store.ZSet) (int, int) {
+	switch r.kind {
+	case zrRank:
+		return zRankRange(r.start, r.stop, z.Len())
+	case zrScore:
+		return z.ScoreRange(r.score)
+	}
+	return z.LexRange(r.lex)
+}
+
 // zrangeArgs is a parsed ZRANGE-family call.
 type zrangeArgs struct {
-	kind          zrangeKind
+	zInterval
 	rev           bool
 	withScores    bool
 	offset, limit int64 // a negative limit is no limit
-	start, stop   int64
-	score         store.ScoreRange
-	lex           store.LexRange
 }
 
 // parseZRange parses the arguments from the key at index src: key min max [options],
 // with kind and direction preset by the legacy commands (ZRANGEBYSCORE, ZREVRANGE, ...).
 func parseZRange(c *Ctx, src int, kind zrangeKind, rev, dirSet, store bool) (zrangeArgs, error) {
-	a := zrangeArgs{kind: kind, rev: rev, limit: -1}
+	a := zrangeArgs{zInterval: zInterval{kind: kind}, rev: rev, limit: -1}
 	for j := src + 3; j < len(c.Args); j++ {
 		left := len(c.Args) - j - 1
 		switch {
@@ -675,43 +538,25 @@ func parseZRange(c *Ctx, src int, kind zrangeKind, rev, dirSet, store bool) (zra
 	if a.withScores && a.kind == zrLex {
 		return a, errZRangeLexScores
 	}
-	lo, hi := c.Args[src+1], c.Args[src+2]
+	lo, hi := src+1, src+2
 	if a.rev && a.kind != zrRank {
 		lo, hi = hi, lo
 	}
 	var err error
-	switch a.kind {
-	case zrRank:
-		if a.start, err = c.Int(src + 1); err != nil {
-			return a, err
-		}
-		if a.stop, err = c.Int(src + 2); err != nil {
-			return a, err
-		}
-	case zrScore:
-		a.score, err = zParseScoreRange(lo, hi)
-	case zrLex:
-		a.lex, err = zParseLexRange(lo, hi)
-	}
+	a.zInterval, err = parseZInterval(c, a.kind, lo, hi)
 	return a, err
 }
 
 // ranks returns the ranks [lo, hi) of z that the call selects, to be walked downwards
 // when a.rev is set.
 func (a *zrangeArgs) ranks(z *store.ZSet) (int, int) {
-	n := z.Len()
-	var lo, hi int
-	switch a.kind {
-	case zrRank:
-		lo, hi = zRankRange(a.start, a.stop, n)
+	lo, hi := a.zInterval.ranks(z)
+	if a.kind == zrRank {
 		if a.rev {
+			n := z.Len()
 			lo, hi = n-hi, n-lo
 		}
 		return lo, hi
-	case zrScore:
-		lo, hi = z.ScoreRange(a.score)
-	default:
-		lo, hi = z.LexRange(a.lex)
 	}
 	if a.offset < 0 {
 		return 0, 0
@@ -797,36 +642,16 @@ func cmdZRange(c *Ctx) error {
 // --- range deletion ---
 
 func cmdZRemRange(c *Ctx) error {
-	var (
-		pick func(z *store.ZSet) (int, int)
-		ev   store.Event
-	)
+	kind, ev := zrRank, evZRemRangeByRank
 	switch c.Spec.Name {
-	case "zremrangebyrank":
-		start, err := c.Int(2)
-		if err != nil {
-			return err
-		}
-		stop, err := c.Int(3)
-		if err != nil {
-			return err
-		}
-		pick = func(z *store.ZSet) (int, int) { return zRankRange(start, stop, z.Len()) }
-		ev = evZRemRangeByRank
 	case "zremrangebyscore":
-		r, err := zParseScoreRange(c.Args[2], c.Args[3])
-		if err != nil {
-			return err
-		}
-		pick = func(z *store.ZSet) (int, int) { return z.ScoreRange(r) }
-		ev = evZRemRangeByScore
-	default:
-		r, err := zParseLexRange(c.Args[2], c.Args[3])
-		if err != nil {
-			return err
-		}
-		pick = func(z *store.ZSet) (int, int) { return z.LexRange(r) }
-		ev = evZRemRangeByLex
+		kind, ev = zrScore, evZRemRangeByScore
+	case "zremrangebylex":
+		kind, ev = zrLex, evZRemRangeByLex
+	}
+	r, err := parseZInterval(c, kind, 2, 3)
+	if err != nil {
+		return err
 	}
 	key := c.Args[1]
 	e, err := writeZSet(c, key)
@@ -836,7 +661,7 @@ func cmdZRemRange(c *Ctx) error {
 	var removed int
 	if e != nil {
 		z := e.ZSet()
-		if removed = z.RemoveRange(pick(z)); removed > 0 {
+		if removed = z.RemoveRange(r.ranks(z)); removed > 0 {
 			zChanged(c, key, z, ev)
 		}
 	}
@@ -930,23 +755,16 @@ func cmdBZPop(c *Ctx) error {
 	if err != nil {
 		return err
 	}
-	keys := c.Args[1:last]
-	for _, key := range c.KeysReadyFirst(keys) {
+	return c.popFirst(c.Args[1:last], true, deadline, func(key []byte) (bool, error) {
 		e, err := writeZSet(c, key)
-		if err != nil {
-			if c.ReadyKey == nil {
-				return err
-			}
-			continue
+		if e == nil {
+			return false, err
 		}
-		if e != nil {
-			max := c.Spec.Name == "bzpopmax"
-			zpop(c, key, e.ZSet(), 1, max, zpopBlock)
-			c.Propagate(zpopWord(max), key) // replays as the command that does not block
-			return nil
-		}
-	}
-	return c.Block(keys, deadline, NullArrayReply)
+		max := c.Spec.Name == "bzpopmax"
+		zpop(c, key, e.ZSet(), 1, max, zpopBlock)
+		c.Propagate(zpopWord(max), key) // replays as the command that does not block
+		return true, nil
+	})
 }
 
 // zpopWord is the command that pops the lowest (or highest, max) scores.
@@ -960,73 +778,22 @@ func zpopWord(max bool) []byte {
 // ZMPOP numkeys key [key ...] MIN|MAX [COUNT count],
 // BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]
 func cmdZMPop(c *Ctx) error {
-	blocking := c.Spec.Name == "bzmpop"
-	at := 1
-	if blocking {
-		at = 2
+	a, err := parseMPop(c, c.Spec.Name == "bzmpop", "min", "max")
+	if err != nil {
+		return err
 	}
-	numkeys, ok := ParseInt(c.Args[at])
-	if !ok || numkeys < 1 {
-		return errZNumKeys
-	}
-	where := at + 1 + int(min(numkeys, int64(len(c.Args))))
-	if where >= len(c.Args) {
-		return ErrSyntax
-	}
-	var max bool
-	switch {
-	case c.Is(where, "min"):
-	case c.Is(where, "max"):
-		max = true
-	default:
-		return ErrSyntax
-	}
-	count := int64(-1)
-	for j := where + 1; j < len(c.Args); j++ {
-		if count == -1 && c.Is(j, "count") && j+1 < len(c.Args) {
-			j++
-			n, ok := ParseInt(c.Args[j])
-			if !ok || n < 1 {
-				return errZCount
-			}
-			count = n
-			continue
-		}
-		return ErrSyntax
-	}
-	if count == -1 {
-		count = 1
-	}
-	var deadline int64
-	if blocking {
-		var err error
-		if deadline, err = c.Deadline(1); err != nil {
-			return err
-		}
-	}
-	keys := c.Args[at+1 : where]
-	for _, key := range c.KeysReadyFirst(keys) {
+	return c.popFirst(a.keys, a.blocking, a.deadline, func(key []byte) (bool, error) {
 		e, err := writeZSet(c, key)
-		if err != nil {
-			if c.ReadyKey == nil {
-				return err
-			}
-			continue
+		if e == nil {
+			return false, err
 		}
-		if e != nil {
-			n := int(min(count, int64(e.ZSet().Len())))
-			zpop(c, key, e.ZSet(), n, max, zpopMulti)
-			if c.Propagating {
-				c.Propagate(zpopWord(max), key, AppendInt(nil, int64(n)))
-			}
-			return nil
+		n := int(min(a.count, int64(e.ZSet().Len())))
+		zpop(c, key, e.ZSet(), n, a.second, zpopMulti)
+		if c.Propagating {
+			c.Propagate(zpopWord(a.second), key, AppendInt(nil, int64(n)))
 		}
-	}
-	if blocking {
-		return c.Block(keys, deadline, NullArrayReply)
-	}
-	c.W.NullArray()
-	return nil
+		return true, nil
+	})
 }
 
 // --- ZRANDMEMBER ---
@@ -1085,36 +852,6 @@ func cmdZRandMember(c *Ctx) error {
 		zHeader(c, int(n), withScores)
 		z.RandomDistinct(int(n), emit)
 	}
-	return nil
-}
-
-// --- ZSCAN ---
-
-func cmdZScan(c *Ctx) error {
-	if _, ok := ParseScanCursor(c.Args[2]); !ok {
-		return Err("ERR invalid cursor")
-	}
-	z, err := readZSet(c, c.Args[1])
-	if err != nil {
-		return err
-	}
-	if z == nil {
-		ScanReply(c.W, 0, nil)
-		return nil
-	}
-	o, err := ParseScan(c, 2, false)
-	if err != nil {
-		return err
-	}
-	match := o.MatchFunc()
-	var items []string
-	next := z.Scan(o.Cursor, o.Count, func(m []byte, s float64) {
-		if match != nil && !match(unsafe.String(unsafe.SliceData(m), len(m))) {
-			return
-		}
-		items = append(items, string(m), string(resp.AppendDouble(nil, s)))
-	})
-	ScanReply(c.W, next, items)
 	return nil
 }
 
@@ -1235,7 +972,7 @@ func cmdZSetOp(c *Ctx) error {
 		case op != "diff" && !cardOnly && left >= len(srcs)+1 && c.Is(j, "weights"):
 			j++
 			for i := range srcs {
-				w, ok := zParseScore(c.Args[j])
+				w, ok := ParseFloat(c.Args[j])
 				if !ok {
 					return errZWeight
 				}

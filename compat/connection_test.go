@@ -112,3 +112,26 @@ func TestGetKeysWithoutMandatoryKeys(t *testing.T) {
 		COMMAND GETKEYS GET k
 	`)
 }
+
+// TestGetKeysAndFlagsScripts: a script may do anything with its keys, so EVAL,
+// EVALSHA and FCALL declare them read-write; the _RO variants read-only.
+func TestGetKeysAndFlagsScripts(t *testing.T) {
+	diffBothProtocols(t,
+		[]string{"COMMAND", "GETKEYSANDFLAGS", "EVAL", "return 1", "2", "a", "b"},
+		[]string{"COMMAND", "GETKEYSANDFLAGS", "EVAL", "return 1", "0"},
+		[]string{"COMMAND", "GETKEYSANDFLAGS", "EVALSHA", "abc", "1", "a"},
+		[]string{"COMMAND", "GETKEYSANDFLAGS", "FCALL", "f", "1", "a"},
+		[]string{"COMMAND", "GETKEYSANDFLAGS", "EVAL_RO", "return 1", "1", "a"},
+		[]string{"COMMAND", "GETKEYSANDFLAGS", "EVALSHA_RO", "abc", "1", "a"},
+		[]string{"COMMAND", "GETKEYSANDFLAGS", "FCALL_RO", "f", "1", "a"},
+		[]string{"COMMAND", "GETKEYSANDFLAGS", "GET", "a"},
+	)
+	forEachProtocol(t, func(t *testing.T, srv *cinnabartest.Server, rdb *redis.Client) {
+		got, err := rdb.CommandGetKeysAndFlags(ctx, "eval", "return 1", "1", "k").Result()
+		require.NoError(t, err)
+		require.Equal(t, []redis.KeyFlags{{Key: "k", Flags: []string{"RW", "access", "update"}}}, got)
+		got, err = rdb.CommandGetKeysAndFlags(ctx, "fcall_ro", "f", "1", "k").Result()
+		require.NoError(t, err)
+		require.Equal(t, []redis.KeyFlags{{Key: "k", Flags: []string{"RO", "access"}}}, got)
+	})
+}

@@ -129,6 +129,48 @@ func TestScanOptions(t *testing.T) {
 	require.NotZero(t, cursor)
 }
 
+// TestTypeScanDifferential covers HSCAN, SSCAN and ZSCAN on small values (a listpack
+// or an intset: one call returns everything, in a fixed order) and the order of their checks: the cursor,
+// then the key, then the options.
+func TestTypeScanDifferential(t *testing.T) {
+	diffBothProtocols(t,
+		[]string{"HSET", "h", "a", "1", "b", "2"}, []string{"SADD", "s", "3", "1", "2"},
+		[]string{"ZADD", "z", "1.5", "a", "2", "b", "-inf", "c"},
+		[]string{"SET", "str", "x"},
+		[]string{"HSCAN", "h", "0"}, []string{"HSCAN", "h", "0", "MATCH", "a"}, []string{"SSCAN", "s", "0"},
+		[]string{"SSCAN", "s", "0", "MATCH", "[12]", "COUNT", "1"}, []string{"SSCAN", "s", "-0"},
+		[]string{"ZSCAN", "z", "0"}, []string{"ZSCAN", "z", "+0", "MATCH", "?"}, []string{"ZSCAN", "z", "0", "COUNT", "0"},
+		[]string{"ZSCAN", "z", "0", "NOVALUES"}, []string{"ZSCAN", "z", "0", "TYPE", "zset"}, []string{"ZSCAN", "z", "0", "MATCH"},
+		[]string{"ZSCAN", "nokey", "0", "COUNT", "x"}, []string{"SSCAN", "nokey", "x"}, []string{"ZSCAN", "str", "0", "foo"},
+		[]string{"ZSCAN", "str", "abc"}, []string{"SSCAN", "h", "0"}, []string{"HSCAN", "z", "0"},
+	)
+	forEachProtocol(t, func(t *testing.T, srv *cinnabartest.Server, rdb *redis.Client) {
+		require.NoError(t, rdb.ZAdd(ctx, "z", redis.Z{Score: 1.5, Member: "a"}, redis.Z{Score: 2, Member: "b"}).Err())
+		items, cursor, err := rdb.ZScan(ctx, "z", 0, "a*", 10).Result()
+		require.NoError(t, err)
+		require.Equal(t, []string{"a", "1.5"}, items)
+		require.Zero(t, cursor)
+		require.EqualError(t, rdb.Do(ctx, "ZSCAN", "z", "0", "COUNT", "0").Err(), "ERR syntax error")
+	})
+}
+
+// TestLengthCommandsDifferential runs STRLEN, LLEN, SCARD, HLEN, ZCARD and XLEN (one
+// handler) on a key of every type and a missing one, and SISMEMBER/SMISMEMBER.
+func TestLengthCommandsDifferential(t *testing.T) {
+	cmds := [][]string{
+		{"SET", "s", "12345"}, {"SET", "n", "-7"}, {"RPUSH", "l", "a", "b"}, {"SADD", "st", "1", "2", "3"},
+		{"HSET", "h", "a", "1"}, {"ZADD", "z", "1", "a"}, {"XADD", "x", "1-1", "a", "1"},
+		{"SISMEMBER", "st", "1"}, {"SISMEMBER", "nokey", "1"}, {"SISMEMBER", "s", "1"},
+		{"SMISMEMBER", "st", "1", "9"}, {"SMISMEMBER", "nokey", "1"}, {"SMISMEMBER", "h", "1"},
+	}
+	for _, key := range []string{"s", "n", "l", "st", "h", "z", "x", "nokey"} {
+		for _, cmd := range []string{"STRLEN", "LLEN", "SCARD", "HLEN", "ZCARD", "XLEN"} {
+			cmds = append(cmds, []string{cmd, key})
+		}
+	}
+	diffBothProtocols(t, cmds...)
+}
+
 func TestKeysDifferential(t *testing.T) {
 	diffScript(t, `
 		MSET a 1 b 2 c 3 h1llo x hallo x hxllo x hllo x heeeello x h[llo x h* x

@@ -142,6 +142,145 @@ XADD s 100-* a 1
 `)
 }
 
+// streamRestoreNodeLimits puts the reference server's stream node limits back to
+// Redis's defaults when the test ends (the reference is shared by the package's tests).
+func streamRestoreNodeLimits(t *testing.T) {
+	t.Cleanup(func() {
+		ref := dialRaw(t, referenceAddr(t))
+		ref.Do(t, "CONFIG", "SET", "stream-node-max-bytes", "4096", "stream-node-max-entries", "100")
+	})
+}
+
+// TestStreamsNodeLimitsDiff sets stream-node-max-entries and stream-node-max-bytes on
+// both servers and compares what depends on node boundaries: the node counts of XINFO
+// STREAM (FULL too), what approximate trimming removes, and the work bound of an
+// approximate trim without LIMIT (100 nodes' worth of entries). A CONFIG SET applies
+// from the next XADD on, to the tail node too.
+func TestStreamsNodeLimitsDiff(t *testing.T) {
+	streamRestoreNodeLimits(t)
+	// fill adds entries from-1 .. to-1 with one Lua call on each server.
+	fill := func(key string, from, to int) string {
+		return fmt.Sprintf("EVAL for\\si=%d,%d\\sdo\\sredis.call('XADD',KEYS[1],i..'-1','f','v')\\send 1 %s", from, to, key)
+	}
+	diffStreamScript(t, `
+CONFIG SET stream-node-max-entries 3
+CONFIG GET stream-node-max-entries
+`+fill("s", 1, 10)+`
+XINFO STREAM s
+XTRIM s MAXLEN ~ 5
+XLEN s
+XTRIM s MAXLEN ~ 2
+XTRIM s MAXLEN ~ 2 LIMIT 2
+XTRIM s MAXLEN ~ 0 LIMIT 3
+XRANGE s - +
+XADD s MAXLEN ~ 2 11-1 f v
+XADD s MAXLEN ~ 2 12-1 f v
+XINFO STREAM s FULL
+# a lower limit closes the current tail node at the next XADD
+CONFIG SET stream-node-max-entries 1
+XADD s 13-1 f v
+XINFO STREAM s
+XTRIM s MINID ~ 13
+XINFO STREAM s FULL
+CONFIG SET stream-node-max-entries 0
+CONFIG SET stream-node-max-bytes 100
+`+fill("b", 1, 40)+`
+XINFO STREAM b
+XADD b MAXLEN ~ 20 41-1 f v
+XLEN b
+XADD b 42-1 field `+strings.Repeat("x", 120)+`
+XADD b 43-1 f v
+XINFO STREAM b FULL
+CONFIG SET stream-node-max-bytes 1
+`+fill("one", 1, 5)+`
+XINFO STREAM one
+XTRIM one MAXLEN ~ 1
+# approximate trims without LIMIT stop after 100 * stream-node-max-entries entries
+CONFIG SET stream-node-max-bytes 0
+CONFIG SET stream-node-max-entries 150
+`+fill("big", 1, 16000)+`
+XTRIM big MAXLEN ~ 0
+XINFO STREAM big
+CONFIG SET stream-node-max-entries 0
+CONFIG SET stream-node-max-bytes 4096
+`+fill("bytes", 1, 12000)+`
+XTRIM bytes MAXLEN ~ 0
+XINFO STREAM bytes
+CONFIG SET stream-node-max-entries 100000000000000000
+XTRIM bytes MAXLEN ~ 0
+CONFIG SET stream-node-max-entries 90000000000000000
+XTRIM bytes MAXLEN ~ 0
+XLEN bytes
+CONFIG SET stream-node-max-bytes -1
+CONFIG SET stream-node-max-entries -1
+CONFIG SET stream-node-max-bytes 1kb
+CONFIG GET stream-node-max-bytes
+`)
+}
+
+// TestStreamsNodeLimitsGoRedis sets the node limits through go-redis and checks that
+// nodes close at the new entry count and size, in RESP2 and RESP3.
+func TestStreamsNodeLimitsGoRedis(t *testing.T) {
+	forEachProtocol(t, func(t *testing.T, srv *cinnabartest.Server, rdb *redis.Client) {
+		require.NoError(t, rdb.ConfigSet(ctx, "stream-node-max-entries", "2").Err())
+		for i := 1; i <= 5; i++ {
+			require.NoError(t, rdb.XAdd(ctx, &redis.XAddArgs{Stream: "s", ID: fmt.Sprintf("%d-1", i), Values: []string{"f", "v"}}).Err())
+		}
+		info, err := rdb.XInfoStream(ctx, "s").Result()
+		require.NoError(t, err)
+		require.Equal(t, int64(3), info.RadixTreeKeys)
+		require.Equal(t, int64(2), rdb.XTrimMaxLenApprox(ctx, "s", 2, 0).Val())
+
+		require.NoError(t, rdb.ConfigSet(ctx, "stream-node-max-entries", "0").Err())
+		require.NoError(t, rdb.ConfigSet(ctx, "stream-node-max-bytes", "1").Err())
+		require.Equal(t, map[string]string{"stream-node-max-bytes": "1"}, rdb.ConfigGet(ctx, "stream-node-max-bytes").Val())
+		for i := 1; i <= 4; i++ {
+			require.NoError(t, rdb.XAdd(ctx, &redis.XAddArgs{Stream: "b", ID: fmt.Sprintf("%d-1", i), Values: []string{"f", "v"}}).Err())
+		}
+		require.Equal(t, int64(4), rdb.XInfoStream(ctx, "b").Val().RadixTreeKeys)
+	})
+}
+
+// TestStreamsNodeLimitsRandom is a node-boundary workload with the node limits changed
+// at random along the way, so nodes close by entry count and by size, and by the old
+// limits until the next XADD.
+//
+// stream-node-max-bytes only takes 0, 1 and 4096 here: Redis 7.0.15 preallocates a new
+// node with min(stream-node-max-bytes, 4096) bytes and can leave a dangling node
+// pointer when closing a node shrinks it (valkey-io/valkey#4705), which crashes the
+// reference server once limits such as 64 or 300 are mixed with entries of varied size.
+func TestStreamsNodeLimitsRandom(t *testing.T) {
+	streamRestoreNodeLimits(t)
+	maxBytes := []string{"0", "1", "4096"}
+	maxEntries := []string{"0", "1", "2", "5", "30", "100"}
+	ms := 0
+	diffRandomMasked(t, 2, 3000, func(r *rand.Rand) []string {
+		switch op := r.IntN(100); {
+		case op < 2:
+			return []string{"CONFIG", "SET", "stream-node-max-bytes", maxBytes[r.IntN(len(maxBytes))]}
+		case op < 4:
+			return []string{"CONFIG", "SET", "stream-node-max-entries", maxEntries[r.IntN(len(maxEntries))]}
+		case op < 70:
+			ms += r.IntN(3)
+			args := []string{"XADD", "s"}
+			if r.IntN(15) == 0 {
+				args = append(args, "MAXLEN", "~", strconv.Itoa(r.IntN(200)))
+			}
+			return append(args, fmt.Sprintf("%d-*", ms), "name", strings.Repeat("x", r.IntN(80)))
+		case op < 78:
+			return []string{"XDEL", "s", fmt.Sprintf("%d-%d", r.IntN(ms+1), r.IntN(3))}
+		case op < 82:
+			return []string{"XTRIM", "s", "MAXLEN", "~", strconv.Itoa(r.IntN(300))}
+		case op < 84:
+			return []string{"XTRIM", "s", "MINID", "~", strconv.Itoa(ms - r.IntN(100))}
+		case op < 94:
+			return []string{"XINFO", "STREAM", "s"}
+		default:
+			return []string{"XINFO", "STREAM", "s", "FULL", "COUNT", "3"}
+		}
+	})
+}
+
 // TestStreamsGroupsDiff covers consumer groups: XGROUP, XREADGROUP, XACK, XPENDING,
 // XCLAIM, XAUTOCLAIM and XINFO, with their errors. Commands whose replies hold idle
 // times are left to the go-redis tests.

@@ -104,15 +104,7 @@ func writeKeySpecs(w *resp.Writer, spec *Spec) {
 	w.Array(1)
 	w.Map(3)
 	w.BulkString("flags")
-	if spec.Has(Write) {
-		w.Set(2)
-		w.Simple("RW")
-		w.Simple("update")
-	} else {
-		w.Set(2)
-		w.Simple("RO")
-		w.Simple("access")
-	}
+	writeKeySpecFlags(w, spec)
 	w.BulkString("begin_search")
 	if spec.KeysFunc != nil {
 		w.Map(1)
@@ -352,17 +344,17 @@ func (s *Server) cmdCommandGetKeys(c *Ctx) error {
 		}
 		c.W.Array(2)
 		c.W.Bulk(args[i])
-		if spec.Has(Write) {
-			c.W.Set(2)
-			c.W.Simple("RW")
-			c.W.Simple("update")
-		} else {
-			c.W.Set(2)
-			c.W.Simple("RO")
-			c.W.Simple("access")
-		}
+		writeKeySpecFlags(c.W, spec)
 	}
 	return nil
+}
+
+func writeKeySpecFlags(w *resp.Writer, spec *Spec) {
+	flags := spec.KeySpecFlags()
+	w.Set(len(flags))
+	for _, f := range flags {
+		w.Simple(f)
+	}
 }
 
 func cmdCommandHelp(c *Ctx) error {

@@ -136,12 +136,14 @@ func (s *Server) awaitBusy(r *runningScript) bool {
 func (s *Server) scriptingCommands() []*Spec {
 	s.scripts = &scripting{eng: script.New(script.Options{RedisVersion: RedisVersion})}
 	const evalFlags = NoScript | Stale | SkipMonitor | NoMandatoryKeys | AllKeys
+	// A script may do anything with its keys: Redis declares them read-write.
+	anyAccess := []string{"RW", "access", "update"}
 	return []*Spec{
-		{Name: "eval", Arity: -3, Flags: evalFlags, KeysFunc: numKeysAt2, Cat: CatScripting, Do: s.cmdEval},
-		{Name: "evalsha", Arity: -3, Flags: evalFlags, KeysFunc: numKeysAt2, Cat: CatScripting, Do: s.cmdEval},
+		{Name: "eval", Arity: -3, Flags: evalFlags, KeysFunc: numKeysAt2, KeyFlags: anyAccess, Cat: CatScripting, Do: s.cmdEval},
+		{Name: "evalsha", Arity: -3, Flags: evalFlags, KeysFunc: numKeysAt2, KeyFlags: anyAccess, Cat: CatScripting, Do: s.cmdEval},
 		{Name: "eval_ro", Arity: -3, Flags: evalFlags | ReadOnly, KeysFunc: numKeysAt2, Cat: CatScripting, Do: s.cmdEval},
 		{Name: "evalsha_ro", Arity: -3, Flags: evalFlags | ReadOnly, KeysFunc: numKeysAt2, Cat: CatScripting, Do: s.cmdEval},
-		{Name: "fcall", Arity: -3, Flags: evalFlags, KeysFunc: numKeysAt2, Cat: CatScripting, Do: s.cmdFCall},
+		{Name: "fcall", Arity: -3, Flags: evalFlags, KeysFunc: numKeysAt2, KeyFlags: anyAccess, Cat: CatScripting, Do: s.cmdFCall},
 		{Name: "fcall_ro", Arity: -3, Flags: evalFlags | ReadOnly, KeysFunc: numKeysAt2, Cat: CatScripting, Do: s.cmdFCall},
 		{Name: "script", Arity: -2, Cat: CatSlow, Subs: []*Spec{
 			{Name: "script|load", Arity: 3, Flags: NoScript | Stale, Cat: CatScripting, Do: s.cmdScriptLoad},

@@ -146,6 +146,8 @@ func (s *Server) applyConfig() {
 	lim.ZSetMaxListpackValue.Store(s.cfg.Int("zset-max-listpack-value"))
 	lim.ListMaxListpackSize.Store(s.cfg.Int("list-max-listpack-size"))
 	lim.ListCompressDepth.Store(s.cfg.Int("list-compress-depth"))
+	lim.StreamNodeMaxBytes.Store(s.cfg.Int("stream-node-max-bytes"))
+	lim.StreamNodeMaxEntries.Store(s.cfg.Int("stream-node-max-entries"))
 	hll.SetSparseMaxBytes(s.cfg.Int("hll-sparse-max-bytes"))
 	s.log.setLevel(s.cfg.String("loglevel"))
 	s.expirer.SetHz(int(s.cfg.Int("hz")), int(s.cfg.Int("active-expire-effort")))

@@ -57,6 +57,9 @@ type Limits struct {
 	SetMaxIntsetEntries                          atomic.Int64
 	ZSetMaxListpackEntries, ZSetMaxListpackValue atomic.Int64
 	ListMaxListpackSize, ListCompressDepth       atomic.Int64
+	// StreamNodeMaxBytes and StreamNodeMaxEntries decide when XADD closes a stream's
+	// tail node; they are read at every XADD, so a change applies from the next one.
+	StreamNodeMaxBytes, StreamNodeMaxEntries atomic.Int64
 }
 
 // Hooks receives every change the keyspace makes. Its methods are called with the
@@ -138,6 +141,8 @@ func New(databases, shards int, clk *clock.Clock) *Keyspace {
 	ks.Limits.ZSetMaxListpackEntries.Store(128)
 	ks.Limits.ZSetMaxListpackValue.Store(64)
 	ks.Limits.ListMaxListpackSize.Store(-2)
+	ks.Limits.StreamNodeMaxBytes.Store(4096)
+	ks.Limits.StreamNodeMaxEntries.Store(100)
 	ks.LFUParams.LogFactor.Store(10)
 	ks.LFUParams.DecayTime.Store(1)
 	ks.dbs = make([]*DB, databases)

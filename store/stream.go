@@ -5,7 +5,6 @@ import (
 	"math"
 	"sort"
 	"strconv"
-	"sync/atomic"
 	"unsafe"
 )
 
@@ -112,18 +111,7 @@ func (a StreamID) String() string {
 	return string(a.Append(tmp[:0]))
 }
 
-// StreamNodeLimits are stream-node-max-bytes and stream-node-max-entries.
-//
-// TODO(server): these belong in Limits next to the other encoding thresholds, set by
-// applyConfig from the config table; until then the defaults below are used unless a
-// caller stores other values.
-var StreamNodeLimits struct {
-	MaxBytes, MaxEntries atomic.Int64
-}
-
 func init() {
-	StreamNodeLimits.MaxBytes.Store(4096)
-	StreamNodeLimits.MaxEntries.Store(100)
 	typeOps[TypeStream] = valueOps{
 		encoding: func(unsafe.Pointer) string { return "stream" },
 		clone:    func(p unsafe.Pointer) unsafe.Pointer { return unsafe.Pointer((*Stream)(p).Clone()) },
