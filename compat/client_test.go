@@ -10,6 +10,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
+
+	"github.com/cinnabar-db/cinnabar/cinnabartest"
 )
 
 // clientFields returns the field names of a CLIENT LIST line, in order.
@@ -357,6 +359,75 @@ func TestClientFlagsNoEvictNoTouch(t *testing.T) {
 	rdb.Do(ctx, "RESET")
 	rdb.Do(ctx, "CLIENT", "SETNAME", "me")
 	require.Equal(t, "N", clientByName(t, rdb, "me")["flags"])
+}
+
+// TestClientNoTouch: with NO-TOUCH on, a client's reads and writes leave the keys'
+// LRU idle time and LFU counter alone, in plain calls, MULTI, scripts and when a blocked
+// command is served; its TOUCH still touches, and other clients still do.
+func TestClientNoTouch(t *testing.T) {
+	srv := startServer(t, cinnabartest.WithConfig("enable-debug-command", "yes"), cinnabartest.WithFrozenClock())
+	other := newClient(t, srv.Addr(), 2)
+	quiet := newClient(t, srv.Addr(), 2).Conn() // one connection, also for MULTI
+	t.Cleanup(func() { _ = quiet.Close() })
+	require.Equal(t, "OK", quiet.Do(ctx, "CLIENT", "NO-TOUCH", "on").Val())
+	advance := func() { require.NoError(t, other.Do(ctx, "DEBUG", "CLOCK", "ADVANCE", "10000").Err()) }
+	idle := func(key string) time.Duration { return other.ObjectIdleTime(ctx, key).Val() }
+
+	other.Set(ctx, "s", "v", 0)
+	other.RPush(ctx, "l", "a", "b")
+	advance()
+	quiet.Get(ctx, "s")
+	quiet.Append(ctx, "s", "w")
+	quiet.LRange(ctx, "l", 0, -1)
+	_, err := quiet.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Get(ctx, "s")
+		p.LIndex(ctx, "l", 0)
+		return nil
+	})
+	require.NoError(t, err)
+	require.NoError(t, quiet.Eval(ctx, "return redis.call('get', KEYS[1])", []string{"s"}).Err())
+	require.Equal(t, 10*time.Second, idle("s"))
+	require.Equal(t, 10*time.Second, idle("l"))
+	require.Equal(t, int64(1), quiet.Touch(ctx, "s").Val())
+	require.Zero(t, idle("s"), "TOUCH touches")
+	require.NoError(t, quiet.Eval(ctx, "return redis.call('touch', KEYS[1])", []string{"l"}).Err())
+	require.Zero(t, idle("l"), "TOUCH from a script touches")
+
+	// A blocked no-touch client served by another client's push reads without touching.
+	other.RPush(ctx, "q", "x", "y")
+	advance()
+	done := make(chan error, 1)
+	go func() { done <- quiet.BLMove(ctx, "empty", "q", "left", "right", 5*time.Second).Err() }()
+	require.Eventually(t, func() bool { return infoInt(t, other, "blocked_clients") == 1 }, 5*time.Second, 5*time.Millisecond)
+	other.RPush(ctx, "empty", "z")
+	require.NoError(t, <-done)
+	require.Equal(t, 10*time.Second, idle("q"))
+
+	// Other clients, and the same client after NO-TOUCH off, touch.
+	other.Get(ctx, "s")
+	advance()
+	other.Get(ctx, "s")
+	require.Zero(t, idle("s"))
+	advance()
+	require.Equal(t, "OK", quiet.Do(ctx, "CLIENT", "NO-TOUCH", "off").Val())
+	quiet.Get(ctx, "s")
+	require.Zero(t, idle("s"))
+
+	// Under an LFU policy the counter does not move for a no-touch client (log factor 0:
+	// every counted access increments it).
+	require.NoError(t, other.ConfigSet(ctx, "maxmemory-policy", "allkeys-lfu").Err())
+	require.NoError(t, other.ConfigSet(ctx, "lfu-log-factor", "0").Err())
+	other.Set(ctx, "f", "v", 0)
+	before := other.ObjectFreq(ctx, "f").Val()
+	quiet.Do(ctx, "CLIENT", "NO-TOUCH", "on")
+	for i := 0; i < 5; i++ {
+		quiet.Get(ctx, "f")
+	}
+	require.Equal(t, before, other.ObjectFreq(ctx, "f").Val())
+	quiet.Touch(ctx, "f")
+	require.Equal(t, before+1, other.ObjectFreq(ctx, "f").Val())
+	other.Get(ctx, "f")
+	require.Equal(t, before+2, other.ObjectFreq(ctx, "f").Val())
 }
 
 func TestClientTrackingOff(t *testing.T) {

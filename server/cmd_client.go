@@ -9,6 +9,7 @@ import (
 	"time"
 
 	. "github.com/cinnabar-db/cinnabar/command"
+	"github.com/cinnabar-db/cinnabar/store"
 )
 
 func (s *Server) clientCommands() []*Spec {
@@ -454,8 +455,7 @@ func cmdClientNoEvict(c *Ctx) error {
 	return nil
 }
 
-// cmdClientNoTouch (Redis 7.2) records the flag and shows it in CLIENT LIST (T). The
-// keyspace does not consult it yet: the client's reads still refresh the LRU/LFU data.
+// cmdClientNoTouch (Redis 7.2) sets the flag CLIENT LIST shows as T and clientDB obeys.
 func cmdClientNoTouch(c *Ctx) error {
 	on, err := onOff(c, 2)
 	if err != nil {
@@ -464,6 +464,16 @@ func cmdClientNoTouch(c *Ctx) error {
 	client(c).diag.noTouch.Store(on)
 	c.W.OK()
 	return nil
+}
+
+// clientDB is the view of database db that client c runs spec against: a NO-TOUCH
+// client's commands leave the keys' LRU/LFU data alone, except TOUCH, whose purpose
+// that is.
+func (s *Server) clientDB(c *Client, db int, spec *Spec) *store.DB {
+	if c.diag.noTouch.Load() && spec.Name != "touch" {
+		return s.ks.DB(db).NoTouch()
+	}
+	return s.ks.DB(db)
 }
 
 func (s *Server) cmdClientPause(c *Ctx) error {

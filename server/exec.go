@@ -137,7 +137,7 @@ func (s *Server) run(c *Client, spec *command.Spec, args [][]byte, mask uint64) 
 	}()
 	ctx.Args, ctx.Spec, ctx.Propagating = args, spec, propagating
 	if mask != 0 {
-		ctx.DB = s.ks.DB(db)
+		ctx.DB = s.clientDB(c, db, spec)
 	}
 	return spec.Do(ctx)
 }

@@ -267,7 +267,7 @@ func (s *Server) runScript(c *Ctx, function bool, name string, keys, argv [][]by
 			rs.args[i] = append([]byte(nil), a...)
 		}
 	}
-	pc := s.scripts.pseudoClient(s, caller.db)
+	pc := s.scripts.pseudoClient(s, caller)
 	pc.unit = caller.unit // the script's effects are one unit with the call
 	run := &script.Run{Keys: keys, Args: argv, Ctx: ctx}
 	host := &scriptHost{s: s, pc: pc, rs: rs, run: run, noWrites: noWrites, overMemory: caller.overMemory && !allowOOM}
@@ -290,9 +290,9 @@ func (s *Server) runScript(c *Ctx, function bool, name string, keys, argv [][]by
 	return scriptErr(err)
 }
 
-// pseudoClient returns the client that runs a script's commands: authenticated, in
-// db, never blocking.
-func (sc *scripting) pseudoClient(s *Server, db int) *Client {
+// pseudoClient returns the client that runs a script's commands: authenticated, never
+// blocking, in the caller's db and, like the caller, touching keys or not (NO-TOUCH).
+func (sc *scripting) pseudoClient(s *Server, caller *Client) *Client {
 	pc, _ := sc.clients.Get().(*Client)
 	if pc == nil {
 		pc = &Client{srv: s, authenticated: true, since: time.Now(),
@@ -302,7 +302,8 @@ func (sc *scripting) pseudoClient(s *Server, db int) *Client {
 		pc.addr = "lua"
 		pc.setName("lua")
 	}
-	pc.db = db
+	pc.db = caller.db
+	pc.diag.noTouch.Store(caller.diag.noTouch.Load())
 	pc.w.Reset()
 	return pc
 }

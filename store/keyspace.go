@@ -147,7 +147,9 @@ func New(databases, shards int, clk *clock.Clock) *Keyspace {
 	ks.LFUParams.DecayTime.Store(1)
 	ks.dbs = make([]*DB, databases)
 	for i := range ks.dbs {
-		ks.dbs[i] = &DB{ks: ks, index: i}
+		db := &DB{ks: ks, index: i, slots: new([numSlots]slot)}
+		db.other = &DB{ks: ks, index: i, slots: db.slots, noTouch: true, other: db}
+		ks.dbs[i] = db
 	}
 	return ks
 }
@@ -229,15 +231,29 @@ func (ks *Keyspace) ResetStats() {
 func (ks *Keyspace) SwapDB(a, b int) {
 	ks.hooks.DBReplacing(a, b)
 	ks.dbs[a], ks.dbs[b] = ks.dbs[b], ks.dbs[a]
-	ks.dbs[a].index, ks.dbs[b].index = a, b
+	ks.dbs[a].index, ks.dbs[a].other.index = a, a
+	ks.dbs[b].index, ks.dbs[b].other.index = b, b
 	ks.shards[0].wrote(1)
 }
 
-// DB is one numbered database.
+// DB is one numbered database. Each database has two views sharing its slots: the
+// one Keyspace.DB returns, and the NoTouch view, whose lookups leave the keys' access
+// clocks alone (CLIENT NO-TOUCH). The view is chosen once per call, so the lookups
+// pay nothing for the choice.
 type DB struct {
-	ks    *Keyspace
-	index int
-	slots [numSlots]slot
+	ks      *Keyspace
+	slots   *[numSlots]slot
+	index   int
+	noTouch bool
+	other   *DB // the other view of the same database
+}
+
+// NoTouch returns the view of db whose lookups do not refresh the access clock.
+func (db *DB) NoTouch() *DB {
+	if db.noTouch {
+		return db
+	}
+	return db.other
 }
 
 type slot struct {
@@ -263,11 +279,11 @@ func str(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 func (db *DB) Now() int64 { return db.ks.Clock.UnixMilli() }
 
 // Lookup finds a live key for reading: it counts a hit or a miss (reporting a keymiss
-// event) and refreshes the key's access clock. An expired key is deleted first and
-// reported missing.
+// event) and refreshes the key's access clock (unless this is the NoTouch view). An
+// expired key is deleted first and reported missing.
 func (db *DB) Lookup(key []byte) *Entry {
 	e := db.LookupNoTouch(key)
-	if e != nil {
+	if e != nil && !db.noTouch {
 		db.ks.touch(e, false)
 	}
 	return e
@@ -287,11 +303,11 @@ func (db *DB) LookupNoTouch(key []byte) *Entry {
 }
 
 // LookupWrite finds a live key that the caller is about to change: it refreshes the
-// access clock but counts no hit or miss.
+// access clock (unless this is the NoTouch view) but counts no hit or miss.
 func (db *DB) LookupWrite(key []byte) *Entry {
 	sl, sh, _ := db.locate(key)
 	e := db.live(sl, sh, key)
-	if e != nil {
+	if e != nil && !db.noTouch {
 		db.ks.touch(e, false)
 	}
 	return e
@@ -438,7 +454,7 @@ func (db *DB) Size() (keys, volatile int) {
 func (db *DB) Flush() {
 	keys, _ := db.Size()
 	db.ks.hooks.DBReplacing(db.index, -1)
-	db.slots = [numSlots]slot{}
+	*db.slots = [numSlots]slot{}
 	db.ks.shards[0].wrote(int64(keys))
 	db.ks.flushes.Add(1)
 }

@@ -141,7 +141,10 @@ func TestSwapAndFlush(t *testing.T) {
 	require.NotNil(t, ks.DB(0).Peek([]byte("b")))
 	require.NotNil(t, ks.DB(1).Peek([]byte("a")))
 	require.Equal(t, 0, ks.DB(0).Index())
+	require.NotNil(t, ks.DB(0).NoTouch().Peek([]byte("b")), "the NoTouch view follows the swap")
+	require.Equal(t, 1, ks.DB(1).NoTouch().Index())
 	ks.DB(0).Flush()
+	require.Nil(t, ks.DB(0).NoTouch().Peek([]byte("b")), "and the flush")
 	n, _ := ks.DB(0).Size()
 	require.Zero(t, n)
 	require.Contains(t, log.events, "replacing 0 1")
@@ -151,6 +154,24 @@ func TestSwapAndFlush(t *testing.T) {
 	require.Equal(t, "a", k)
 	_, ok = ks.DB(2).RandomKey()
 	require.False(t, ok)
+}
+
+// TestNoTouchView: lookups through the NoTouch view count hits but leave the access
+// clock alone; the ordinary view refreshes it.
+func TestNoTouchView(t *testing.T) {
+	ks, clk, _ := newTestKeyspace()
+	db := ks.DB(0)
+	db.Set([]byte("k"), NewString([]byte("v")), Event{})
+	clk.Advance(10 * time.Second)
+	ks.Tick()
+	quiet := db.NoTouch()
+	require.Same(t, quiet, quiet.NoTouch())
+	require.NotNil(t, quiet.Lookup([]byte("k")))
+	require.NotNil(t, quiet.LookupWrite([]byte("k")))
+	require.Equal(t, int64(10), db.Peek([]byte("k")).IdleSeconds(clk.UnixMilli()))
+	require.Equal(t, int64(1), ks.Stats().Hits)
+	require.NotNil(t, db.Lookup([]byte("k")))
+	require.Zero(t, db.Peek([]byte("k")).IdleSeconds(clk.UnixMilli()))
 }
 
 func TestStringGrowAndEncoding(t *testing.T) {
