@@ -77,9 +77,10 @@ type Engine struct {
 	rand       *prng
 	cjson      *cjsonConfig
 
-	mu      sync.Mutex
-	scripts map[string]*Script
-	pool    []*sandbox
+	mu         sync.Mutex
+	scripts    map[string]*Script
+	pool       []*sandbox
+	evalStates int // EVAL's Lua states, pooled or running
 
 	fmu   sync.RWMutex
 	funcs *functionSet
@@ -201,6 +202,7 @@ func (e *Engine) Flush() {
 	e.scripts = map[string]*Script{}
 	pool := e.pool
 	e.pool = nil
+	e.evalStates -= len(pool)
 	e.mu.Unlock()
 	for _, sb := range pool {
 		sb.L.Close()
@@ -219,6 +221,23 @@ func (e *Engine) CachedScripts() int {
 func ShebangFlags(body []byte) (flags Flags, shebang bool) {
 	flags, shebang, _, err := parseScriptShebang(string(body))
 	return flags, shebang && err == nil
+}
+
+// StateMemory approximates the heap one Lua state takes (TestStateMemory measures it):
+// Go's collector owns the interpreters' memory, so INFO's used_memory_vm_* figures are
+// this times the number of states.
+const StateMemory = 288 << 10
+
+// EvalMemory reports, for INFO memory, the body lengths of the cached scripts and the
+// number of Lua states EVAL holds.
+func (e *Engine) EvalMemory() (bodyLens []int, states int) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	bodyLens = make([]int, 0, len(e.scripts))
+	for _, sc := range e.scripts {
+		bodyLens = append(bodyLens, len(sc.Body))
+	}
+	return bodyLens, e.evalStates
 }
 
 // parseScriptShebang reads an EVAL script's "#!lua flags=..." line. It returns the code
@@ -305,8 +324,17 @@ func (e *Engine) acquire() *sandbox {
 		e.mu.Unlock()
 		return sb
 	}
+	e.evalStates++ // counted now, built outside the lock
 	e.mu.Unlock()
 	return newSandbox(e, false)
+}
+
+// closeState drops an EVAL state.
+func (e *Engine) closeState(sb *sandbox) {
+	sb.L.Close()
+	e.mu.Lock()
+	e.evalStates--
+	e.mu.Unlock()
 }
 
 // release returns a state to the pool after clearing the run's traces; a state whose
@@ -317,7 +345,7 @@ func (e *Engine) release(sb *sandbox) {
 	sb.globals.RawSetString("KEYS", lua.LNil)
 	sb.globals.RawSetString("ARGV", lua.LNil)
 	if sb.broken || !sb.clean() {
-		sb.L.Close()
+		e.closeState(sb)
 		return
 	}
 	e.mu.Lock()
@@ -327,7 +355,7 @@ func (e *Engine) release(sb *sandbox) {
 	}
 	e.mu.Unlock()
 	if sb != nil {
-		sb.L.Close()
+		e.closeState(sb)
 	}
 }
 

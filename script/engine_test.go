@@ -3,6 +3,7 @@ package script
 import (
 	"context"
 	"encoding/hex"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -336,4 +337,44 @@ func TestRestoreRedisPayload(t *testing.T) {
 
 func TestCRC64(t *testing.T) {
 	require.Equal(t, uint64(0xe9c6d914c4b8d9ca), crc64Jones(0, []byte("123456789")))
+}
+
+// TestStateMemory keeps StateMemory honest: the live heap of freshly built states,
+// measured, is within a factor of two of it.
+func TestStateMemory(t *testing.T) {
+	e := New(Options{})
+	const n = 20
+	states := make([]*sandbox, 0, n)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := 0; i < n; i++ {
+		states = append(states, newSandbox(e, false))
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	per := (int64(after.HeapAlloc) - int64(before.HeapAlloc)) / n
+	runtime.KeepAlive(states)
+	t.Logf("a Lua state takes %d bytes of heap", per)
+	require.Greater(t, per, int64(StateMemory/2))
+	require.Less(t, per, int64(StateMemory*2))
+}
+
+// TestEvalMemory: the cache reports its scripts' bodies and the states EVAL keeps,
+// which SCRIPT FLUSH drops.
+func TestEvalMemory(t *testing.T) {
+	e := New(Options{})
+	bodies, states := e.EvalMemory()
+	require.Empty(t, bodies)
+	require.Zero(t, states)
+	require.Equal(t, ":1\r\n", eval(t, e, 2, "return 1", nil))
+	_, err := e.Load([]byte("return 'a longer body'"))
+	require.NoError(t, err)
+	bodies, states = e.EvalMemory()
+	require.ElementsMatch(t, []int{8, 22}, bodies)
+	require.Equal(t, 1, states)
+	e.Flush()
+	bodies, states = e.EvalMemory()
+	require.Empty(t, bodies)
+	require.Zero(t, states)
 }

@@ -69,18 +69,18 @@ func (s *Server) cmdMemoryStats(c *Ctx) error {
 	f := s.memoryFigures()
 	type dbStat struct {
 		db          int
-		keys, exp   int
 		main, expir int
 	}
 	var dbs []dbStat
 	totalKeys := 0
 	for i := 0; i < s.ks.Databases(); i++ {
-		keys, volatile := s.ks.DB(i).Size()
+		keys, _ := s.ks.DB(i).Size()
 		if keys == 0 {
 			continue
 		}
 		totalKeys += keys
-		dbs = append(dbs, dbStat{i, keys, volatile, keys * store.KeySlotOverhead, volatile * 8})
+		main, expires := s.ks.DB(i).TableOverhead()
+		dbs = append(dbs, dbStat{i, main, expires})
 	}
 	net := f.used - f.startup
 	c.W.Map(27 + len(dbs))
@@ -100,8 +100,8 @@ func (s *Server) cmdMemoryStats(c *Ctx) error {
 	pair("clients.normal", int64(f.clientsBytes))
 	pair("cluster.links", 0)
 	pair("aof.buffer", 0)
-	pair("lua.caches", 0)
-	pair("functions.caches", 0)
+	pair("lua.caches", int64(f.scripts.evalCache))
+	pair("functions.caches", int64(f.scripts.functions))
 	for _, d := range dbs {
 		c.W.BulkString("db." + strconv.Itoa(d.db))
 		c.W.Map(3)
@@ -413,9 +413,9 @@ func (s *Server) debugObject(c *Ctx) error {
 		e, min(e.RefCount(), 1), e.Encoding(), serializedLength(e), e.LRU(), e.IdleSeconds(db.Now()))
 	if e.Type() == store.TypeList {
 		l := e.List()
-		nodes := max((l.MemoryUsage()+8191)/8192, 1)
+		nodes, bytes := l.ListpackStats()
 		line += fmt.Sprintf(" ql_nodes:%d ql_avg_node:%.2f ql_listpack_max:%d ql_compressed:%d ql_uncompressed_size:%d",
-			nodes, float64(l.Len())/float64(nodes), s.ks.Limits.ListMaxListpackSize.Load(), 0, l.MemoryUsage())
+			nodes, float64(l.Len())/float64(max(nodes, 1)), s.ks.Limits.ListMaxListpackSize.Load(), 0, bytes)
 	}
 	c.W.Simple(line)
 	return nil

@@ -205,15 +205,21 @@ func rssBytes() uint64 {
 	return rss * uint64(os.Getpagesize())
 }
 
-// memoryFigures are the numbers INFO memory and MEMORY STATS share.
+// memoryFigures are the numbers INFO memory and MEMORY STATS share. As in Redis, the
+// overhead is the startup memory, the clients' buffers, the script caches and the
+// key tables (see store.DB.TableOverhead); the dataset is the rest.
 type memoryFigures struct {
 	used, peak, startup, rss        uint64
 	allocated, active, resident     uint64
 	overhead, dataset, clientsBytes uint64
+	keyTables                       uint64
+	scripts                         scriptMemory
 	gcCycles                        uint32
 	heapSys                         uint64
 }
 
+// memoryFigures gathers the figures; the caller holds every shard (INFO, MEMORY STATS
+// and MEMORY DOCTOR are flagged AllKeys).
 func (s *Server) memoryFigures() memoryFigures {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
@@ -230,7 +236,12 @@ func (s *Server) memoryFigures() memoryFigures {
 	}
 	s.clientsMu.Unlock()
 	f.clientsBytes += uint64(n) * clientBaseMemory
-	f.overhead = min(f.startup+f.clientsBytes, f.used)
+	for i := 0; i < s.ks.Databases(); i++ {
+		main, expires := s.ks.DB(i).TableOverhead()
+		f.keyTables += uint64(main + expires)
+	}
+	f.scripts = s.scriptMemory()
+	f.overhead = min(f.startup+f.clientsBytes+f.keyTables+uint64(f.scripts.evalCache+f.scripts.functionsCache), f.used)
 	f.dataset = f.used - f.overhead
 	return f
 }
@@ -261,19 +272,20 @@ func (s *Server) infoMemory(b *strings.Builder) {
 	kv(b, "allocator_resident", f.resident)
 	kv(b, "total_system_memory", total)
 	kv(b, "total_system_memory_human", human(total))
-	kv(b, "used_memory_lua", 0)
-	kv(b, "used_memory_vm_eval", 0)
-	kv(b, "used_memory_lua_human", human(0))
-	kv(b, "used_memory_scripts_eval", 0)
-	kv(b, "number_of_cached_scripts", 0)
-	kv(b, "number_of_functions", 0)
-	kv(b, "number_of_libraries", 0)
-	kv(b, "used_memory_vm_functions", 0)
-	kv(b, "used_memory_vm_total", 0)
-	kv(b, "used_memory_vm_total_human", human(0))
-	kv(b, "used_memory_functions", 0)
-	kv(b, "used_memory_scripts", 0)
-	kv(b, "used_memory_scripts_human", human(0))
+	sm := f.scripts
+	kv(b, "used_memory_lua", sm.vmEval)
+	kv(b, "used_memory_vm_eval", sm.vmEval)
+	kv(b, "used_memory_lua_human", human(uint64(sm.vmEval)))
+	kv(b, "used_memory_scripts_eval", sm.evalCache)
+	kv(b, "number_of_cached_scripts", sm.cachedScripts)
+	kv(b, "number_of_functions", sm.functions)
+	kv(b, "number_of_libraries", sm.libraries)
+	kv(b, "used_memory_vm_functions", sm.vmFunctions)
+	kv(b, "used_memory_vm_total", sm.vmEval+sm.vmFunctions)
+	kv(b, "used_memory_vm_total_human", human(uint64(sm.vmEval+sm.vmFunctions)))
+	kv(b, "used_memory_functions", sm.functionsCache)
+	kv(b, "used_memory_scripts", sm.evalCache+sm.functionsCache)
+	kv(b, "used_memory_scripts_human", human(uint64(sm.evalCache+sm.functionsCache)))
 	kv(b, "maxmemory", maxmem)
 	kv(b, "maxmemory_human", human(maxmem))
 	kv(b, "maxmemory_policy", s.cfg.String("maxmemory-policy"))

@@ -10,6 +10,7 @@ import (
 	. "github.com/cinnabar-db/cinnabar/command"
 	"github.com/cinnabar-db/cinnabar/resp"
 	"github.com/cinnabar-db/cinnabar/script"
+	"github.com/cinnabar-db/cinnabar/store"
 )
 
 // Scripting: EVAL/EVALSHA(_RO), SCRIPT, FCALL(_RO) and FUNCTION.
@@ -688,9 +689,44 @@ func cmdFunctionHelp(c *Ctx) error {
 	return nil
 }
 
-// scriptStats reports what INFO's memory section lists about scripting:
-// number_of_cached_scripts and number_of_functions (and libraries).
-func (s *Server) scriptStats() (cachedScripts, functions, libraries int) {
-	libraries, functions = s.scripts.eng.FunctionCounts()
-	return s.scripts.eng.CachedScripts(), functions, libraries
+// scriptMemory is what INFO memory and MEMORY STATS report about scripting.
+type scriptMemory struct {
+	cachedScripts, functions, libraries int
+	// evalCache (used_memory_scripts_eval, lua.caches) and functionsCache
+	// (used_memory_functions, functions.caches) are the scripts' and libraries' own
+	// structures in Redis 7.0's accounting; vmEval and vmFunctions are the Lua states.
+	evalCache, functionsCache int
+	vmEval, vmFunctions       int
+}
+
+// Redis 7.0's accounting of scripting structures, as the reference reports them: a
+// cached script costs its SHA and body strings, a dict entry and an object header; the
+// function engine starts at 200 bytes, a library adds 96 and its name and code
+// strings, a function 48 and its name.
+const (
+	scriptEntryCost   = 24 + 16 // dict entry and object header
+	shaStringLen      = 40
+	functionsBaseCost = 200
+	libraryCost       = 96
+	functionCost      = 48
+)
+
+func (s *Server) scriptMemory() scriptMemory {
+	eng := s.scripts.eng
+	bodies, states := eng.EvalMemory()
+	m := scriptMemory{cachedScripts: len(bodies), vmEval: states * script.StateMemory, vmFunctions: script.StateMemory,
+		functionsCache: functionsBaseCost}
+	for _, n := range bodies {
+		m.evalCache += scriptEntryCost + store.StringAllocSize(shaStringLen) + store.StringAllocSize(n)
+	}
+	m.evalCache += store.DictBucketsSize(len(bodies))
+	for _, lib := range eng.FunctionList("") {
+		m.libraries++
+		m.functionsCache += libraryCost + store.StringAllocSize(len(lib.Name)) + store.StringAllocSize(len(lib.Code))
+		for _, f := range lib.Funcs {
+			m.functions++
+			m.functionsCache += functionCost + store.StringAllocSize(len(f.Name))
+		}
+	}
+	return m
 }

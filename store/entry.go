@@ -110,7 +110,9 @@ func (e *Entry) Bytes() []byte {
 
 // Grow makes a string value n bytes long, zero-filling new bytes, and returns it for
 // in-place modification; the caller then reports the change with DB.Changed.
-// Growth is amortised like Redis's sds, so APPEND loops stay linear.
+// Growth is amortised like Redis's sds (double, or 1 MB more past 1 MB, then all of
+// the allocation's size class), so APPEND loops stay linear and the capacity, which
+// MEMORY USAGE reports, is Redis's.
 func (e *Entry) Grow(n int) []byte {
 	e.flags |= flagRawString
 	if n <= int(e.c) {
@@ -123,9 +125,9 @@ func (e *Entry) Grow(n int) []byte {
 	switch {
 	case e.n == 0: // a new value is sized exactly; only growth of existing data is amortised
 	case n < 1<<20:
-		newCap = n * 2
+		newCap = sdsGrowCap(n * 2)
 	default:
-		newCap = n + 1<<20
+		newCap = sdsGrowCap(n + 1<<20)
 	}
 	buf := make([]byte, n, newCap)
 	copy(buf, e.Bytes())

@@ -255,6 +255,12 @@ func (nd *lnode) trim() {
 
 // --- fill rules ---
 
+// fillMargin makes a node's byte limit Redis's: Redis admits an element while the
+// listpack's bytes (its 7-byte header included), the element's length and 8 bytes of
+// margin stay within the limit. Our framing of a short element costs what listpack's
+// does, so that is our size plus 13.
+const fillMargin = lpOverhead + 8 - 2
+
 // fits reports whether a node of size bytes and n elements is within the fill rule.
 // A node always takes its first element, however big.
 func (l *List) fits(size, n int) bool {
@@ -262,9 +268,9 @@ func (l *List) fits(size, n int) bool {
 		return true
 	}
 	if l.fill < 0 {
-		return size <= 4096<<(-l.fill-1)
+		return size+fillMargin <= 4096<<(-l.fill-1)
 	}
-	return n <= l.fill && size <= listSafetyLimit
+	return n <= l.fill && size+fillMargin <= listSafetyLimit
 }
 
 // byteLimit is the largest node the fill rule allows, for sizing buffers.
@@ -840,13 +846,4 @@ func (l *List) Clone() *List {
 		c.nodes[i] = lnode{buf: buf, hi: src.size(), n: src.n}
 	}
 	return c
-}
-
-// MemoryUsage estimates the bytes the list holds (MEMORY USAGE, eviction accounting).
-func (l *List) MemoryUsage() int {
-	total := int(unsafe.Sizeof(*l)) + cap(l.nodes)*int(unsafe.Sizeof(lnode{}))
-	for i := l.lo; i < l.hi; i++ {
-		total += len(l.nodes[i].buf)
-	}
-	return total
 }

@@ -787,13 +787,25 @@ func (s *Stream) NodeCount() int { return len(s.nodes) }
 // RaxNodes is XINFO STREAM's radix-tree-nodes: the node count of the compressed radix
 // tree Redis builds over the nodes' 16-byte big-endian master IDs.
 func (s *Stream) RaxNodes() int {
-	if len(s.nodes) == 0 {
-		return 1
-	}
 	keys := make([][16]byte, len(s.nodes))
 	for i, n := range s.nodes {
-		binary.BigEndian.PutUint64(keys[i][:8], n.master.Ms)
-		binary.BigEndian.PutUint64(keys[i][8:], n.master.Seq)
+		keys[i] = n.master.raxKey()
+	}
+	return raxNodes(keys)
+}
+
+// raxKey is the ID as a radix tree key: 16 bytes, big-endian.
+func (a StreamID) raxKey() (k [16]byte) {
+	binary.BigEndian.PutUint64(k[:8], a.Ms)
+	binary.BigEndian.PutUint64(k[8:], a.Seq)
+	return k
+}
+
+// raxNodes is the node count of Redis's radix tree over keys (sorted, distinct); an
+// empty tree has its head node.
+func raxNodes(keys [][16]byte) int {
+	if len(keys) == 0 {
+		return 1
 	}
 	return raxCount(keys, 0)
 }
@@ -828,23 +840,6 @@ func raxCount(keys [][16]byte, depth int) int {
 		i = j
 	}
 	return count
-}
-
-// MemoryUsage estimates the bytes the stream holds (MEMORY USAGE): node buffers and
-// headers, and the groups with their consumers and pending entries.
-func (s *Stream) MemoryUsage() int {
-	const nodeSize = 64 // snode, rounded to its size class
-	total := 80 + 8*cap(s.nodes)
-	for _, n := range s.nodes {
-		total += nodeSize + cap(n.buf)
-	}
-	for _, g := range s.groups {
-		total += 96 + len(g.name) + 8*cap(g.consumers) + g.pel.memoryUsage() + 32*g.pel.n // 32: a NACK
-		for _, c := range g.consumers {
-			total += 64 + len(c.name) + c.pel.memoryUsage()
-		}
-	}
-	return total
 }
 
 // Clone returns a deep copy of the stream, its groups and their pending entries.

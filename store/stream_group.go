@@ -359,14 +359,6 @@ type pel struct {
 	n      int
 }
 
-func (p *pel) memoryUsage() int {
-	total := 24 * cap(p.chunks)
-	for _, c := range p.chunks {
-		total += 24 * cap(c)
-	}
-	return total
-}
-
 // locate returns the chunk and position of the first entry with an ID of at least id
 // (ci == len(chunks) when there is none).
 func (p *pel) locate(id StreamID) (ci, i int) {
