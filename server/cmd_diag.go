@@ -101,7 +101,7 @@ func (s *Server) cmdMemoryStats(c *Ctx) error {
 	pair("cluster.links", 0)
 	pair("aof.buffer", 0)
 	pair("lua.caches", int64(f.scripts.evalCache))
-	pair("functions.caches", int64(f.scripts.functions))
+	pair("functions.caches", int64(f.scripts.functionsCache))
 	for _, d := range dbs {
 		c.W.BulkString("db." + strconv.Itoa(d.db))
 		c.W.Map(3)

@@ -700,15 +700,15 @@ type scriptMemory struct {
 }
 
 // Redis 7.0's accounting of scripting structures, as the reference reports them: a
-// cached script costs its SHA and body strings, a dict entry and an object header; the
-// function engine starts at 200 bytes, a library adds 96 and its name and code
-// strings, a function 48 and its name.
+// cached script costs its SHA and body strings, a dict entry and an object header, and
+// the scripts' dict its buckets; the function engine starts at 200 bytes, and adds the
+// buckets of its libraries' dict, each library's name and code strings and the buckets
+// of its functions' dict, and each function 80 bytes and its name and description.
 const (
 	scriptEntryCost   = 24 + 16 // dict entry and object header
 	shaStringLen      = 40
 	functionsBaseCost = 200
-	libraryCost       = 96
-	functionCost      = 48
+	functionCost      = 80
 )
 
 func (s *Server) scriptMemory() scriptMemory {
@@ -720,12 +720,18 @@ func (s *Server) scriptMemory() scriptMemory {
 		m.evalCache += scriptEntryCost + store.StringAllocSize(shaStringLen) + store.StringAllocSize(n)
 	}
 	m.evalCache += store.DictBucketsSize(len(bodies))
-	for _, lib := range eng.FunctionList("") {
+	libs := eng.FunctionList("")
+	m.functionsCache += store.DictBucketsSize(len(libs))
+	for _, lib := range libs {
 		m.libraries++
-		m.functionsCache += libraryCost + store.StringAllocSize(len(lib.Name)) + store.StringAllocSize(len(lib.Code))
+		m.functionsCache += store.StringAllocSize(len(lib.Name)) + store.StringAllocSize(len(lib.Code)) +
+			store.DictBucketsSize(len(lib.Funcs))
 		for _, f := range lib.Funcs {
 			m.functions++
 			m.functionsCache += functionCost + store.StringAllocSize(len(f.Name))
+			if f.HasDesc {
+				m.functionsCache += store.StringAllocSize(len(f.Description))
+			}
 		}
 	}
 	return m

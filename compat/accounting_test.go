@@ -1,7 +1,11 @@
 package compat
 
+// Accounting: MEMORY USAGE's estimates, the script caches' memory, the count of
+// changes since the last save and the error statistics, against the reference.
+
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -98,4 +102,108 @@ func TestMemoryUsageMatchesReference(t *testing.T) {
 			require.InDelta(t, want, have, want*c.tolerance, "%s, SAMPLES %s: reference %v, Cinnabar %v", c.name, samples, want, have)
 		}
 	}
+}
+
+// TestScriptMemoryMatchesReference: INFO memory's script figures and MEMORY STATS's
+// caches follow Redis 7.0's accounting of the script cache and the function libraries.
+func TestScriptMemoryMatchesReference(t *testing.T) {
+	ref := newClient(t, referenceAddr(t), 2)
+	srv := startServer(t)
+	ours := newClient(t, srv.Addr(), 2)
+	fields := []string{"used_memory_scripts_eval", "number_of_cached_scripts", "number_of_functions",
+		"number_of_libraries", "used_memory_functions", "used_memory_scripts", "used_memory_scripts_human"}
+	compare := func(stage string) {
+		t.Helper()
+		want, got := infoValues(t, ref, "memory"), infoValues(t, ours, "memory")
+		for _, f := range fields {
+			require.Equal(t, want[f], got[f], "%s: %s", stage, f)
+		}
+		for _, k := range []string{"lua.caches", "functions.caches"} {
+			require.Equal(t, memoryStat(t, ref, k), memoryStat(t, ours, k), "%s: MEMORY STATS %s", stage, k)
+		}
+	}
+	for _, rdb := range []*redis.Client{ref, ours} {
+		require.NoError(t, rdb.ScriptFlush(ctx).Err())
+		require.NoError(t, rdb.FunctionFlush(ctx).Err())
+	}
+	compare("empty")
+	for _, rdb := range []*redis.Client{ref, ours} {
+		require.NoError(t, rdb.Eval(ctx, "return 1", nil).Err())
+		for _, body := range []string{"return 'a somewhat longer script body, past 32 bytes'", "return 2", strings.Repeat("-- padding\n", 40) + "return 3"} {
+			require.NoError(t, rdb.ScriptLoad(ctx, body).Err())
+		}
+		require.NoError(t, rdb.FunctionLoad(ctx, "#!lua name=lib1\nredis.register_function('f1', function() return 1 end)").Err())
+		require.NoError(t, rdb.FunctionLoad(ctx, "#!lua name=a_longer_library_name\n"+
+			"redis.register_function('second', function() return 1 end)\n"+
+			"redis.register_function{function_name='third_function', callback=function() return 1 end, description='some words'}").Err())
+	}
+	compare("loaded")
+
+	// The Lua states: one for functions, and those EVAL keeps, which SCRIPT FLUSH drops.
+	mem := infoValues(t, ours, "memory")
+	require.NotEqual(t, "0", mem["used_memory_vm_eval"])
+	require.Equal(t, mem["used_memory_vm_eval"], mem["used_memory_lua"])
+	vmEval, vmFunctions := infoInt(t, ours, "used_memory_vm_eval"), infoInt(t, ours, "used_memory_vm_functions")
+	require.Positive(t, vmFunctions)
+	require.Equal(t, vmEval+vmFunctions, infoInt(t, ours, "used_memory_vm_total"))
+	for _, rdb := range []*redis.Client{ref, ours} {
+		require.NoError(t, rdb.ScriptFlush(ctx).Err())
+		require.NoError(t, rdb.FunctionDelete(ctx, "lib1").Err())
+	}
+	compare("flushed")
+	require.Zero(t, infoInt(t, ours, "used_memory_vm_eval"))
+}
+
+// memoryStat returns one top-level integer of MEMORY STATS.
+func memoryStat(t *testing.T, rdb *redis.Client, name string) int64 {
+	t.Helper()
+	stats, err := rdb.Do(ctx, "MEMORY", "STATS").Slice()
+	require.NoError(t, err)
+	for i := 0; i+1 < len(stats); i += 2 {
+		if stats[i] == name {
+			return stats[i+1].(int64)
+		}
+	}
+	t.Fatalf("MEMORY STATS has no %s", name)
+	return 0
+}
+
+// TestChangesSinceSaveMatchesReference: rdb_changes_since_last_save counts the changes
+// to keys, one per key a command writes, as Redis does for these commands. (Redis
+// counts elements for some commands: SADD, LPUSH, HSET, ZADD and the like add the
+// number of elements they changed, where Cinnabar counts one per key write, and one
+// more when a command empties and so deletes its key.)
+func TestChangesSinceSaveMatchesReference(t *testing.T) {
+	srv := startServer(t)
+	script := [][]string{
+		words("SET a 1"), words("SET a 1"), words("MSET a 1 b 2 c 3"), words("INCR a"), words("APPEND a x"),
+		words("DEL a b nosuch"), words("SETNX c 1"), words("EXPIRE c 100"), words("PERSIST c"), words("GETDEL c"),
+		words("SET k v"), words("SET k v2 NX"), words("SETRANGE k 0 x"), words("SETBIT k 1 1"), words("SETBIT k 0 1"),
+		words("COPY k k2"), words("HSET h f v"), words("HSET h g 1"), words("HINCRBY h g 1"), words("HDEL h f nosuch"),
+		words("ZADD z 1 a"), words("ZADD z 2 b"), words("ZINCRBY z 1 a"), words("ZREM z a"), words("XADD x 1-1 f v"),
+		words("RPUSH l a"), words("LSET l 0 b"), words("SWAPDB 0 1"), words("FLUSHALL"), words("SET a b"), words("FLUSHDB"),
+	}
+	var deltas [2][]string
+	for i, addr := range []string{referenceAddr(t), srv.Addr()} {
+		raw := dialRaw(t, addr)
+		raw.Do(t, "FLUSHALL")
+		prev := changesSinceSave(t, raw)
+		for _, cmd := range script {
+			raw.Do(t, cmd...)
+			n := changesSinceSave(t, raw)
+			deltas[i] = append(deltas[i], fmt.Sprintf("%s:%d", strings.Join(cmd, " "), n-prev))
+			prev = n
+		}
+	}
+	require.Equal(t, deltas[0], deltas[1])
+}
+
+func changesSinceSave(t *testing.T, raw *rawConn) int64 {
+	t.Helper()
+	info := raw.Do(t, "INFO", "persistence")
+	_, rest, ok := strings.Cut(info, "rdb_changes_since_last_save:")
+	require.True(t, ok)
+	n, err := strconv.ParseInt(rest[:strings.Index(rest, "\r")], 10, 64)
+	require.NoError(t, err)
+	return n
 }
