@@ -7,10 +7,13 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
+
+	"github.com/cinnabar-db/cinnabar/cinnabartest"
 )
 
 // memoryCase builds a value with a Lua script (KEYS[1] is the key) and says how close
@@ -206,4 +209,82 @@ func changesSinceSave(t *testing.T, raw *rawConn) int64 {
 	n, err := strconv.ParseInt(rest[:strings.Index(rest, "\r")], 10, 64)
 	require.NoError(t, err)
 	return n
+}
+
+// TestErrorstatsMatchesReference: the code an error reply is counted under (its first
+// word if a space ends it within the reply's first 32 bytes, ERR otherwise), and how
+// INFO writes codes holding ':' or '#'.
+func TestErrorstatsMatchesReference(t *testing.T) {
+	srv := startServer(t)
+	messages := []string{"NOSPACE", strings.Repeat("X", 40) + " long", "A:B c", "-DASHED x", "lower x",
+		strings.Repeat("Q", 30) + " x", strings.Repeat("Q", 31) + " x", "E#F x", "", "E\rF x", "E\nG x", " lead"}
+	var sections [2]string
+	for i, addr := range []string{referenceAddr(t), srv.Addr()} {
+		raw := dialRaw(t, addr)
+		raw.Do(t, "CONFIG", "RESETSTAT")
+		for _, msg := range messages {
+			raw.Do(t, "EVAL", "return {err=ARGV[1]}", "0", msg)
+		}
+		raw.Do(t, "GET", "a", "b")
+		sections[i] = raw.Do(t, "INFO", "errorstats")
+	}
+	require.Equal(t, sections[0], sections[1])
+}
+
+// TestErrorstatsLimit: after 128 codes, a new one disables errorstats (INFO shows only
+// ERRORSTATS_DISABLED, the codes are logged) until CONFIG RESETSTAT; total_error_replies
+// goes on counting. (Redis 7.2.5 and later; 7.0.15 keeps every code.)
+func TestErrorstatsLimit(t *testing.T) {
+	var log lockedBuffer
+	srv := startServer(t, cinnabartest.WithLog(&log))
+	rdb := newClient(t, srv.Addr(), 2)
+	raise := func(code string) {
+		t.Helper()
+		err := rdb.Eval(ctx, "return redis.error_reply(ARGV[1] .. ' my error message')", nil, code).Err()
+		require.EqualError(t, err, code+" my error message")
+	}
+	for i := 1; i <= 127; i++ {
+		raise(fmt.Sprintf("CODE%d", i))
+	}
+	rdb.Get(ctx, "a") // a nil reply: not an error
+	require.Error(t, rdb.Do(ctx, "GET").Err())
+	stats := infoValues(t, rdb, "errorstats")
+	require.Len(t, stats, 128)
+	require.Equal(t, "count=1", stats["errorstat_ERR"])
+	raise("CODE1") // a known code still counts
+	require.Equal(t, "count=2", infoValues(t, rdb, "errorstats")["errorstat_CODE1"])
+	require.NotContains(t, log.String(), "Errorstats stopped")
+
+	raise("CODE128")
+	require.Equal(t, map[string]string{"errorstat_ERRORSTATS_DISABLED": "count=1"}, infoValues(t, rdb, "errorstats"))
+	require.Contains(t, log.String(), "Errorstats stopped adding new errors because the number of errors reached the limit")
+	require.Contains(t, log.String(), "Current errors code list: CODE1, CODE10, CODE100,")
+	raise("CODE1")
+	require.Error(t, rdb.Do(ctx, "GET").Err())
+	require.Equal(t, map[string]string{"errorstat_ERRORSTATS_DISABLED": "count=1"}, infoValues(t, rdb, "errorstats"))
+	require.Equal(t, int64(132), infoInt(t, rdb, "total_error_replies"))
+
+	require.NoError(t, rdb.ConfigResetStat(ctx).Err())
+	require.Empty(t, infoValues(t, rdb, "errorstats"))
+	raise("CODE1")
+	require.Equal(t, map[string]string{"errorstat_CODE1": "count=1"}, infoValues(t, rdb, "errorstats"))
+	require.Equal(t, int64(1), infoInt(t, rdb, "total_error_replies"))
+}
+
+// lockedBuffer is a log sink the server and the test share.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

@@ -165,8 +165,5 @@ func (s *Server) replyError(c *Client, err error) {
 		msg = "ERR " + msg
 	}
 	c.w.Error(msg)
-	code, _, _ := strings.Cut(msg, " ")
-	s.stats.errorsMu.Lock()
-	s.stats.errors[code]++
-	s.stats.errorsMu.Unlock()
+	s.stats.errors.count(msg, s.log.warning)
 }

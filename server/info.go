@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"sort"
 	"strings"
 	"syscall"
 	"time"
@@ -41,7 +40,7 @@ func (s *Server) infoSections() []infoSection {
 		{"cpu", true, s.infoCPU},
 		{"modules", true, func(*strings.Builder) {}},
 		{"commandstats", false, s.infoCommandStats},
-		{"errorstats", true, s.infoErrorStats},
+		{"errorstats", true, s.stats.errors.render},
 		{"latencystats", false, s.infoLatencyStats},
 		{"cluster", true, func(b *strings.Builder) { b.WriteString("cluster_enabled:0\r\n") }},
 		{"keyspace", true, s.infoKeyspace},
@@ -366,16 +365,6 @@ func (s *Server) infoPersistence(b *strings.Builder) {
 	kv(b, "module_fork_last_cow_size", 0)
 }
 
-func (s *Server) totalErrors() int64 {
-	s.stats.errorsMu.Lock()
-	defer s.stats.errorsMu.Unlock()
-	var total int64
-	for _, n := range s.stats.errors {
-		total += n
-	}
-	return total
-}
-
 func (s *Server) infoStats(b *strings.Builder) {
 	st := s.ks.Stats()
 	ops, inKbps, outKbps := s.instantaneous()
@@ -424,7 +413,7 @@ func (s *Server) infoStats(b *strings.Builder) {
 	kv(b, "tracking_total_items", 0)
 	kv(b, "tracking_total_prefixes", 0)
 	kv(b, "unexpected_error_replies", 0)
-	kv(b, "total_error_replies", s.totalErrors())
+	kv(b, "total_error_replies", s.stats.errors.totalReplies())
 	kv(b, "dump_payload_sanitizations", 0)
 	kv(b, "total_reads_processed", s.stats.commands.Load())
 	kv(b, "total_writes_processed", s.stats.commands.Load())
@@ -482,19 +471,6 @@ func (s *Server) infoCommandStats(b *strings.Builder) {
 	}
 }
 
-func (s *Server) infoErrorStats(b *strings.Builder) {
-	s.stats.errorsMu.Lock()
-	codes := make([]string, 0, len(s.stats.errors))
-	for code := range s.stats.errors {
-		codes = append(codes, code)
-	}
-	sort.Strings(codes)
-	for _, code := range codes {
-		fmt.Fprintf(b, "errorstat_%s:count=%d\r\n", code, s.stats.errors[code])
-	}
-	s.stats.errorsMu.Unlock()
-}
-
 // infoKeyspace runs with every shard held: INFO is flagged AllKeys.
 func (s *Server) infoKeyspace(b *strings.Builder) {
 	for i := 0; i < s.ks.Databases(); i++ {
@@ -515,9 +491,7 @@ func (s *Server) resetStats() {
 	s.stats.rejectedConns.Store(0)
 	s.stats.netInput.Store(0)
 	s.stats.netOutput.Store(0)
-	s.stats.errorsMu.Lock()
-	s.stats.errors = map[string]int64{}
-	s.stats.errorsMu.Unlock()
+	s.stats.errors.reset()
 	s.peakMemory.Store(0)
 	for _, spec := range s.table.Commands() {
 		for _, sp := range append([]*Spec{spec}, spec.Subs...) {

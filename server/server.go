@@ -82,8 +82,7 @@ type Server struct {
 type serverStats struct {
 	connections, rejectedConns, commands atomic.Int64
 	netInput, netOutput                  atomic.Int64
-	errorsMu                             sync.Mutex
-	errors                               map[string]int64 // errorstats by error code
+	errors                               errorStats
 }
 
 // New builds a server from its settings; Listen and Serve start it.
@@ -101,7 +100,7 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 		started: time.Now(),
 		done:    make(chan struct{}),
 	}
-	s.stats.errors = map[string]int64{}
+	s.stats.errors.reset()
 	s.gcRetune = make(chan struct{}, 1)
 	out := opts.Log
 	if out == nil {
