@@ -285,6 +285,10 @@ func parseLooseInt(s string) (n int64, ok, overflow bool) {
 	return int64(u), true, false
 }
 
+// ParseMemory parses a memory value as the config file takes them (see parseMemory),
+// for commands that take one (DEBUG QUICKLIST-PACKED-THRESHOLD).
+func ParseMemory(s string) (uint64, bool) { return parseMemory(s) }
+
 // parseMemory parses "1gb", "100mb", "4k", "1024": leading decimal digits (possibly none,
 // meaning 0) and an optional case-insensitive unit b, k, kb, m, mb, g, gb. k/m/g are powers
 // of 1000, kb/mb/gb of 1024. Digits saturate and the product wraps, as in Redis.

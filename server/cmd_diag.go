@@ -333,9 +333,29 @@ func (s *Server) cmdDebug(c *Ctx) error {
 		}
 	case sub == "clock" && n >= 3:
 		return s.debugClock(c)
-	case (sub == "quicklist-packed-threshold" || sub == "set-skip-checksum-validation" ||
-		sub == "set-disable-deny-scripts" || sub == "set-active-expire") && n == 3,
-		sub == "replybuffer" && n == 4:
+	case sub == "sdslen" && n == 3:
+		return s.debugSDSLen(c)
+	case sub == "listpack" && n == 3:
+		return s.debugListpack(c)
+	case sub == "quicklist" && (n == 3 || n == 4):
+		return s.debugQuicklist(c)
+	case sub == "htstats" && n == 3:
+		return s.debugHTStats(c)
+	case sub == "htstats-key" && n == 3:
+		return s.debugHTStatsKey(c)
+	case sub == "structsize" && n == 2:
+		c.W.BulkString(structSizes)
+	case sub == "stringmatch-test" && n == 2:
+		return debugStringmatchTest(c)
+	case sub == "quicklist-packed-threshold" && n == 3:
+		return debugPackedThreshold(c)
+	case sub == "replybuffer" && n == 4:
+		return debugReplyBuffer(c)
+	case sub == "set-disable-deny-scripts" && n == 3:
+		on, _ := strconv.Atoi(c.Arg(2))
+		s.diag.scriptsRunAnything.Store(on != 0)
+		c.W.OK()
+	case sub == "set-skip-checksum-validation" && n == 3:
 		c.W.OK()
 	default:
 		return subcommandSyntaxError(c.Arg(1), "DEBUG")
@@ -363,6 +383,10 @@ func cmdDebugHelp(c *Ctx) error {
 		"    unit tests to simulate Redis errors.",
 		"LOG <message>",
 		"    Write <message> to the server log.",
+		"HTSTATS <dbid>",
+		"    Return hash table statistics of the specified Redis database.",
+		"HTSTATS-KEY <key>",
+		"    Like HTSTATS but for the hash table stored at <key>'s value.",
 		"OBJECT <key>",
 		"    Show low level info about `key` and associated value.",
 		"PAUSE-CRON <0|1>",
@@ -378,8 +402,30 @@ func cmdDebugHelp(c *Ctx) error {
 		"    Setting it to 0 disables expiring keys in background when they are not",
 		"    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
 		"    default.",
+		"QUICKLIST-PACKED-THRESHOLD <size>",
+		"    Sets the threshold for elements to be inserted as plain vs packed nodes",
+		"    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.",
+		"SDSLEN <key>",
+		"    Show low level SDS string info representing `key` and value.",
+		"SET-SKIP-CHECKSUM-VALIDATION <0|1>",
+		"    Enables or disables checksum checks for RDB files and RESTORE's payload.",
 		"SLEEP <seconds>",
-		"    Stop the server for <seconds>. Decimals allowed.")
+		"    Stop the server for <seconds>. Decimals allowed.",
+		"STRINGMATCH-TEST",
+		"    Run a fuzz tester against the stringmatchlen() function.",
+		"STRUCTSIZE",
+		"    Return the size of different Redis core C structures.",
+		"LISTPACK <key>",
+		"    Show low level info about the listpack encoding of <key>.",
+		"QUICKLIST <key> [<0|1>]",
+		"    Show low level info about the quicklist encoding of <key>.",
+		"    The optional argument (0 by default) sets the level of detail",
+		"REPLYBUFFER PEAK-RESET-TIME <NEVER||RESET|time>",
+		"    Sets the time (in milliseconds) to wait between client reply buffer peak resets.",
+		"    In case NEVER is provided the last observed peak will never be reset",
+		"    In case RESET is provided the peak reset time will be restored to the default value",
+		"REPLYBUFFER RESIZING <0|1>",
+		"    Enable or disable the reply buffer resize cron job")
 	return nil
 }
 
@@ -413,9 +459,13 @@ func (s *Server) debugObject(c *Ctx) error {
 		e, min(e.RefCount(), 1), e.Encoding(), serializedLength(e), e.LRU(), e.IdleSeconds(db.Now()))
 	if e.Type() == store.TypeList {
 		l := e.List()
-		nodes, bytes := l.ListpackStats()
+		nodes := l.ListpackNodes()
+		bytes := 0
+		for _, nd := range nodes {
+			bytes += nd.Bytes
+		}
 		line += fmt.Sprintf(" ql_nodes:%d ql_avg_node:%.2f ql_listpack_max:%d ql_compressed:%d ql_uncompressed_size:%d",
-			nodes, float64(l.Len())/float64(max(nodes, 1)), s.ks.Limits.ListMaxListpackSize.Load(), 0, bytes)
+			len(nodes), float64(l.Len())/float64(max(len(nodes), 1)), s.ks.Limits.ListMaxListpackSize.Load(), 0, bytes)
 	}
 	c.W.Simple(line)
 	return nil

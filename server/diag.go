@@ -41,6 +41,9 @@ type diagState struct {
 	debugAllowed   atomic.Int32 // enable-debug-command: 0 no, 1 yes, 2 local
 	activeExpireOn atomic.Bool  // DEBUG SET-ACTIVE-EXPIRE
 	cronPaused     atomic.Bool  // DEBUG PAUSE-CRON
+	// scriptsRunAnything (DEBUG SET-DISABLE-DENY-SCRIPTS) lets scripts call commands
+	// flagged noscript.
+	scriptsRunAnything atomic.Bool
 
 	specs   map[*command.Spec]*specDiag // read-only after New
 	debug   *command.Spec

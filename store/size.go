@@ -85,29 +85,73 @@ func sdsSize(n int) int { return mallocSize(sdsHeaderSize(n) + n + 1) }
 // uses the 1-byte header of short strings.
 func grownHeaderSize(c int) int { return max(sdsHeaderSize(c), 3) }
 
+// sdsUsable is the capacity of an sds string with header hdr in an allocation of
+// alloc bytes: all of it but the header and terminator, within what the header's
+// length fields can say. The 1-byte header has no capacity field.
+func sdsUsable(hdr, alloc int) int {
+	switch hdr {
+	case 1:
+		return alloc - 2
+	case 3:
+		return min(alloc-hdr-1, 1<<8-1)
+	case 5:
+		return min(alloc-hdr-1, 1<<16-1)
+	}
+	return alloc - hdr - 1
+}
+
 // sdsGrowCap is the capacity of an sds string grown to hold at least n bytes: all of
 // its allocation's usable space.
 func sdsGrowCap(n int) int {
 	hdr := grownHeaderSize(n)
-	return mallocSize(hdr+n+1) - hdr - 1
+	return sdsUsable(hdr, mallocSize(hdr+n+1))
 }
 
-// dictBuckets is the bucket count of a dict of n entries: the smallest power of two
-// that holds them, at least dictMinBuckets.
-func dictBuckets(n int) int {
-	if n <= dictMinBuckets {
+// SDSStats describes a string as Redis would hold it (DEBUG SDSLEN): its length, its
+// spare capacity and its allocation.
+type SDSStats struct{ Len, Avail, Alloc int }
+
+// KeySDS describes a key's string, created to size.
+func KeySDS(key []byte) SDSStats {
+	n := len(key)
+	hdr := sdsHeaderSize(n)
+	alloc := mallocSize(hdr + n + 1)
+	if hdr == 1 {
+		return SDSStats{n, 0, alloc}
+	}
+	return SDSStats{n, sdsUsable(hdr, alloc) - n, alloc}
+}
+
+// StringSDS describes a string value's sds; ok is false for other types and when Redis
+// would hold the value as an integer, without one. An embedded string's allocation is what follows its
+// object header.
+func (e *Entry) StringSDS() (st SDSStats, ok bool) {
+	n := int(e.n)
+	switch e.Encoding() {
+	case "int", "quicklist", "listpack", "hashtable", "intset", "skiplist", "stream":
+		return SDSStats{}, false
+	case "embstr":
+		return SDSStats{n, 0, mallocSize(robjSize+3+n+1) - robjSize}, true
+	}
+	hdr := grownHeaderSize(int(e.c))
+	alloc := mallocSize(hdr + int(e.c) + 1)
+	return SDSStats{n, sdsUsable(hdr, alloc) - n, alloc}, true
+}
+
+// DictBuckets is the bucket count of a Redis dict holding n entries (none when empty):
+// the smallest power of two that holds them, at least 4.
+func DictBuckets(n int) int {
+	switch {
+	case n == 0:
+		return 0
+	case n <= dictMinBuckets:
 		return dictMinBuckets
 	}
 	return 1 << bits.Len(uint(n-1))
 }
 
-// DictBucketsSize is the bucket array of a Redis dict of n entries (none when empty).
-func DictBucketsSize(n int) int {
-	if n == 0 {
-		return 0
-	}
-	return pointerSize * dictBuckets(n)
-}
+// DictBucketsSize is the bucket array of a Redis dict holding n entries.
+func DictBucketsSize(n int) int { return pointerSize * DictBuckets(n) }
 
 // StringAllocSize is the allocation of a Redis string of n bytes, for the server's
 // accounting of its own strings (script bodies, names) in Redis's terms.
@@ -157,14 +201,8 @@ func (e *Entry) ValueMemory(samples int) int {
 	case TypeStream:
 		return robjSize + e.Stream().memoryUsage(samples)
 	}
-	switch e.Encoding() {
-	case "int":
-		return robjSize
-	case "embstr": // header, sds header and bytes in one allocation
-		return mallocSize(robjSize + 3 + int(e.n) + 1)
-	}
-	// A raw string's sds is sized for its capacity (appends grow it ahead).
-	return robjSize + mallocSize(grownHeaderSize(int(e.c))+int(e.c)+1)
+	st, _ := e.StringSDS() // an integer has no sds: the object header holds it
+	return robjSize + st.Alloc
 }
 
 // lpScoreSize is the size of a listpack element holding a sorted-set score as Redis
@@ -205,24 +243,53 @@ func (l *List) memoryUsage(samples int) int {
 	return quicklistSize + sampledTotal(bytes, seen, l.hi-l.lo)
 }
 
-// ListpackStats reports the list's node count and the total bytes of their listpacks
-// as Redis would hold them (DEBUG OBJECT's ql_nodes and ql_uncompressed_size).
-func (l *List) ListpackStats() (nodes, bytes int) {
+// ListpackNode describes one node of a list as Redis would hold it: its element count
+// and the bytes of its listpack.
+type ListpackNode struct{ Count, Bytes int }
+
+// ListpackNodes describes the list's nodes (DEBUG OBJECT, DEBUG QUICKLIST).
+func (l *List) ListpackNodes() []ListpackNode {
+	out := make([]ListpackNode, 0, l.hi-l.lo)
 	for i := l.lo; i < l.hi; i++ {
-		bytes += l.nodes[i].listpackBytes()
+		out = append(out, ListpackNode{l.nodes[i].n, l.nodes[i].listpackBytes()})
 	}
-	return l.hi - l.lo, bytes
+	return out
+}
+
+// ListpackBytes is the size of the listpack Redis would hold a listpack-encoded hash
+// or sorted set in; ok is false for other values.
+func (e *Entry) ListpackBytes() (bytes int, ok bool) {
+	switch {
+	case e.typ == TypeHash && e.Hash().t == nil:
+		return e.Hash().listpackBytes(), true
+	case e.typ == TypeZSet && e.ZSet().big == nil:
+		return e.ZSet().listpackBytes(), true
+	}
+	return 0, false
+}
+
+func (h *Hash) listpackBytes() int {
+	size := lpOverhead
+	h.Range(func(f, v []byte) bool {
+		size += int(lpStrSize(f) + lpStrSize(v))
+		return true
+	})
+	return size
+}
+
+func (z *ZSet) listpackBytes() int {
+	size := lpOverhead
+	z.Range(0, z.n, false, func(m []byte, score float64) bool {
+		size += int(lpStrSize(m)) + lpScoreSize(score)
+		return true
+	})
+	return size
 }
 
 // memoryUsage: a listpack of field and value elements, or a dict of sds pairs.
 func (h *Hash) memoryUsage(samples int) int {
 	if h.t == nil {
-		size := lpOverhead
-		h.Range(func(f, v []byte) bool {
-			size += int(lpStrSize(f) + lpStrSize(v))
-			return true
-		})
-		return mallocSize(size)
+		return mallocSize(h.listpackBytes())
 	}
 	bytes, seen := 0, 0
 	h.Range(func(f, v []byte) bool {
@@ -262,12 +329,7 @@ func (s *Set) memoryUsage(samples int) int {
 // sharing the members' sds strings.
 func (z *ZSet) memoryUsage(samples int) int {
 	if z.big == nil {
-		size := lpOverhead
-		z.Range(0, z.n, false, func(m []byte, score float64) bool {
-			size += int(lpStrSize(m)) + lpScoreSize(score)
-			return true
-		})
-		return mallocSize(size)
+		return mallocSize(z.listpackBytes())
 	}
 	n := z.Len()
 	bytes, seen := 0, 0
