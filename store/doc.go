@@ -30,4 +30,20 @@
 // collector has freed it.
 //
 // Values never alias the caller's buffers: the bytes given to a write are copied.
+//
+// # Access clocks
+//
+// Lookups refresh a key's LRU/LFU data (access.go). Each database has a second view,
+// DB.NoTouch, sharing its keys, whose lookups leave that data alone: the server hands
+// it to commands of CLIENT NO-TOUCH clients, so the choice costs the lookups nothing.
+//
+// # Memory estimates
+//
+// Entry.MemoryUsage and KeyMemoryUsage (size.go) estimate what Redis 7.0 would use for
+// a value in the same encoding, as MEMORY USAGE reports it: jemalloc's size classes,
+// sds headers, listpack element sizes, dict buckets, quicklist and skiplist nodes. The
+// figures are Redis's rather than the Go heap's so that clients see the numbers they
+// know; Cinnabar's structures are close enough in size for the same figures to serve
+// memory accounting. Collections are sampled (MEMORY USAGE's SAMPLES), so an estimate
+// costs O(samples) except for listpacks, which are measured whole.
 package store
