@@ -101,6 +101,9 @@ func TestMemoryUsageMatchesReference(t *testing.T) {
 			require.Less(t, got[1][0], got[1][2], "%s: SAMPLES 0 looks at every node", c.name)
 		}
 		for j, samples := range []string{"default", "1", "0"} {
+			if samples == "1" && c.tolerance == zslTol {
+				continue // Redis scales the size of one node of random level: anything goes
+			}
 			want, have := float64(got[0][j]), float64(got[1][j])
 			require.InDelta(t, want, have, want*c.tolerance, "%s, SAMPLES %s: reference %v, Cinnabar %v", c.name, samples, want, have)
 		}
@@ -289,4 +292,26 @@ func (b *lockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// TestMemoryStatsTablesMatchReference: MEMORY STATS's per-database overhead is the key
+// tables as Redis counts them.
+func TestMemoryStatsTablesMatchReference(t *testing.T) {
+	srv := startServer(t, debugOn...)
+	var got [2]string
+	for i, addr := range []string{referenceAddr(t), srv.Addr()} {
+		raw := dialRaw(t, addr)
+		raw.Do(t, "FLUSHALL")
+		raw.Do(t, "DEBUG", "POPULATE", "1000")
+		raw.Do(t, "EVAL", "for i=1,100 do redis.call('expire', 'key:'..i, 1000) end", "0")
+		_, items := splitReplyItems(raw.Do(t, "MEMORY", "STATS"))
+		for j := 0; j+1 < len(items); j += 2 {
+			if items[j] == "$4\r\ndb.0\r\n" {
+				got[i] = items[j+1]
+			}
+		}
+		raw.Do(t, "FLUSHALL")
+	}
+	require.Equal(t, got[0], got[1])
+	require.Contains(t, got[1], "overhead.hashtable.main\r\n:48192\r\n")
 }
