@@ -209,13 +209,6 @@ func (e *Engine) Flush() {
 	}
 }
 
-// CachedScripts reports how many scripts are cached (INFO number_of_cached_scripts).
-func (e *Engine) CachedScripts() int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return len(e.scripts)
-}
-
 // ShebangFlags reads the flags an EVAL script's shebang declares, without compiling the
 // script; shebang is false for a script without a valid one.
 func ShebangFlags(body []byte) (flags Flags, shebang bool) {

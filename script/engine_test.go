@@ -254,7 +254,8 @@ func TestScriptCache(t *testing.T) {
 	require.Equal(t, "e0e1f9fabfc9d4800c877a703b823ac0578ff8db", sc.SHA)
 	require.Same(t, sc, e.Lookup("E0E1F9FABFC9D4800C877A703B823AC0578FF8DB"))
 	require.Nil(t, e.Lookup("e0e1"))
-	require.Equal(t, 1, e.CachedScripts())
+	bodies, _ := e.EvalMemory()
+	require.Len(t, bodies, 1)
 	e.Flush()
 	require.Nil(t, e.Lookup(sc.SHA))
 }
