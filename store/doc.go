@@ -39,11 +39,12 @@
 //
 // # Memory estimates
 //
-// Entry.MemoryUsage and KeyMemoryUsage (size.go) estimate what Redis 7.0 would use for
-// a value in the same encoding, as MEMORY USAGE reports it: jemalloc's size classes,
-// sds headers, listpack element sizes, dict buckets, quicklist and skiplist nodes. The
-// figures are Redis's rather than the Go heap's so that clients see the numbers they
-// know; Cinnabar's structures are close enough in size for the same figures to serve
-// memory accounting. Collections are sampled (MEMORY USAGE's SAMPLES), so an estimate
-// costs O(samples) except for listpacks, which are measured whole.
+// Entry.ValueMemory and Entry.MemoryUsage (size.go) estimate what Redis 7.0 would use
+// for a value (and its key) in the same encoding, as MEMORY USAGE reports it:
+// jemalloc's size classes, sds headers, listpack element sizes, dict buckets, quicklist
+// and skiplist nodes. The figures are Redis's rather than the Go heap's so that clients
+// see the numbers they know; Cinnabar's structures are close enough in size for the
+// same figures to serve FreedBytes (memory.go). Collections are sampled (MEMORY USAGE's
+// SAMPLES), so an estimate costs O(samples) except for listpacks, which are measured
+// whole.
 package store

@@ -183,7 +183,9 @@ func keyMemory(keyLen int) int { return sdsSize(keyLen) + dictEntrySize }
 
 // MemoryUsage is MEMORY USAGE's figure for a key of keyLen bytes holding e: the key's
 // string and dict entry in the keyspace, and the value (see ValueMemory).
-func (e *Entry) MemoryUsage(keyLen, samples int) int { return keyMemory(keyLen) + e.ValueMemory(samples) }
+func (e *Entry) MemoryUsage(keyLen, samples int) int {
+	return keyMemory(keyLen) + e.ValueMemory(samples)
+}
 
 // ValueMemory estimates the bytes Redis 7.0 would use for this value in the same
 // encoding, its object header included, looking at up to samples elements (or nodes)

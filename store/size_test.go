@@ -62,7 +62,7 @@ func TestMemoryUsageFigures(t *testing.T) {
 		{"intset 32", "s2", set("1", "2", "100000"), 80},
 		{"set", "s3", set("a"), 168},
 	} {
-		require.Equal(t, c.want, KeyMemoryUsage([]byte(c.key), c.e, 0), c.name)
+		require.Equal(t, c.want, c.e.MemoryUsage(len(c.key), 0), c.name)
 	}
 }
 
