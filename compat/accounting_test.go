@@ -315,3 +315,22 @@ func TestMemoryStatsTablesMatchReference(t *testing.T) {
 	require.Equal(t, got[0], got[1])
 	require.Contains(t, got[1], "overhead.hashtable.main\r\n:48192\r\n")
 }
+
+// TestMemoryUsageStreamPreallocation: XADD preallocates a new node's listpack to
+// stream-node-max-bytes when that is under 4 KB, which MEMORY USAGE counts.
+func TestMemoryUsageStreamPreallocation(t *testing.T) {
+	srv := startServer(t)
+	var got [2][]string
+	for i, addr := range []string{referenceAddr(t), srv.Addr()} {
+		raw := dialRaw(t, addr)
+		t.Cleanup(func() { raw.Do(t, "CONFIG", "SET", "stream-node-max-bytes", "4096") })
+		raw.Do(t, "FLUSHALL")
+		for _, maxBytes := range []string{"1000", "0", "4096"} {
+			raw.Do(t, "CONFIG", "SET", "stream-node-max-bytes", maxBytes)
+			raw.Do(t, "XADD", "x"+maxBytes, "1-1", "f", "v")
+			got[i] = append(got[i], raw.Do(t, "MEMORY", "USAGE", "x"+maxBytes))
+		}
+		raw.Do(t, "FLUSHALL")
+	}
+	require.Equal(t, got[0], got[1])
+}

@@ -346,18 +346,14 @@ func (z *ZSet) memoryUsage(samples int) int {
 
 // memoryUsage: a radix tree of listpacks and the consumer groups. Redis samples the
 // listpacks from the first and scales them to all but the last, whose allocation it
-// adds as is: the open node is preallocated to stream-node-max-bytes (at most 4 KB),
-// closed ones are shrunk to fit.
+// adds as is: the open node is preallocated (tailPrealloc), closed ones are shrunk to
+// fit.
 func (s *Stream) memoryUsage(samples int) int {
 	total := streamSize + streamIDSize*len(s.nodes) + raxNodeCost*s.RaxNodes()
 	nodeAlloc := func(i int) int {
 		size := int(s.nodes[i].rbytes())
 		if i == len(s.nodes)-1 {
-			prealloc := streamPrealloc
-			if mb := int(StreamNodeLimits.MaxBytes.Load()); mb > 0 && mb < prealloc {
-				prealloc = mb
-			}
-			size = max(size, prealloc)
+			size = max(size, int(s.tailPrealloc))
 		}
 		return mallocSize(size)
 	}

@@ -128,6 +128,9 @@ type Stream struct {
 	maxDeletedID StreamID
 	entriesAdded uint64
 	groups       []*StreamGroup // sorted by name
+	// tailPrealloc is what Redis preallocates for the listpack of the last node when
+	// XADD opens it: stream-node-max-bytes, at most 4 KB (MEMORY USAGE counts it).
+	tailPrealloc int32
 }
 
 // NewStream returns an empty stream.
@@ -466,6 +469,10 @@ func (s *Stream) Append(id StreamID, fv [][]byte, maxBytes, maxEntries int64) er
 		tail.hdr = int32(len(tail.buf))
 		tail.nmf = int32(nf)
 		s.nodes = append(s.nodes, tail)
+		s.tailPrealloc = streamPrealloc
+		if maxBytes > 0 && maxBytes < streamPrealloc {
+			s.tailPrealloc = int32(maxBytes)
+		}
 		flags = sfSameFields
 	} else {
 		if int(tail.nmf) == nf {
@@ -845,7 +852,7 @@ func raxCount(keys [][16]byte, depth int) int {
 // Clone returns a deep copy of the stream, its groups and their pending entries.
 func (s *Stream) Clone() *Stream {
 	c := &Stream{length: s.length, lastID: s.lastID, firstID: s.firstID,
-		maxDeletedID: s.maxDeletedID, entriesAdded: s.entriesAdded}
+		maxDeletedID: s.maxDeletedID, entriesAdded: s.entriesAdded, tailPrealloc: s.tailPrealloc}
 	c.nodes = make([]*snode, len(s.nodes))
 	for i, n := range s.nodes {
 		cn := *n
