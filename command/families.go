@@ -6,6 +6,6 @@ func DataCommands() [][]*Spec {
 	return [][]*Spec{
 		StringCommands, BitmapCommands, LCSCommands, KeyCommands, ExpireCommands,
 		ListCommands, HashCommands, SetCommands, ZSetCommands, GeoCommands, SortCommands,
-		StreamCommands, HyperLogLogCommands,
+		StreamCommands, HyperLogLogCommands, DumpCommands,
 	}
 }

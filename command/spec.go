@@ -33,6 +33,7 @@ const (
 	NoMulti
 	movableKeys // derived from Spec.KeysFunc, never declared
 	AllowBusy
+	Asking // runs on a cluster slot being imported (RESTORE-ASKING)
 	// AllKeys is internal: the command reaches keys it does not declare (KEYS, SCAN,
 	// FLUSHDB, ...), so the executor locks every shard. COMMAND does not show it.
 	AllKeys
@@ -40,7 +41,7 @@ const (
 
 var flagNames = []string{"write", "readonly", "denyoom", "admin", "pubsub", "noscript",
 	"blocking", "loading", "stale", "skip_monitor", "skip_slowlog", "fast", "no_auth",
-	"may_replicate", "no_mandatory_keys", "no_multi", "movablekeys", "allow_busy"}
+	"may_replicate", "no_mandatory_keys", "no_multi", "movablekeys", "allow_busy", "asking"}
 
 // Category is an ACL category.
 type Category uint32

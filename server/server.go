@@ -147,6 +147,7 @@ func (s *Server) applyConfig() {
 	lim.ListCompressDepth.Store(s.cfg.Int("list-compress-depth"))
 	lim.StreamNodeMaxBytes.Store(s.cfg.Int("stream-node-max-bytes"))
 	lim.StreamNodeMaxEntries.Store(s.cfg.Int("stream-node-max-entries"))
+	lim.RDBCompression.Store(s.cfg.Bool("rdbcompression"))
 	hll.SetSparseMaxBytes(s.cfg.Int("hll-sparse-max-bytes"))
 	s.log.setLevel(s.cfg.String("loglevel"))
 	s.expirer.SetHz(int(s.cfg.Int("hz")), int(s.cfg.Int("active-expire-effort")))

@@ -60,6 +60,9 @@ type Limits struct {
 	// StreamNodeMaxBytes and StreamNodeMaxEntries decide when XADD closes a stream's
 	// tail node; they are read at every XADD, so a change applies from the next one.
 	StreamNodeMaxBytes, StreamNodeMaxEntries atomic.Int64
+	// RDBCompression is rdbcompression: whether DUMP payloads (and RDB files)
+	// LZF-compress long strings.
+	RDBCompression atomic.Bool
 }
 
 // Hooks receives every change the keyspace makes. Its methods are called with the
@@ -143,6 +146,7 @@ func New(databases, shards int, clk *clock.Clock) *Keyspace {
 	ks.Limits.ListMaxListpackSize.Store(-2)
 	ks.Limits.StreamNodeMaxBytes.Store(4096)
 	ks.Limits.StreamNodeMaxEntries.Store(100)
+	ks.Limits.RDBCompression.Store(true)
 	ks.LFUParams.LogFactor.Store(10)
 	ks.LFUParams.DecayTime.Store(1)
 	ks.dbs = make([]*DB, databases)

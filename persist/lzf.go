@@ -1,0 +1,189 @@
+package persist
+
+// LZF, the compression RDB uses for long strings (and Redis's compressed quicklist
+// nodes). The format is a sequence of runs:
+//
+//	000LLLLL <L+1 literal bytes>              a literal run of 1 to 32 bytes
+//	LLLooooo oooooooo                          a back-reference: L (1-6) + 2 bytes
+//	111ooooo LLLLLLLL oooooooo                 ... or L + 9 bytes (9 to 264)
+//
+// where the 13-bit offset o reaches o+1 bytes back into the output.
+//
+// The compressor makes the same choices as liblzf 3.6 as Redis builds it (a 2^16
+// entry hash table of the last position of each 3-byte sequence, "very fast" mode:
+// only the last two positions of a match are hashed), so a DUMP of a compressible
+// string is byte-identical to Redis's. Its output bound checks are liblzf's too: they
+// decide whether a string is written compressed or raw.
+
+const (
+	lzfHashBits = 16
+	lzfMaxLit   = 1 << 5
+	lzfMaxOff   = 1 << 13
+	lzfMaxRef   = (1 << 8) + (1 << 3)
+)
+
+func lzfHash(p []byte) int {
+	h := uint32(p[0])<<16 | uint32(p[1])<<8 | uint32(p[2])
+	return int(((h >> (24 - lzfHashBits)) - h*5) & (1<<lzfHashBits - 1))
+}
+
+// lzfCompress compresses in into at most outLen bytes; it returns nil when the result
+// would not fit (liblzf's conservative checks included).
+func lzfCompress(in []byte, outLen int) []byte {
+	if len(in) < 3 {
+		return nil
+	}
+	var htab [1 << lzfHashBits]int32 // position+1 of the last occurrence; 0: none
+	out := make([]byte, outLen+1)    // room for the run byte reserved past a full buffer
+	op, lit, ip := 1, 0, 0           // op: next output byte; out[op-lit-1] heads the literal run
+	end := len(in)
+	for ip < end-2 {
+		slot := lzfHash(in[ip:])
+		ref := int(htab[slot]) - 1
+		htab[slot] = int32(ip + 1)
+		if off := ip - ref - 1; ref > 0 && off < lzfMaxOff && in[ref] == in[ip] &&
+			in[ref+1] == in[ip+1] && in[ref+2] == in[ip+2] {
+			if op+4 >= outLen {
+				noLit := 0
+				if lit == 0 {
+					noLit = 1
+				}
+				if op-noLit+4 >= outLen {
+					return nil
+				}
+			}
+			maxLen := min(end-ip-2, lzfMaxRef)
+			n := lzfMatchLen(in, ref, ip, maxLen)
+			out[op-lit-1] = byte(lit - 1) // close the literal run
+			if lit == 0 {
+				op-- // no literals: reuse the reserved run byte
+			}
+			l := n - 2
+			if l < 7 {
+				out[op] = byte(off>>8 + l<<5)
+				op++
+			} else {
+				out[op] = byte(off>>8 + 7<<5)
+				out[op+1] = byte(l - 7)
+				op += 2
+			}
+			out[op] = byte(off)
+			op += 2 // the offset's low byte, and the next literal run's header
+			lit = 0
+			ip += n
+			if ip >= end-2 {
+				break
+			}
+			// Hash the match's last two positions.
+			htab[lzfHash(in[ip-2:])] = int32(ip - 1)
+			htab[lzfHash(in[ip-1:])] = int32(ip)
+			continue
+		}
+		if op >= outLen {
+			return nil
+		}
+		out[op] = in[ip]
+		op++
+		ip++
+		lit++
+		if lit == lzfMaxLit {
+			out[op-lit-1] = byte(lit - 1)
+			lit = 0
+			op++
+		}
+	}
+	if op+3 > outLen {
+		return nil
+	}
+	for ; ip < end; ip++ {
+		out[op] = in[ip]
+		op++
+		lit++
+		if lit == lzfMaxLit {
+			out[op-lit-1] = byte(lit - 1)
+			lit = 0
+			op++
+		}
+	}
+	out[op-lit-1] = byte(lit - 1)
+	if lit == 0 {
+		op--
+	}
+	return out[:op]
+}
+
+// lzfMatchLen returns the length of the match between in[ref:] and in[ip:], whose first
+// three bytes are known equal. It follows liblzf: with more than 16 bytes to go, the
+// first 16 bytes after the known three are compared without the maxLen bound (so a
+// match can reach two bytes further than maxLen), then byte by byte up to maxLen.
+func lzfMatchLen(in []byte, ref, ip, maxLen int) int {
+	n := 2
+	if maxLen > 16 {
+		for k := 0; k < 16; k++ {
+			n++
+			if in[ref+n] != in[ip+n] {
+				return n
+			}
+		}
+	}
+	for {
+		n++
+		if n >= maxLen || in[ref+n] != in[ip+n] {
+			return n
+		}
+	}
+}
+
+var errLZF = &FormatError{"invalid LZF compressed string"}
+
+// lzfDecompress expands in, which must decode to exactly rawLen bytes. Zero bytes are
+// expected of any input: Redis's check (liblzf's result against the expected length)
+// cannot tell liblzf's failure, a result of 0, from success then.
+func lzfDecompress(in []byte, rawLen uint64) ([]byte, error) {
+	if rawLen == 0 {
+		return []byte{}, nil
+	}
+	// A back-reference expands at most 3 input bytes into 264 output bytes.
+	if rawLen > uint64(len(in))*(lzfMaxRef+2) {
+		return nil, errLZF
+	}
+	outLen := int(rawLen)
+	out := make([]byte, 0, outLen)
+	for ip := 0; ip < len(in); {
+		ctrl := int(in[ip])
+		ip++
+		if ctrl < lzfMaxLit {
+			n := ctrl + 1
+			if ip+n > len(in) || len(out)+n > outLen {
+				return nil, errLZF
+			}
+			out = append(out, in[ip:ip+n]...)
+			ip += n
+			continue
+		}
+		n := ctrl >> 5
+		if n == 7 {
+			if ip >= len(in) {
+				return nil, errLZF
+			}
+			n += int(in[ip])
+			ip++
+		}
+		n += 2
+		if ip >= len(in) {
+			return nil, errLZF
+		}
+		ref := len(out) - (ctrl&0x1f)<<8 - int(in[ip]) - 1
+		ip++
+		if ref < 0 || len(out)+n > outLen {
+			return nil, errLZF
+		}
+		for k := 0; k < n; k++ { // byte by byte: the source may overlap the output
+			out = append(out, out[ref+k])
+		}
+	}
+	if len(out) != outLen {
+		return nil, errLZF
+	}
+	return out, nil
+}
