@@ -199,22 +199,74 @@ func buildFixtures(t *testing.T, ref, ours *rawConn) []dumpFixture {
 	return fx
 }
 
+// configBoth sets a directive on both servers for the rest of the test; the shared
+// reference gets its old value back at the end.
+func configBoth(t *testing.T, ref, ours *rawConn, name, value string) {
+	_, items := splitReplyItems(ref.Do(t, "CONFIG", "GET", name))
+	require.Len(t, items, 2, name)
+	old := string(bulkBody(t, items[1]))
+	t.Cleanup(func() { ref.Do(t, "CONFIG", "SET", name, old) })
+	for _, c := range []*rawConn{ref, ours} {
+		require.Equal(t, "+OK\r\n", c.Do(t, "CONFIG", "SET", name, value), name)
+	}
+}
+
+// dumpConfigs are the settings the dump and restore tests run under: the defaults,
+// no compression, and list fills of each kind.
+var dumpConfigs = [][]string{
+	{"default", ""},
+	{"rdbcompression", "no"},
+	{"list-max-listpack-size", "5"},
+	{"list-max-listpack-size", "0"},
+	{"list-max-listpack-size", "-1"},
+	{"list-max-listpack-size", "-5"},
+}
+
+// requireFixtureCoverage checks that the fixtures reach what they are meant to test:
+// each encoding, compressed strings, lists and streams of several nodes.
+func requireFixtureCoverage(t *testing.T, ours *rawConn) {
+	for key, enc := range map[string]string{
+		"str:0": "int", "str:18": "embstr", "str:22": "raw", "str:append": "raw", "list:many": "quicklist",
+		"set:int64": "intset", "set:intbig": "intset", "set:strings": "hashtable", "set:ints-many": "hashtable",
+		"hash:many": "listpack", "hash:table": "hashtable", "zset:many": "listpack", "zset:skiplist": "skiplist",
+		"zset:longmember": "skiplist", "stream:big": "stream",
+	} {
+		require.Equal(t, fmt.Sprintf("$%d\r\n%s\r\n", len(enc), enc), ours.Do(t, "OBJECT", "ENCODING", key), key)
+	}
+	for _, key := range []string{"str:22", "hash:many", "zset:many"} {
+		require.Equal(t, byte(0xc3), bulkBody(t, ours.Do(t, "DUMP", key))[1], "%s is written LZF-compressed", key)
+	}
+	require.Greater(t, bulkBody(t, ours.Do(t, "DUMP", "list:many"))[1], byte(2), "list:many has several nodes")
+	require.Contains(t, ours.Do(t, "XINFO", "STREAM", "stream:big"), "radix-tree-keys\r\n:7\r\n")
+}
+
 // TestDumpDifferential compares DUMP payloads of the same values built by the same
 // commands: byte for byte, except where Redis's layout depends on its process (see
 // dumpFixture).
 func TestDumpDifferential(t *testing.T) {
-	ref := dialRaw(t, referenceAddr(t))
-	ours := dialRaw(t, startServer(t).Addr())
-	for _, f := range buildFixtures(t, ref, ours) {
-		want, got := bulkBody(t, ref.Do(t, "DUMP", f.key)), bulkBody(t, ours.Do(t, "DUMP", f.key))
-		switch {
-		case f.hashOrder:
-			require.Equal(t, valueContent(t, want), valueContent(t, got), f.key)
-		case f.wallClock:
-			require.Equal(t, zeroStreamTimes(t, want), zeroStreamTimes(t, got), f.key)
-		default:
-			require.Equal(t, want, got, f.key)
-		}
+	for _, cfg := range dumpConfigs {
+		t.Run(strings.TrimSuffix(strings.Join(cfg, "="), "="), func(t *testing.T) {
+			ref := dialRaw(t, referenceAddr(t))
+			ours := dialRaw(t, startServer(t).Addr())
+			if cfg[0] != "default" {
+				configBoth(t, ref, ours, cfg[0], cfg[1])
+			}
+			fixtures := buildFixtures(t, ref, ours)
+			if cfg[0] == "default" {
+				requireFixtureCoverage(t, ours)
+			}
+			for _, f := range fixtures {
+				want, got := bulkBody(t, ref.Do(t, "DUMP", f.key)), bulkBody(t, ours.Do(t, "DUMP", f.key))
+				switch {
+				case f.hashOrder:
+					require.Equal(t, valueContent(t, want), valueContent(t, got), f.key)
+				case f.wallClock:
+					require.Equal(t, zeroStreamTimes(t, want), zeroStreamTimes(t, got), f.key)
+				default:
+					require.Equal(t, want, got, f.key)
+				}
+			}
+		})
 	}
 }
 
@@ -255,21 +307,34 @@ func sameReads(t *testing.T, ref *rawConn, a string, ours *rawConn, b string) {
 // TestDumpRestoreAcrossServers moves every fixture both ways: the payload DUMP gives
 // on the reference, and the one it gives on Cinnabar, are each restored into both
 // servers, whose copies must then answer every read command alike. A value restored
-// from the reference's payload must also dump back to the same bytes.
+// from the reference's payload must also dump back to the same bytes. It runs again
+// with encoding limits lowered after the values were built, so restored values must
+// convert (or stay compact) as Redis's do.
 func TestDumpRestoreAcrossServers(t *testing.T) {
-	ref := dialRaw(t, referenceAddr(t))
-	ours := dialRaw(t, startServer(t).Addr())
-	for _, f := range buildFixtures(t, ref, ours) {
-		for _, from := range []*rawConn{ref, ours} {
-			copyKey := "copy:" + f.key
-			payload := bulkBody(t, from.Do(t, "DUMP", f.key))
-			for _, to := range []*rawConn{ref, ours} {
-				require.Equal(t, "+OK\r\n", to.Do(t, "RESTORE", copyKey, "0", string(payload), "REPLACE"), f.key)
+	for _, small := range []bool{false, true} {
+		t.Run(fmt.Sprintf("small-limits=%v", small), func(t *testing.T) {
+			ref := dialRaw(t, referenceAddr(t))
+			ours := dialRaw(t, startServer(t).Addr())
+			fixtures := buildFixtures(t, ref, ours)
+			if small {
+				for _, name := range []string{"hash-max-listpack-entries", "hash-max-listpack-value", "set-max-intset-entries",
+					"zset-max-listpack-entries", "zset-max-listpack-value"} {
+					configBoth(t, ref, ours, name, "3")
+				}
 			}
-			sameReads(t, ref, copyKey, ours, copyKey)
-			if from == ref && !f.hashOrder {
-				require.Equal(t, payload, bulkBody(t, ours.Do(t, "DUMP", copyKey)), "%s dumps back unchanged", f.key)
+			for _, f := range fixtures {
+				for _, from := range []*rawConn{ref, ours} {
+					copyKey := "copy:" + f.key
+					payload := bulkBody(t, from.Do(t, "DUMP", f.key))
+					for _, to := range []*rawConn{ref, ours} {
+						require.Equal(t, "+OK\r\n", to.Do(t, "RESTORE", copyKey, "0", string(payload), "REPLACE"), f.key)
+					}
+					sameReads(t, ref, copyKey, ours, copyKey)
+					if from == ref && !f.hashOrder && !small {
+						require.Equal(t, payload, bulkBody(t, ours.Do(t, "DUMP", copyKey)), "%s dumps back unchanged", f.key)
+					}
+				}
 			}
-		}
+		})
 	}
 }
