@@ -1,5 +1,10 @@
 package persist
 
+import (
+	"math"
+	"sync"
+)
+
 // LZF, the compression RDB uses for long strings (and Redis's compressed quicklist
 // nodes). The format is a sequence of runs:
 //
@@ -22,6 +27,16 @@ const (
 	lzfMaxRef   = (1 << 8) + (1 << 3)
 )
 
+// lzfTable is a compressor's hash table. Clearing 256 KB per string would cost more
+// than compressing most strings, so tables are pooled and a slot holds base+position+1
+// of the call that wrote it: slots at or below the current call's base are empty.
+type lzfTable struct {
+	slots [1 << lzfHashBits]uint32
+	base  uint32
+}
+
+var lzfTables = sync.Pool{New: func() any { return new(lzfTable) }}
+
 func lzfHash(p []byte) int {
 	h := uint32(p[0])<<16 | uint32(p[1])<<8 | uint32(p[2])
 	return int(((h >> (24 - lzfHashBits)) - h*5) & (1<<lzfHashBits - 1))
@@ -33,14 +48,26 @@ func lzfCompress(in []byte, outLen int) []byte {
 	if len(in) < 3 {
 		return nil
 	}
-	var htab [1 << lzfHashBits]int32 // position+1 of the last occurrence; 0: none
-	out := make([]byte, outLen+1)    // room for the run byte reserved past a full buffer
-	op, lit, ip := 1, 0, 0           // op: next output byte; out[op-lit-1] heads the literal run
+	t := lzfTables.Get().(*lzfTable)
+	defer lzfTables.Put(t)
+	if uint64(t.base)+uint64(len(in))+1 > math.MaxUint32 {
+		clear(t.slots[:])
+		t.base = 0
+	}
+	base := t.base
+	t.base += uint32(len(in)) + 1
+	htab := &t.slots
+	set := func(slot, pos int) { htab[slot] = base + uint32(pos) + 1 }
+	out := make([]byte, outLen+1) // room for the run byte reserved past a full buffer
+	op, lit, ip := 1, 0, 0        // op: next output byte; out[op-lit-1] heads the literal run
 	end := len(in)
 	for ip < end-2 {
 		slot := lzfHash(in[ip:])
-		ref := int(htab[slot]) - 1
-		htab[slot] = int32(ip + 1)
+		ref := -1 // the last position with the same hash, if any
+		if v := htab[slot]; v > base {
+			ref = int(v-base) - 1
+		}
+		set(slot, ip)
 		if off := ip - ref - 1; ref > 0 && off < lzfMaxOff && in[ref] == in[ip] &&
 			in[ref+1] == in[ip+1] && in[ref+2] == in[ip+2] {
 			if op+4 >= outLen {
@@ -75,8 +102,8 @@ func lzfCompress(in []byte, outLen int) []byte {
 				break
 			}
 			// Hash the match's last two positions.
-			htab[lzfHash(in[ip-2:])] = int32(ip - 1)
-			htab[lzfHash(in[ip-1:])] = int32(ip)
+			set(lzfHash(in[ip-2:]), ip-2)
+			set(lzfHash(in[ip-1:]), ip-1)
 			continue
 		}
 		if op >= outLen {

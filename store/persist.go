@@ -34,7 +34,7 @@ func (ks *Keyspace) RestoreAccess(e *Entry, idle, freq int64) {
 		return
 	}
 	const clockMax = 1<<24 - 1
-	clock := int64(ks.lru.Load())
+	clock := int64(lruClock(ks.Clock.UnixMilli())) // the time OBJECT IDLETIME measures from
 	at := clock - idle
 	if at < 0 {
 		at = (clock + clockMax/2) % clockMax
