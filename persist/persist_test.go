@@ -127,7 +127,7 @@ func TestStrings(t *testing.T) {
 		{"-2147483648", true, "\xc2\x00\x00\x00\x80"}, {"2147483648", true, "\x0a2147483648"},
 		{"007", true, "\x03007"}, {"-0", true, "\x02-0"}, {"", true, "\x00"},
 		{strings.Repeat("a", 20), true, "\x14" + strings.Repeat("a", 20)}, // too short to try
-		{long, true, "\xc3\x0a\x28\x02aba\xe0\x1a\x01\x01ab"}, // as Redis 7.0.15 writes it
+		{long, true, "\xc3\x0a\x28\x02aba\xe0\x1a\x01\x01ab"},             // as Redis 7.0.15 writes it
 		{long, false, "\x28" + long},
 	} {
 		got := encoded(c.compress, func(e *Encoder) { e.WriteString([]byte(c.in)) })
