@@ -240,5 +240,5 @@ func (e *Entry) IdleSeconds(nowMs int64) int64 {
 	if now >= e.lru {
 		return int64(now - e.lru)
 	}
-	return int64(now + (1<<24 - e.lru))
+	return int64(now + (lruClockMax - e.lru)) // Redis's wrap: one short of a full period
 }

@@ -482,4 +482,7 @@ func (db *DB) RandomKey() (string, bool) {
 	return "", false
 }
 
-func lruClock(ms int64) uint32 { return uint32(ms/1000) & (1<<24 - 1) }
+// lruClockMax is the greatest value of the 24-bit LRU clock (Redis's LRU_CLOCK_MAX).
+const lruClockMax = 1<<24 - 1
+
+func lruClock(ms int64) uint32 { return uint32(ms/1000) & lruClockMax }

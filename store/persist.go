@@ -33,11 +33,10 @@ func (ks *Keyspace) RestoreAccess(e *Entry, idle, freq int64) {
 	if idle < 0 {
 		return
 	}
-	const clockMax = 1<<24 - 1
 	clock := int64(lruClock(ks.Clock.UnixMilli())) // the time OBJECT IDLETIME measures from
 	at := clock - idle
 	if at < 0 {
-		at = (clock + clockMax/2) % clockMax
+		at = (clock + lruClockMax/2) % lruClockMax
 	}
 	e.lru = uint32(at)
 }
