@@ -108,7 +108,7 @@ func appendIntEncoding(b []byte, v int64) ([]byte, bool) {
 
 // WriteString writes a string as Redis does: as an integer encoding when it is the
 // canonical form of an integer that fits 32 bits, LZF-compressed when compression is on,
-// it is longer than 20 bytes and it compresses by at least 5 bytes, raw otherwise.
+// it is longer than 20 bytes and it compresses into 4 bytes less, raw otherwise.
 func (e *Encoder) WriteString(s []byte) {
 	if len(s) <= maxIntEncLen {
 		if v, ok := store.ParseInt(s); ok {
