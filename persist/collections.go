@@ -4,6 +4,8 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/cinnabar-db/cinnabar/cnum"
+	"github.com/cinnabar-db/cinnabar/resp"
 	"github.com/cinnabar-db/cinnabar/store"
 )
 
@@ -54,18 +56,14 @@ func (d *Decoder) readSet(typ byte, lim *store.Limits) (*store.Entry, error) {
 			s.Add(strconv.AppendInt(nil, i, 10), lim)
 		}
 	} else {
-		n, err := d.readCount(1)
+		err := d.readStrings(1, func(m ...[]byte) error {
+			if !s.Add(m[0], lim) {
+				return badf("duplicate set member")
+			}
+			return nil
+		})
 		if err != nil {
 			return nil, err
-		}
-		for ; n > 0; n-- {
-			m, err := d.ReadString()
-			if err != nil {
-				return nil, err
-			}
-			if !s.Add(m, lim) {
-				return nil, badf("duplicate set member")
-			}
 		}
 	}
 	if s.Len() == 0 {
@@ -95,6 +93,20 @@ func (e *Encoder) writeHash(h *store.Hash) {
 	})
 }
 
+// readPairsBlob reads a listpack (or a ziplist) of pairs: fields and values, or
+// members and scores.
+func (d *Decoder) readPairsBlob(ziplist bool) ([]lpElem, error) {
+	parse := parseListpack
+	if ziplist {
+		parse = parseZiplist
+	}
+	elems, err := d.readBlob(parse)
+	if err == nil && len(elems)%2 != 0 {
+		err = badf("odd number of elements where pairs were expected")
+	}
+	return elems, err
+}
+
 // entriesOnly returns limits that bound the entry count only, for values that were
 // compact when written: Redis keeps them compact whatever the length of their values.
 func entriesOnly(lim *store.Limits) *store.Limits {
@@ -110,18 +122,9 @@ func (d *Decoder) readHash(typ byte, lim *store.Limits) (*store.Entry, error) {
 	var fv [][]byte
 	switch typ {
 	case TypeHash:
-		n, err := d.readCount(2)
+		err := d.readStrings(2, func(pair ...[]byte) error { fv = append(fv, pair...); return nil })
 		if err != nil {
 			return nil, err
-		}
-		for ; n > 0; n-- {
-			for k := 0; k < 2; k++ {
-				s, err := d.ReadString()
-				if err != nil {
-					return nil, err
-				}
-				fv = append(fv, s)
-			}
 		}
 	case TypeHashZipmap:
 		b, err := d.ReadString()
@@ -132,16 +135,9 @@ func (d *Decoder) readHash(typ byte, lim *store.Limits) (*store.Entry, error) {
 			return nil, err
 		}
 	default:
-		parse := parseListpack
-		if typ == TypeHashZiplist {
-			parse = parseZiplist
-		}
-		elems, err := d.readBlob(parse)
+		elems, err := d.readPairsBlob(typ == TypeHashZiplist)
 		if err != nil {
 			return nil, err
-		}
-		if len(elems)%2 != 0 {
-			return nil, badf("hash with an odd number of elements")
 		}
 		for _, el := range elems {
 			fv = append(fv, el.Bytes())
@@ -162,17 +158,12 @@ func (d *Decoder) readHash(typ byte, lim *store.Limits) (*store.Entry, error) {
 }
 
 // formatScore formats a score as Redis 7.0 stores it in a listpack: integral values
-// of magnitude below 2^52 as integers, others as "%.17g", and "inf"/"-inf".
+// of magnitude below 2^52 as integers, others as Redis replies doubles.
 func formatScore(b []byte, f float64) []byte {
-	switch {
-	case math.IsInf(f, 1):
-		return append(b, "inf"...)
-	case math.IsInf(f, -1):
-		return append(b, "-inf"...)
-	case f > -(1<<52-1) && f < 1<<52 && f == math.Trunc(f):
+	if f > -(1<<52-1) && f < 1<<52 && f == math.Trunc(f) {
 		return strconv.AppendInt(b, int64(f), 10)
 	}
-	return strconv.AppendFloat(b, f, 'g', 17, 64)
+	return resp.AppendDouble(b, f)
 }
 
 func (e *Encoder) writeZSet(z *store.ZSet) {
@@ -204,7 +195,7 @@ func listpackScore(el lpElem) float64 {
 	if el.isInt {
 		return float64(el.i)
 	}
-	f, _ := cStrtod(el.s[:min(len(el.s), 127)])
+	f, _ := cnum.Strtod(string(el.s[:min(len(el.s), 127)]))
 	return f
 }
 
@@ -234,16 +225,9 @@ func (d *Decoder) readZSet(typ byte, lim *store.Limits) (*store.Entry, error) {
 			pairs = append(pairs, store.ZPair{Member: string(m), Score: score})
 		}
 	default:
-		parse := parseListpack
-		if typ == TypeZSetZiplist {
-			parse = parseZiplist
-		}
-		elems, err := d.readBlob(parse)
+		elems, err := d.readPairsBlob(typ == TypeZSetZiplist)
 		if err != nil {
 			return nil, err
-		}
-		if len(elems)%2 != 0 {
-			return nil, badf("sorted set with an odd number of elements")
 		}
 		for i := 0; i < len(elems); i += 2 {
 			pairs = append(pairs, store.ZPair{Member: string(elems[i].Bytes()), Score: listpackScore(elems[i+1])})

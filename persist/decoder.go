@@ -7,6 +7,8 @@ import (
 	"io"
 	"math"
 	"strconv"
+
+	"github.com/cinnabar-db/cinnabar/cnum"
 )
 
 // FormatError reports data that is not a valid RDB encoding. RESTORE answers any of
@@ -149,6 +151,27 @@ func (d *Decoder) readCount(minBytes int) (int, error) {
 	return int(n), nil
 }
 
+// readStrings reads a count, then that many strings, each multiple strings long
+// (2 for field-value pairs), calling fn with each group.
+func (d *Decoder) readStrings(multiple int, fn func(s ...[]byte) error) error {
+	n, err := d.readCount(multiple)
+	if err != nil {
+		return err
+	}
+	group := make([][]byte, multiple)
+	for ; n > 0; n-- {
+		for k := range group {
+			if group[k], err = d.ReadString(); err != nil {
+				return err
+			}
+		}
+		if err := fn(group...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // ReadString reads a string in any of its encodings.
 func (d *Decoder) ReadString() ([]byte, error) {
 	n, special, err := d.readLen()
@@ -235,8 +258,8 @@ func (d *Decoder) readTextDouble() (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	f, ok := parseCDouble(p)
-	if !ok {
+	f, used := cnum.Strtod(string(p)) // sscanf's "%lg": what follows the number is ignored
+	if used == 0 {
 		return 0, badf("invalid double %q", p)
 	}
 	return f, nil

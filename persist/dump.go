@@ -23,9 +23,15 @@ var ErrPayload = errors.New("DUMP payload version or checksum are wrong")
 // (2 bytes, little-endian) and the CRC64 of all that (8 bytes, little-endian).
 // compress is rdbcompression.
 func Dump(v *store.Entry, compress bool) []byte {
+	return Payload(compress, func(e *Encoder) { e.WriteValue(v) })
+}
+
+// Payload returns what write writes, closed as a DUMP payload is: the RDB version and
+// the CRC64. FUNCTION DUMP frames its libraries this way too.
+func Payload(compress bool, write func(e *Encoder)) []byte {
 	var b bytes.Buffer
 	e := NewEncoder(&b, compress)
-	e.WriteValue(v)
+	write(e)
 	var version [2]byte
 	binary.LittleEndian.PutUint16(version[:], Version)
 	e.WriteRaw(version[:])

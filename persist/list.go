@@ -85,16 +85,8 @@ func (d *Decoder) readList(typ byte, lim *store.Limits) (*store.Entry, error) {
 	}
 	switch typ {
 	case TypeList:
-		n, err := d.readCount(1)
-		if err != nil {
+		if err := d.readStrings(1, func(v ...[]byte) error { l.PushBack(v[0]); return nil }); err != nil {
 			return nil, err
-		}
-		for ; n > 0; n-- {
-			v, err := d.ReadString()
-			if err != nil {
-				return nil, err
-			}
-			l.PushBack(v)
 		}
 	case TypeListZiplist:
 		elems, err := d.readBlob(parseZiplist)

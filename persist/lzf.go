@@ -61,6 +61,17 @@ func lzfCompress(in []byte, outLen int) []byte {
 	out := make([]byte, outLen+1) // room for the run byte reserved past a full buffer
 	op, lit, ip := 1, 0, 0        // op: next output byte; out[op-lit-1] heads the literal run
 	end := len(in)
+	// literal copies one byte into the current run, closing the run when it is full.
+	literal := func(b byte) {
+		out[op] = b
+		op++
+		lit++
+		if lit == lzfMaxLit {
+			out[op-lit-1] = byte(lit - 1)
+			lit = 0
+			op++
+		}
+	}
 	for ip < end-2 {
 		slot := lzfHash(in[ip:])
 		ref := -1 // the last position with the same hash, if any
@@ -109,28 +120,14 @@ func lzfCompress(in []byte, outLen int) []byte {
 		if op >= outLen {
 			return nil
 		}
-		out[op] = in[ip]
-		op++
+		literal(in[ip])
 		ip++
-		lit++
-		if lit == lzfMaxLit {
-			out[op-lit-1] = byte(lit - 1)
-			lit = 0
-			op++
-		}
 	}
 	if op+3 > outLen {
 		return nil
 	}
 	for ; ip < end; ip++ {
-		out[op] = in[ip]
-		op++
-		lit++
-		if lit == lzfMaxLit {
-			out[op-lit-1] = byte(lit - 1)
-			lit = 0
-			op++
-		}
+		literal(in[ip])
 	}
 	out[op-lit-1] = byte(lit - 1)
 	if lit == 0 {

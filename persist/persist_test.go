@@ -252,25 +252,6 @@ func TestZiplistAndZipmap(t *testing.T) {
 	}
 }
 
-func TestCStrtod(t *testing.T) {
-	for in, want := range map[string]float64{
-		"1.5": 1.5, " \t2": 2, "-3e2x": -300, "0x10": 16, "0x1p4": 16, "0x": 0, "1e": 1, ".5": 0.5,
-		"inf": math.Inf(1), "-Infinity": math.Inf(-1), "1e400": math.Inf(1), "7.": 7,
-	} {
-		if got, n := cStrtod([]byte(in)); got != want || n == 0 {
-			t.Errorf("cStrtod(%q) = %v, %d", in, got, n)
-		}
-	}
-	for _, in := range []string{"", "abc", "-", ".", " "} {
-		if _, n := cStrtod([]byte(in)); n != 0 {
-			t.Errorf("cStrtod(%q) read %d bytes", in, n)
-		}
-	}
-	if f, n := cStrtod([]byte("nan(123)x")); !math.IsNaN(f) || n != 8 {
-		t.Errorf("nan(...): %v %d", f, n)
-	}
-}
-
 // sampleValues returns values of every type in each encoding.
 func sampleValues(lim *store.Limits) map[string]*store.Entry {
 	vals := map[string]*store.Entry{

@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/cinnabar-db/cinnabar/cnum"
 )
 
 // The cjson library (lua-cjson 2.1's API, messages and defaults as Redis ships it):
@@ -468,7 +470,7 @@ func (d *jsonDecoder) errorToken(at int, msg string) jsonToken {
 
 func (d *jsonDecoder) numberToken() jsonToken {
 	start := d.pos
-	f, n := strtod(d.s[start:])
+	f, n := cnum.Strtod(d.s[start:])
 	if n == 0 {
 		return d.errorToken(start, "invalid number")
 	}

@@ -454,8 +454,8 @@ func (e *Engine) FunctionRestore(payload []byte, policy RestorePolicy) error {
 	return nil
 }
 
-// FunctionDump serializes every library (FUNCTION DUMP).
-func (e *Engine) FunctionDump() []byte {
+// FunctionDump serializes every library (FUNCTION DUMP); compress is rdbcompression.
+func (e *Engine) FunctionDump(compress bool) []byte {
 	e.fmu.RLock()
 	var codes []string
 	for _, lib := range e.funcs.libs {
@@ -463,5 +463,5 @@ func (e *Engine) FunctionDump() []byte {
 	}
 	e.fmu.RUnlock()
 	sort.Strings(codes)
-	return encodeFunctionDump(codes)
+	return encodeFunctionDump(codes, compress)
 }

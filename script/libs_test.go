@@ -142,18 +142,17 @@ return 1`)
 
 func TestDumpEncoding(t *testing.T) {
 	codes := []string{"#!lua name=a\nreturn 1", strings.Repeat("x", 70), strings.Repeat("y", 20000)}
-	got, err := decodeFunctionDump(encodeFunctionDump(codes))
-	require.NoError(t, err)
-	require.Equal(t, codes, got)
-	empty := encodeFunctionDump(nil)
+	for _, compress := range []bool{true, false} {
+		got, err := decodeFunctionDump(encodeFunctionDump(codes, compress))
+		require.NoError(t, err)
+		require.Equal(t, codes, got)
+	}
+	require.Less(t, len(encodeFunctionDump(codes, true)), 500, "long code is compressed")
+	empty := encodeFunctionDump(nil, true)
 	require.Len(t, empty, 10)
-	got, err = decodeFunctionDump(empty)
+	got, err := decodeFunctionDump(empty)
 	require.NoError(t, err)
 	require.Empty(t, got)
-	// LZF: a literal run, then a back reference of length 3 at distance 3.
-	out, err := lzfDecompress([]byte{2, 'a', 'b', 'c', 1 << 5, 2}, 6)
-	require.NoError(t, err)
-	require.Equal(t, "abcabc", string(out))
-	_, err = lzfDecompress([]byte{1 << 5, 9}, 3)
-	require.Error(t, err)
+	_, err = decodeFunctionDump(empty[:9])
+	require.Equal(t, errBadPayload, err)
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/cinnabar-db/cinnabar/cnum"
 )
 
 // Helpers that give Go-implemented library functions the argument checks and messages
@@ -131,7 +133,7 @@ func str2number(s string) (float64, bool) {
 	if t == "" {
 		return 0, false
 	}
-	f, n := strtod(t)
+	f, n := cnum.Strtod(t)
 	if n == len(t) && n > 0 {
 		return f, true
 	}
@@ -142,144 +144,9 @@ func isCSpace(r rune) bool {
 	return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f'
 }
 
-// strtod parses the longest prefix of s that C's strtod accepts (no leading space):
-// decimal with optional fraction and exponent, hexadecimal, inf, infinity and nan. It
-// returns the value and the number of bytes used, 0 when nothing parses.
-func strtod(s string) (float64, int) {
-	i := 0
-	neg := false
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		neg = s[i] == '-'
-		i++
-	}
-	sign := func(f float64) float64 {
-		if neg {
-			return -f
-		}
-		return f
-	}
-	rest := s[i:]
-	switch {
-	case hasPrefixFold(rest, "infinity"):
-		return sign(math.Inf(1)), i + 8
-	case hasPrefixFold(rest, "inf"):
-		return sign(math.Inf(1)), i + 3
-	case hasPrefixFold(rest, "nan"):
-		j := i + 3
-		if j < len(s) && s[j] == '(' {
-			k := j + 1
-			for k < len(s) && (isAlnum(s[k]) || s[k] == '_') {
-				k++
-			}
-			if k < len(s) && s[k] == ')' {
-				j = k + 1
-			}
-		}
-		return sign(math.NaN()), j
-	case len(rest) >= 2 && rest[0] == '0' && (rest[1] == 'x' || rest[1] == 'X'):
-		if f, n := hexFloat(rest[2:]); n > 0 {
-			return sign(f), i + 2 + n
-		}
-		return 0, i + 1 // just the "0"
-	}
-	start := i
-	digits := 0
-	for i < len(s) && isDigit(s[i]) {
-		i++
-		digits++
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		for i < len(s) && isDigit(s[i]) {
-			i++
-			digits++
-		}
-	}
-	if digits == 0 {
-		return 0, 0
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		j := i + 1
-		if j < len(s) && (s[j] == '+' || s[j] == '-') {
-			j++
-		}
-		if j < len(s) && isDigit(s[j]) {
-			for j < len(s) && isDigit(s[j]) {
-				j++
-			}
-			i = j
-		}
-	}
-	f, err := strconv.ParseFloat(s[start:i], 64)
-	if err != nil && !isRangeErr(err) {
-		return 0, 0
-	}
-	return sign(f), i
-}
-
-func isRangeErr(err error) bool {
-	ne, ok := err.(*strconv.NumError)
-	return ok && ne.Err == strconv.ErrRange
-}
-
-// hexFloat parses hex digits with an optional fraction and binary exponent.
-func hexFloat(s string) (float64, int) {
-	i := 0
-	var mant float64
-	digits := 0
-	exp := 0
-	for i < len(s) && isHex(s[i]) {
-		mant = mant*16 + float64(hexVal(s[i]))
-		i++
-		digits++
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		for i < len(s) && isHex(s[i]) {
-			mant = mant*16 + float64(hexVal(s[i]))
-			exp -= 4
-			i++
-			digits++
-		}
-	}
-	if digits == 0 {
-		return 0, 0
-	}
-	if i < len(s) && (s[i] == 'p' || s[i] == 'P') {
-		j := i + 1
-		eneg := false
-		if j < len(s) && (s[j] == '+' || s[j] == '-') {
-			eneg = s[j] == '-'
-			j++
-		}
-		if j < len(s) && isDigit(s[j]) {
-			e := 0
-			for j < len(s) && isDigit(s[j]) {
-				if e < 100000 {
-					e = e*10 + int(s[j]-'0')
-				}
-				j++
-			}
-			if eneg {
-				e = -e
-			}
-			exp += e
-			i = j
-		}
-	}
-	return math.Ldexp(mant, exp), i
-}
-
 func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
-func isHex(c byte) bool   { return isDigit(c) || (c|0x20 >= 'a' && c|0x20 <= 'f') }
 func isAlnum(c byte) bool { return isDigit(c) || (c|0x20 >= 'a' && c|0x20 <= 'z') }
-func hexVal(c byte) int {
-	if isDigit(c) {
-		return int(c - '0')
-	}
-	return int(c|0x20-'a') + 10
-}

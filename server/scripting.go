@@ -543,7 +543,7 @@ func (s *Server) cmdFunctionRestore(c *Ctx) error {
 }
 
 func (s *Server) cmdFunctionDump(c *Ctx) error {
-	c.W.Bulk(s.scripts.eng.FunctionDump())
+	c.W.Bulk(s.scripts.eng.FunctionDump(s.cfg.Bool("rdbcompression")))
 	return nil
 }
 

@@ -1,16 +1,19 @@
-package persist
+// Package cnum parses numbers as the C library does, where Redis and Lua rely on it:
+// Strtod is C's strtod, which Lua's tonumber, lua-cjson and Redis's text scores (old
+// RDB sorted sets, listpack scores) read numbers with.
+package cnum
 
 import (
 	"strconv"
 	"strings"
 )
 
-// cStrtod parses the longest prefix of s that C's strtod accepts (after leading
-// white space): a decimal or hexadecimal float, or inf, infinity and nan in any case.
-// It returns the value and the number of bytes used, 0 when there is no number. Old
-// zset encodings store scores as text read this way, and Redis reads listpack scores
-// with strtod too.
-func cStrtod(s []byte) (float64, int) {
+// Strtod parses the longest prefix of s that C's strtod accepts, after leading white
+// space: a decimal or hexadecimal float (with optional fraction and exponent), or inf,
+// infinity and nan (optionally nan(chars)) in any case, with an optional sign. It
+// returns the value (±Inf or 0 when out of range, as strtod does) and the number of
+// bytes used, 0 when s holds no number.
+func Strtod(s string) (float64, int) {
 	i := 0
 	for i < len(s) && strings.IndexByte(" \t\n\v\f\r", s[i]) >= 0 {
 		i++
@@ -19,16 +22,14 @@ func cStrtod(s []byte) (float64, int) {
 	if i < len(s) && (s[i] == '+' || s[i] == '-') {
 		i++
 	}
-	word := func(w string) bool {
-		return len(s)-i >= len(w) && strings.EqualFold(string(s[i:i+len(w)]), w)
-	}
+	word := func(w string) bool { return len(s)-i >= len(w) && strings.EqualFold(s[i:i+len(w)], w) }
 	switch {
 	case word("infinity"), word("inf"):
 		n := 3
 		if word("infinity") {
 			n = 8
 		}
-		f, _ := strconv.ParseFloat(string(s[start:i])+"inf", 64)
+		f, _ := strconv.ParseFloat(s[start:i]+"inf", 64)
 		return f, i + n
 	case word("nan"):
 		i += 3
@@ -77,7 +78,7 @@ func cStrtod(s []byte) (float64, int) {
 			end = j
 		}
 	}
-	text := string(s[start:end])
+	text := s[start:end]
 	if hex && end == i {
 		text += "p0" // Go needs the exponent of a hexadecimal float
 	}
@@ -88,10 +89,3 @@ func cStrtod(s []byte) (float64, int) {
 func isDigit(c byte) bool    { return c >= '0' && c <= '9' }
 func isHexDigit(c byte) bool { return isDigit(c) || (c|0x20) >= 'a' && (c|0x20) <= 'f' }
 func isAlnum(c byte) bool    { return isDigit(c) || (c|0x20) >= 'a' && (c|0x20) <= 'z' }
-
-// parseCDouble parses s as sscanf's "%lg" does: a number must start it (after white
-// space); what follows is ignored.
-func parseCDouble(s []byte) (float64, bool) {
-	f, n := cStrtod(s)
-	return f, n > 0
-}
