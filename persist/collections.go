@@ -21,8 +21,8 @@ import (
 // byte for byte.
 //
 // Read back, a value takes the encoding Redis 7.0 gives it on load: a set, a hash
-// written as SET/HASH/ZIPMAP or a sorted set written as ZSET/ZSET_2 is built member by
-// member under the current limits; a hash or sorted set written compact (listpack or
+// written as SET/HASH/ZIPMAP or a sorted set written as ZSET/ZSET_2 takes the encoding
+// its members call for under the current limits; a hash or sorted set written compact (listpack or
 // ziplist) stays compact whatever its value lengths, and converts only when it has
 // more entries than the *-max-listpack-entries limit.
 
@@ -41,8 +41,7 @@ func (e *Encoder) writeSet(s *store.Set) {
 }
 
 func (d *Decoder) readSet(typ byte, lim *store.Limits) (*store.Entry, error) {
-	v := store.NewSet()
-	s := v.SetValue()
+	var members [][]byte
 	if typ == TypeSetIntset {
 		b, err := d.ReadString()
 		if err != nil {
@@ -53,21 +52,20 @@ func (d *Decoder) readSet(typ byte, lim *store.Limits) (*store.Entry, error) {
 			return nil, err
 		}
 		for _, i := range ints {
-			s.Add(strconv.AppendInt(nil, i, 10), lim)
+			members = append(members, strconv.AppendInt(nil, i, 10))
 		}
 	} else {
-		err := d.readStrings(1, func(m ...[]byte) error {
-			if !s.Add(m[0], lim) {
-				return badf("duplicate set member")
-			}
-			return nil
-		})
+		err := d.readStrings(1, func(m ...[]byte) error { members = append(members, m[0]); return nil })
 		if err != nil {
 			return nil, err
 		}
 	}
-	if s.Len() == 0 {
+	if len(members) == 0 {
 		return nil, errEmpty
+	}
+	v, ok := store.NewSetLoaded(members, lim)
+	if !ok {
+		return nil, badf("duplicate set member")
 	}
 	return v, nil
 }
@@ -147,12 +145,9 @@ func (d *Decoder) readHash(typ byte, lim *store.Limits) (*store.Entry, error) {
 	if len(fv) == 0 {
 		return nil, errEmpty
 	}
-	v := store.NewHash()
-	h := v.Hash()
-	for i := 0; i < len(fv); i += 2 {
-		if !h.Set(fv[i], fv[i+1], lim) {
-			return nil, badf("duplicate hash field")
-		}
+	v, ok := store.NewHashLoaded(fv, lim)
+	if !ok {
+		return nil, badf("duplicate hash field")
 	}
 	return v, nil
 }

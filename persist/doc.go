@@ -65,7 +65,9 @@
 // ziplists (14) and STREAM_LISTPACKS (15, without the counters RDB 10 added, which
 // are derived as Redis derives them). Values take the encoding Redis gives them on
 // load: sets, hashes written as HASH or ZIPMAP and sorted sets written as ZSET or
-// ZSET_2 are rebuilt member by member under the current limits; hashes and sorted sets
+// ZSET_2 take the encoding their members call for under the current limits (large
+// ones are built whole, in tables sized for them, as Redis's loader does); hashes and
+// sorted sets
 // written compact stay compact whatever their value lengths, converting only when
 // they have more entries than the *-max-listpack-entries limit. Empty collections are
 // refused, as Redis refuses them (streams may be empty).

@@ -1,6 +1,10 @@
 package store
 
-import "errors"
+import (
+	"errors"
+	"slices"
+	"unsafe"
+)
 
 // Accessors and constructors for the persistence codec (package persist): the parts
 // of the values' internals that the RDB encoding of a value needs to read, and the
@@ -156,3 +160,54 @@ func ListpackElemSize(s []byte) int { return int(lpStrSize(s)) }
 // up to it), or -1 when it cannot be known: what a group gets that was persisted
 // without one (RDB before version 10).
 func (s *Stream) EstimateReadCounter(id StreamID) int64 { return s.estimateDistance(id) }
+
+// NewSetLoaded builds a set from its members as Redis loads one: an intset when they
+// are all integers and no more than set-max-intset-entries, otherwise a hashtable
+// sized for all of them at once (a table grown member by member degrades when the
+// members come in its own hash order, as a set's dump lists them). ok is false when a
+// member repeats.
+func NewSetLoaded(members [][]byte, lim *Limits) (e *Entry, ok bool) {
+	s := &Set{}
+	if int64(len(members)) <= lim.SetMaxIntsetEntries.Load() {
+		s.ints = make([]int64, 0, len(members))
+		for _, m := range members {
+			v, isInt := setMemberInt(m)
+			if !isInt {
+				s.ints = nil
+				break
+			}
+			s.ints = append(s.ints, v)
+		}
+		if s.ints != nil {
+			slices.Sort(s.ints)
+			if len(slices.Compact(slices.Clone(s.ints))) != len(s.ints) {
+				return nil, false
+			}
+			return newObject(TypeSet, unsafe.Pointer(s)), true
+		}
+	}
+	s.t = newHTable(len(members))
+	for _, m := range members {
+		if !s.t.set(m, nil) {
+			return nil, false
+		}
+	}
+	return newObject(TypeSet, unsafe.Pointer(s)), true
+}
+
+// NewHashLoaded builds a hash from its fields and values (alternating) as Redis loads
+// one: with more fields than hash-max-listpack-entries, a hashtable sized for all of
+// them at once (see NewSetLoaded); otherwise field by field under lim, in order. ok is
+// false when a field repeats.
+func NewHashLoaded(fv [][]byte, lim *Limits) (e *Entry, ok bool) {
+	h := &Hash{}
+	if int64(len(fv)/2) > lim.HashMaxListpackEntries.Load() {
+		h.t = newHTable(len(fv) / 2)
+	}
+	for i := 0; i+1 < len(fv); i += 2 {
+		if !h.Set(fv[i], fv[i+1], lim) {
+			return nil, false
+		}
+	}
+	return newObject(TypeHash, unsafe.Pointer(h)), true
+}

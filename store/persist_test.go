@@ -104,3 +104,45 @@ func TestPersistAccessors(t *testing.T) {
 	require.Equal(t, 2, ListpackElemSize([]byte("7")))
 	require.Equal(t, 2+64+1, ListpackElemSize(make([]byte, 64)), "a 12-bit length, the data, a 1-byte back-length")
 }
+
+func TestLoadedConstructors(t *testing.T) {
+	ks, _, _ := newTestKeyspace()
+	lim := &ks.Limits
+	lim.SetMaxIntsetEntries.Store(3)
+	lim.HashMaxListpackEntries.Store(2)
+	members := func(ms ...string) [][]byte {
+		var out [][]byte
+		for _, m := range ms {
+			out = append(out, []byte(m))
+		}
+		return out
+	}
+	for _, c := range []struct {
+		members []string
+		enc     string
+	}{
+		{[]string{"3", "-1", "2"}, "intset"}, {[]string{"3", "-1", "2", "4"}, "hashtable"},
+		{[]string{"1", "a"}, "hashtable"}, {[]string{"01"}, "hashtable"},
+	} {
+		e, ok := NewSetLoaded(members(c.members...), lim)
+		require.True(t, ok)
+		require.Equal(t, c.enc, e.Encoding(), "%v", c.members)
+		require.Equal(t, len(c.members), e.SetValue().Len())
+	}
+	for _, dup := range [][]string{{"1", "2", "1"}, {"a", "b", "a"}, {"1", "2", "3", "1"}} {
+		_, ok := NewSetLoaded(members(dup...), lim)
+		require.False(t, ok, "%v", dup)
+	}
+	h, ok := NewHashLoaded(members("f", "1", "g", "2"), lim)
+	require.True(t, ok)
+	require.Equal(t, "listpack", h.Encoding())
+	h, ok = NewHashLoaded(members("f", "1", "g", "2", "h", "3"), lim)
+	require.True(t, ok)
+	require.Equal(t, "hashtable", h.Encoding())
+	v, _ := h.Hash().Get([]byte("h"))
+	require.Equal(t, "3", string(v))
+	for _, dup := range [][]string{{"f", "1", "f", "2"}, {"f", "1", "g", "2", "f", "3"}} {
+		_, ok := NewHashLoaded(members(dup...), lim)
+		require.False(t, ok, "%v", dup)
+	}
+}
