@@ -22,9 +22,9 @@ import (
 //
 // Read back, a value takes the encoding Redis 7.0 gives it on load: a set, a hash
 // written as SET/HASH/ZIPMAP or a sorted set written as ZSET/ZSET_2 takes the encoding
-// its members call for under the current limits; a hash or sorted set written compact (listpack or
-// ziplist) stays compact whatever its value lengths, and converts only when it has
-// more entries than the *-max-listpack-entries limit.
+// its members call for under the current limits; a hash or sorted set written compact
+// (listpack or ziplist) stays compact whatever its value lengths, and converts only
+// when it has more entries than the *-max-listpack-entries limit.
 
 func (e *Encoder) writeSet(s *store.Set) {
 	if ints := s.Ints(); s.Encoding() == "intset" {
