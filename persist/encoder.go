@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"io"
 	"math"
-	"strconv"
 
 	"github.com/cinnabar-db/cinnabar/store"
 )
@@ -121,7 +120,7 @@ func (e *Encoder) WriteString(s []byte) {
 	}
 	if e.compress && len(s) >= minLZFLen {
 		if c := lzfCompress(s, len(s)-4); c != nil {
-			e.WriteLZF(c, len(s))
+			e.writeLZF(c, len(s))
 			return
 		}
 	}
@@ -129,26 +128,12 @@ func (e *Encoder) WriteString(s []byte) {
 	e.WriteRaw(s)
 }
 
-// WriteLZF writes an LZF-compressed string of rawLen bytes.
-func (e *Encoder) WriteLZF(compressed []byte, rawLen int) {
+// writeLZF writes an LZF-compressed string of rawLen bytes.
+func (e *Encoder) writeLZF(compressed []byte, rawLen int) {
 	e.buf = append(e.buf, lenSpecial|encLZF)
 	e.WriteLen(uint64(len(compressed)))
 	e.WriteLen(uint64(rawLen))
 	e.WriteRaw(compressed)
-}
-
-// WriteInt writes an integer as a string, the way Redis saves an integer-encoded
-// value: an integer encoding when it fits 32 bits, else its decimal digits.
-func (e *Encoder) WriteInt(v int64) {
-	if b, ok := appendIntEncoding(e.buf, v); ok {
-		e.buf = b
-		e.maybeFlush()
-		return
-	}
-	var tmp [20]byte
-	d := strconv.AppendInt(tmp[:0], v, 10)
-	e.WriteLen(uint64(len(d)))
-	e.WriteRaw(d)
 }
 
 // WriteDouble writes a binary double (little-endian IEEE 754), as ZSET_2 scores are.

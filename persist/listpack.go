@@ -94,9 +94,6 @@ func (w *lpWriter) String(s []byte) {
 	w.n++
 }
 
-// Size is the listpack's size once finished.
-func (w *lpWriter) Size() int { return len(w.b) + 1 }
-
 // Finish completes the header and the end byte and returns the listpack.
 func (w *lpWriter) Finish() []byte {
 	w.b = append(w.b, lpEnd)
