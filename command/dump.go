@@ -1,11 +1,16 @@
 package command
 
 import (
+	"slices"
+
 	"github.com/cinnabar-db/cinnabar/persist"
 	"github.com/cinnabar-db/cinnabar/store"
 )
 
-var evRestore = store.Event{Class: store.ClassGeneric, Name: "restore"}
+var (
+	evRestore  = store.Event{Class: store.ClassGeneric, Name: "restore"}
+	wordAbsTTL = []byte("ABSTTL")
+)
 
 // DumpCommands are DUMP and RESTORE: a key's value in RDB encoding, and back.
 var DumpCommands = []*Spec{
@@ -85,8 +90,8 @@ func cmdRestore(c *Ctx) error {
 	}
 	if ttl != 0 && at <= now {
 		// Already expired: the key is not created, but REPLACE still deleted the old one.
-		if replace {
-			c.DB.Delete(key, store.EvDel)
+		if replace && c.DB.Delete(key, store.EvDel) {
+			c.Propagate(wordDel, key)
 		}
 		c.W.OK()
 		return nil
@@ -101,6 +106,11 @@ func cmdRestore(c *Ctx) error {
 	}
 	c.DB.Set(key, v, evRestore)
 	c.KS.RestoreAccess(v, idle, freq)
+	if c.Propagating && ttl != 0 && !absTTL { // replays with the same deadline
+		args := slices.Clone(c.Args)
+		args[2] = AppendInt(nil, at)
+		c.Propagate(append(args, wordAbsTTL)...)
+	}
 	c.W.OK()
 	return nil
 }
