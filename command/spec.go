@@ -30,6 +30,7 @@ const (
 	NoAuth
 	MayReplicate
 	NoMandatoryKeys
+	NoAsyncLoading
 	NoMulti
 	movableKeys // derived from Spec.KeysFunc, never declared
 	AllowBusy
@@ -41,7 +42,7 @@ const (
 
 var flagNames = []string{"write", "readonly", "denyoom", "admin", "pubsub", "noscript",
 	"blocking", "loading", "stale", "skip_monitor", "skip_slowlog", "fast", "no_auth",
-	"may_replicate", "no_mandatory_keys", "no_multi", "movablekeys", "allow_busy", "asking"}
+	"may_replicate", "no_mandatory_keys", "no_async_loading", "no_multi", "movablekeys", "allow_busy", "asking"}
 
 // Category is an ACL category.
 type Category uint32

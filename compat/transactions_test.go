@@ -440,12 +440,20 @@ func TestTransactionsDifferential(t *testing.T) {
 
 	// SAVE, SYNC and PSYNC carry the no-multi flag in Redis 7.0, as SHUTDOWN does.
 	t.Run("no-multi commands", func(t *testing.T) {
-		t.Skip("SAVE, SYNC and PSYNC come with persistence and replication")
 		diffScript(t, `
 			MULTI
 			SAVE
 			SET a 1
 			EXEC
+			EXISTS a
+			MULTI
+			SHUTDOWN
+			DISCARD
+		`)
+	})
+	t.Run("no-multi replication commands", func(t *testing.T) {
+		t.Skip("SYNC and PSYNC come with replication")
+		diffScript(t, `
 			MULTI
 			SYNC
 			PSYNC ? -1

@@ -69,6 +69,9 @@ var spSave = &special{
 		if len(args) == 0 || (len(args) == 1 && args[0] == "") {
 			return []SavePoint(nil), nil
 		}
+		if len(args) == 1 { // one argument holding the pairs: --save "900 1 300 10"
+			args = strings.Fields(args[0])
+		}
 		if len(args)%2 != 0 {
 			return nil, errSave
 		}

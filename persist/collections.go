@@ -28,11 +28,11 @@ import (
 
 func (e *Encoder) writeSet(s *store.Set) {
 	if ints := s.Ints(); s.Encoding() == "intset" {
-		e.WriteOpcode(TypeSetIntset)
+		e.writeType(TypeSetIntset)
 		e.WriteString(appendIntset(nil, ints))
 		return
 	}
-	e.WriteOpcode(TypeSet)
+	e.writeType(TypeSet)
 	e.WriteLen(uint64(s.Len()))
 	s.Range(func(m []byte) bool {
 		e.WriteString(m)
@@ -78,11 +78,11 @@ func (e *Encoder) writeHash(h *store.Hash) {
 			w.String(v)
 			return true
 		})
-		e.WriteOpcode(TypeHashListpack)
+		e.writeType(TypeHashListpack)
 		e.WriteString(w.Finish())
 		return
 	}
-	e.WriteOpcode(TypeHash)
+	e.writeType(TypeHash)
 	e.WriteLen(uint64(h.Len()))
 	h.Range(func(f, v []byte) bool {
 		e.WriteString(f)
@@ -171,11 +171,11 @@ func (e *Encoder) writeZSet(z *store.ZSet) {
 			w.String(buf)
 			return true
 		})
-		e.WriteOpcode(TypeZSetListpack)
+		e.writeType(TypeZSetListpack)
 		e.WriteString(w.Finish())
 		return
 	}
-	e.WriteOpcode(TypeZSet2)
+	e.writeType(TypeZSet2)
 	e.WriteLen(uint64(z.Len()))
 	z.Range(0, z.Len(), true, func(m []byte, score float64) bool {
 		e.WriteString(m)

@@ -17,6 +17,7 @@ type Encoder struct {
 	crc      uint64
 	err      error
 	compress bool
+	key      []byte // written right after the next value's type byte (RDB files)
 }
 
 // encoderFlushSize is how much the encoder buffers before writing through.
@@ -57,6 +58,16 @@ func (e *Encoder) WriteRaw(p []byte) {
 func (e *Encoder) WriteOpcode(b byte) {
 	e.buf = append(e.buf, b)
 	e.maybeFlush()
+}
+
+// writeType writes a value's type byte, and the key it is stored under when the value
+// is written as a key of an RDB file.
+func (e *Encoder) writeType(t byte) {
+	e.WriteOpcode(t)
+	if e.key != nil {
+		e.WriteString(e.key)
+		e.key = nil
+	}
 }
 
 // WriteLen writes an RDB length: 6 bits in one byte, 14 bits in two, then 32 or 64

@@ -56,7 +56,7 @@ func quicklistNodeCounts(l *store.List) []int {
 
 func (e *Encoder) writeList(l *store.List) {
 	counts := quicklistNodeCounts(l)
-	e.WriteOpcode(TypeListQuicklist2)
+	e.writeType(TypeListQuicklist2)
 	e.WriteLen(uint64(len(counts)))
 	it := l.Iter(0, false)
 	for _, n := range counts {

@@ -43,7 +43,7 @@ func (e *Encoder) writeID(id store.StreamID) {
 }
 
 func (e *Encoder) writeStream(s *store.Stream) {
-	e.WriteOpcode(TypeStreamListpacks2)
+	e.writeType(TypeStreamListpacks2)
 	e.WriteLen(uint64(s.NodeCount()))
 	var key []byte
 	s.Nodes(func(n *store.StreamNode) bool {

@@ -36,7 +36,7 @@ const (
 func (e *Encoder) WriteValue(v *store.Entry) {
 	switch v.Type() {
 	case store.TypeString:
-		e.WriteOpcode(TypeString)
+		e.writeType(TypeString)
 		e.WriteString(v.Bytes())
 	case store.TypeList:
 		e.writeList(v.List())

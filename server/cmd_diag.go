@@ -333,6 +333,8 @@ func (s *Server) cmdDebug(c *Ctx) error {
 		}
 	case sub == "clock" && n >= 3:
 		return s.debugClock(c)
+	case sub == "reload":
+		return s.debugReload(c)
 	case sub == "sdslen" && n == 3:
 		return s.debugSDSLen(c)
 	case sub == "listpack" && n == 3:

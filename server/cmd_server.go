@@ -12,7 +12,7 @@ func (s *Server) commandGroups() [][]*Spec {
 	return append(DataCommands(),
 		s.connectionCommands(), s.clientCommands(), s.commandCommands(), s.serverCommands(),
 		s.transactionCommands(), s.pubsubCommands(), s.scriptingCommands(),
-		s.diagCommands())
+		s.diagCommands(), s.persistenceCommands())
 }
 
 func (s *Server) serverCommands() []*Spec {
@@ -96,7 +96,9 @@ func (s *Server) cmdTime(c *Ctx) error {
 }
 
 func (s *Server) cmdLastSave(c *Ctx) error {
-	c.W.Int(s.started.Unix())
+	s.rdb.mu.Lock()
+	defer s.rdb.mu.Unlock()
+	c.W.Int(s.rdb.lastSave.Unix())
 	return nil
 }
 
@@ -128,6 +130,10 @@ func (s *Server) cmdShutdown(c *Ctx) error {
 		return Err("ERR No shutdown in progress.")
 	}
 	s.log.warning("User requested shutdown...")
+	if err := s.saveBeforeShutdown(save, nosave); err != nil && !force {
+		s.log.warning("Error trying to save the DB, can't exit.")
+		return Err("ERR Errors trying to SHUTDOWN. Check logs.")
+	}
 	go s.Close() // Close waits for this connection, so it cannot run here
 
 	client(c).closeAfterReply = true

@@ -104,6 +104,7 @@ func (s *Server) cronRound(now time.Time) {
 	if sample {
 		s.notePeak(s.evictor.Meter().Used())
 		s.closeIdleClients(now)
+		s.checkSavePoints()
 	}
 }
 

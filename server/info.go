@@ -331,6 +331,20 @@ func totalSystemMemory() uint64 {
 	return uint64(si.Totalram) * uint64(si.Unit)
 }
 
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func okErr(ok bool) string {
+	if ok {
+		return "ok"
+	}
+	return "err"
+}
+
 func (s *Server) infoPersistence(b *strings.Builder) {
 	st := s.ks.Stats()
 	kv(b, "loading", 0)
@@ -341,16 +355,23 @@ func (s *Server) infoPersistence(b *strings.Builder) {
 	kv(b, "current_fork_perc", "0.00")
 	kv(b, "current_save_keys_processed", 0)
 	kv(b, "current_save_keys_total", 0)
-	kv(b, "rdb_changes_since_last_save", st.Dirty)
-	kv(b, "rdb_bgsave_in_progress", 0)
-	kv(b, "rdb_last_save_time", s.started.Unix())
-	kv(b, "rdb_last_bgsave_status", "ok")
-	kv(b, "rdb_last_bgsave_time_sec", -1)
-	kv(b, "rdb_current_bgsave_time_sec", -1)
-	kv(b, "rdb_saves", 0)
+	r := &s.rdb
+	r.mu.Lock()
+	current := int64(-1)
+	if r.inProgress {
+		current = int64(time.Since(r.started).Seconds())
+	}
+	kv(b, "rdb_changes_since_last_save", st.Dirty-r.dirtyAtSave)
+	kv(b, "rdb_bgsave_in_progress", boolInt(r.inProgress))
+	kv(b, "rdb_last_save_time", r.lastSave.Unix())
+	kv(b, "rdb_last_bgsave_status", okErr(r.lastOK))
+	kv(b, "rdb_last_bgsave_time_sec", r.lastSeconds)
+	kv(b, "rdb_current_bgsave_time_sec", current)
+	kv(b, "rdb_saves", r.saves)
 	kv(b, "rdb_last_cow_size", 0)
-	kv(b, "rdb_last_load_keys_expired", 0)
-	kv(b, "rdb_last_load_keys_loaded", 0)
+	kv(b, "rdb_last_load_keys_expired", r.expired)
+	kv(b, "rdb_last_load_keys_loaded", r.loaded)
+	r.mu.Unlock()
 	kv(b, "aof_enabled", 0)
 	kv(b, "aof_rewrite_in_progress", 0)
 	kv(b, "aof_rewrite_scheduled", 0)

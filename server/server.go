@@ -73,6 +73,7 @@ type Server struct {
 	gcRetune       chan struct{} // maxmemory changed: the GC tuner applies it (gctune.go)
 
 	scripts *scripting // the Lua engine and the running script (scripting.go)
+	rdb     rdbState   // snapshots (persistence.go)
 
 	writes     writeStream                           // propagation to the AOF and replicas (propagate.go)
 	shardUnits [store.MaxShards]atomic.Pointer[unit] // the unit running on each locked shard
@@ -125,6 +126,10 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	cfg.OnChange(func(string) { s.applyConfig() })
 	cfg.OnChange(s.maxMemoryChanged) // after applyConfig: it evicts under the new settings
 	s.initDiag(opts)
+	s.rdb.lastSave, s.rdb.lastOK, s.rdb.lastSeconds = s.started, true, -1
+	if err := s.loadRDB(); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 

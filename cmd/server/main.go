@@ -89,6 +89,12 @@ func run(args []string) int {
 	select {
 	case s := <-sig:
 		fmt.Fprintf(os.Stderr, "Received %v scheduling shutdown...\n", s)
+		// As SHUTDOWN without options: a snapshot first when save points are set.
+		if err := srv.SaveBeforeExit(); err != nil {
+			fmt.Fprintf(os.Stderr, "Error trying to save the DB: %v\n", err)
+			_ = srv.Close()
+			return 1
+		}
 	case <-srv.Done():
 	}
 	_ = srv.Close()

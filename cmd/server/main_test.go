@@ -7,8 +7,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -24,9 +26,14 @@ func TestMain(m *testing.M) {
 
 var readyRE = regexp.MustCompile(`^Ready to accept connections tcp port=(\d+) pid=(\d+)$`)
 
-// startProcess runs the server with args and returns its port once it is ready.
+// startProcess runs the server with args and returns its port once it is ready. Its
+// dir is a fresh temporary directory unless args set one, so a snapshot saved at exit
+// never lands in the source tree.
 func startProcess(t *testing.T, args ...string) (*exec.Cmd, int) {
 	t.Helper()
+	if !slices.Contains(args, "--dir") {
+		args = append([]string{"--dir", t.TempDir()}, args...)
+	}
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), "CINNABAR_RUN_MAIN=1")
 	out, err := cmd.StdoutPipe()
@@ -109,12 +116,10 @@ func TestPortZeroReadyLineAndPidfile(t *testing.T) {
 	}
 }
 
-func TestSignalShutdown(t *testing.T) {
-	cmd, port := startProcess(t, "--port", "0")
-	if got := send(t, port, "PING"); got != "+PONG\r\n" {
-		t.Fatalf("PING: %q", got)
-	}
-	_ = cmd.Process.Signal(os.Interrupt)
+// stop sends sig and waits for a clean exit.
+func stop(t *testing.T, cmd *exec.Cmd, sig os.Signal) {
+	t.Helper()
+	_ = cmd.Process.Signal(sig)
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	select {
@@ -123,6 +128,29 @@ func TestSignalShutdown(t *testing.T) {
 			t.Fatalf("exit: %v", err)
 		}
 	case <-time.After(10 * time.Second):
-		t.Fatal("SIGINT did not stop the process")
+		t.Fatalf("%v did not stop the process", sig)
 	}
+}
+
+// With save points configured, SIGTERM saves a snapshot first, as Redis does; the next
+// start loads it.
+func TestSignalSavesSnapshot(t *testing.T) {
+	dir := t.TempDir()
+	cmd, port := startProcess(t, "--port", "0", "--dir", dir, "--save", "900 1")
+	if got := send(t, port, "SET k survives"); got != "+OK\r\n" {
+		t.Fatalf("SET: %q", got)
+	}
+	stop(t, cmd, syscall.SIGTERM)
+	_, port = startProcess(t, "--port", "0", "--dir", dir, "--save", "")
+	if got := send(t, port, "STRLEN k"); got != ":8\r\n" {
+		t.Fatalf("STRLEN after restart: %q", got)
+	}
+}
+
+func TestSignalShutdown(t *testing.T) {
+	cmd, port := startProcess(t, "--port", "0")
+	if got := send(t, port, "PING"); got != "+PONG\r\n" {
+		t.Fatalf("PING: %q", got)
+	}
+	stop(t, cmd, os.Interrupt)
 }

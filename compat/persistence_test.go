@@ -1,0 +1,241 @@
+package compat
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cinnabar-db/cinnabar/cinnabartest"
+)
+
+// persistedData writes one of every kind of value, in every encoding, to a server:
+// what the RDB tests save on one server and read back on another.
+var persistedData = [][]string{
+	{"SET", "str", "hello"},
+	{"SET", "int", "12345"},
+	{"SET", "long", strings.Repeat("abcdefgh", 40)}, // LZF-compressible
+	{"SET", "ttl", "soon", "PX", "100000000"},
+	{"RPUSH", "list", "a", "b", "1", "2"},
+	{"RPUSH", "biglist"}, // filled below
+	{"HSET", "hash", "f1", "v1", "f2", "2"},
+	{"SADD", "intset", "1", "2", "3", "-7"},
+	{"SADD", "set", "x", "y", "z"},
+	{"ZADD", "zset", "1", "a", "2.5", "b", "-3", "c"},
+	{"ZADD", "bigzset"}, // filled below
+	{"PFADD", "hll", "a", "b", "c"},
+	{"XADD", "stream", "1-1", "f", "v"},
+	{"XADD", "stream", "2-1", "f", "w", "g", "x"},
+	{"XGROUP", "CREATE", "stream", "grp", "0"},
+	{"XREADGROUP", "GROUP", "grp", "alice", "COUNT", "1", "STREAMS", "stream", ">"},
+	{"SELECT", "3"},
+	{"SET", "in3", "db3"},
+	{"SELECT", "0"},
+	{"FUNCTION", "LOAD", "#!lua name=plib\nredis.register_function('pf', function() return 7 end)"},
+}
+
+func writePersistedData(t *testing.T, c *rawConn) {
+	for _, cmd := range persistedData {
+		switch cmd[1] {
+		case "biglist":
+			for i := 0; i < 300; i++ {
+				c.Do(t, "RPUSH", "biglist", strconv.Itoa(i), strings.Repeat("v", i%70))
+			}
+			continue
+		case "bigzset":
+			for i := 0; i < 200; i++ {
+				c.Do(t, "ZADD", "bigzset", strconv.Itoa(i), "m"+strconv.Itoa(i))
+			}
+			continue
+		}
+		r := c.Do(t, cmd...)
+		require.False(t, strings.HasPrefix(r, "-"), "%v: %s", cmd, r)
+	}
+}
+
+// dataset describes every key of databases 0 and 3 by its DUMP payload (with the
+// stream's delivery times zeroed: they are the time of the read) and its TTL. A
+// hashtable set is described by its members instead: its DUMP lists them in the
+// order of the server's hash table.
+func dataset(t *testing.T, c *rawConn) map[string]string {
+	out := map[string]string{}
+	for _, db := range []string{"0", "3"} {
+		c.Do(t, "SELECT", db)
+		_, keys := splitReplyItems(c.Do(t, "KEYS", "*"))
+		for _, k := range keys {
+			k = strings.TrimSpace(k[strings.Index(k, "\n")+1:])
+			dump := bulkBody(t, c.Do(t, "DUMP", k))
+			switch k {
+			case "stream":
+				dump = zeroStreamTimes(t, dump)
+			case "set":
+				dump = []byte(sortedReply(c.Do(t, "SMEMBERS", k)))
+			}
+			ttl := c.Do(t, "PTTL", k)
+			if ttl != ":-1\r\n" {
+				ttl = "has ttl"
+			}
+			out[db+"/"+k] = fmt.Sprintf("%x %s", dump, ttl)
+		}
+	}
+	c.Do(t, "SELECT", "0")
+	out["functions"] = c.Do(t, "FUNCTION", "LIST", "WITHCODE")
+	return out
+}
+
+// startReferenceIn starts a private redis-server whose dir is dir (it loads the
+// dump.rdb there, if any).
+func startReferenceIn(t *testing.T, dir string) string {
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		t.Skip("differential test skipped: no redis-server binary on PATH")
+	}
+	port := freePort(t)
+	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", dir,
+		"--save", "", "--appendonly", "no")
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	require.Eventually(t, func() bool {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			return false
+		}
+		defer c.Close()
+		_, _ = c.Write([]byte("PING\r\n"))
+		buf := make([]byte, 16)
+		n, _ := c.Read(buf)
+		return string(buf[:n]) == "+PONG\r\n" // not -LOADING
+	}, 10*time.Second, 10*time.Millisecond)
+	return addr
+}
+
+// TestRDBAcrossServers saves on one server and starts the other on the file, both
+// ways: the reference loads what Cinnabar saves and Cinnabar what the reference saves,
+// key for key (DUMP payloads, TTLs, function libraries).
+func TestRDBAcrossServers(t *testing.T) {
+	t.Run("reference to Cinnabar", func(t *testing.T) {
+		dir := t.TempDir()
+		ref := dialRaw(t, startReferenceIn(t, dir))
+		writePersistedData(t, ref)
+		require.Equal(t, "+OK\r\n", ref.Do(t, "SAVE"))
+		want := dataset(t, ref)
+		srv := startServer(t, cinnabartest.WithDir(dir))
+		require.Equal(t, want, dataset(t, dialRaw(t, srv.Addr())))
+	})
+	t.Run("Cinnabar to reference", func(t *testing.T) {
+		dir := t.TempDir()
+		srv := startServer(t, cinnabartest.WithDir(dir))
+		ours := dialRaw(t, srv.Addr())
+		writePersistedData(t, ours)
+		require.Equal(t, "+OK\r\n", ours.Do(t, "SAVE"))
+		want := dataset(t, ours)
+		ref := dialRaw(t, startReferenceIn(t, dir))
+		require.Equal(t, want, dataset(t, ref))
+	})
+}
+
+func TestRDBSaveCommands(t *testing.T) {
+	dir := t.TempDir()
+	srv := startServer(t, cinnabartest.WithDir(dir), cinnabartest.WithConfig("enable-debug-command", "yes"))
+	rdb := newClient(t, srv.Addr(), 3)
+	before := rdb.LastSave(ctx).Val()
+	require.NoError(t, rdb.Set(ctx, "a", "1", 0).Err())
+	require.NoError(t, rdb.Set(ctx, "b", "2", time.Hour).Err())
+	require.NotEqual(t, "0", infoField(t, rdb, "persistence", "rdb_changes_since_last_save"))
+
+	require.Equal(t, "Background saving started", rdb.BgSave(ctx).Val())
+	require.Eventually(t, func() bool {
+		return infoField(t, rdb, "persistence", "rdb_bgsave_in_progress") == "0" &&
+			infoField(t, rdb, "persistence", "rdb_saves") == "1"
+	}, 10*time.Second, 10*time.Millisecond)
+	require.Equal(t, "ok", infoField(t, rdb, "persistence", "rdb_last_bgsave_status"))
+	require.Equal(t, "0", infoField(t, rdb, "persistence", "rdb_changes_since_last_save"))
+	require.GreaterOrEqual(t, rdb.LastSave(ctx).Val(), before)
+	_, err := os.Stat(filepath.Join(dir, "dump.rdb"))
+	require.NoError(t, err)
+
+	// DEBUG RELOAD saves, empties and loads back.
+	require.NoError(t, rdb.Set(ctx, "c", "3", 0).Err())
+	require.NoError(t, rdb.Do(ctx, "DEBUG", "RELOAD").Err())
+	require.Equal(t, []any{"1", "2", "3"}, rdb.MGet(ctx, "a", "b", "c").Val())
+	require.Greater(t, rdb.TTL(ctx, "b").Val(), 59*time.Minute)
+
+	// SAVE refuses inside MULTI (no-multi) and works outside.
+	tx := rdb.TxPipeline()
+	tx.Save(ctx)
+	_, err = tx.Exec(ctx)
+	require.ErrorContains(t, err, "EXECABORT") // SAVE was refused at queue time
+	require.Equal(t, "OK", rdb.Save(ctx).Val())
+	require.Equal(t, "3", infoField(t, rdb, "persistence", "rdb_saves")) // DEBUG RELOAD saved too
+
+	// A save point: one change in one second.
+	require.NoError(t, rdb.ConfigSet(ctx, "save", "1 1").Err())
+	require.NoError(t, rdb.Set(ctx, "d", "4", 0).Err())
+	require.Eventually(t, func() bool {
+		return infoField(t, rdb, "persistence", "rdb_saves") == "4"
+	}, 10*time.Second, 50*time.Millisecond)
+
+	// A fresh server on the same directory has all of it.
+	srv.Close()
+	again := startServer(t, cinnabartest.WithDir(dir))
+	r2 := newClient(t, again.Addr(), 2)
+	require.Equal(t, []any{"1", "2", "3", "4"}, r2.MGet(ctx, "a", "b", "c", "d").Val())
+	require.Equal(t, "4", infoField(t, r2, "persistence", "rdb_last_load_keys_loaded"))
+}
+
+// A damaged file stops the start-up with a clear error instead of serving part of it.
+func TestRDBDamagedFileRefused(t *testing.T) {
+	dir := t.TempDir()
+	srv := startServer(t, cinnabartest.WithDir(dir))
+	ours := dialRaw(t, srv.Addr())
+	writePersistedData(t, ours)
+	require.Equal(t, "+OK\r\n", ours.Do(t, "SAVE"))
+	srv.Close()
+	path := filepath.Join(dir, "dump.rdb")
+	good, err := os.ReadFile(path)
+	require.NoError(t, err)
+
+	for name, bad := range map[string][]byte{
+		"truncated":      good[:len(good)/2],
+		"flipped byte":   flip(good, len(good)/2),
+		"bad signature":  append([]byte("REDIX"), good[5:]...),
+		"future version": append([]byte("REDIS0099"), good[9:]...),
+	} {
+		t.Run(name, func(t *testing.T) {
+			require.NoError(t, os.WriteFile(path, bad, 0o644))
+			s, err := cinnabartest.New(cinnabartest.WithDir(dir))
+			if s != nil {
+				s.Close()
+			}
+			require.Error(t, err)
+			require.Contains(t, err.Error(), "dump.rdb")
+		})
+	}
+}
+
+func flip(b []byte, i int) []byte {
+	out := append([]byte(nil), b...)
+	out[i] ^= 0xff
+	return out
+}
+
+func infoField(t *testing.T, rdb *redis.Client, section, field string) string {
+	for _, line := range strings.Split(rdb.Info(ctx, section).Val(), "\r\n") {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
+			return v
+		}
+	}
+	t.Fatalf("no %s in INFO %s", field, section)
+	return ""
+}

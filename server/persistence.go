@@ -1,0 +1,315 @@
+package server
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	. "github.com/cinnabar-db/cinnabar/command"
+	"github.com/cinnabar-db/cinnabar/persist"
+)
+
+// RDB snapshots: SAVE, BGSAVE, the save points, loading at start-up, saving at
+// shutdown and DEBUG RELOAD.
+//
+// Without fork, a snapshot is taken by serializing the keyspace into memory while
+// every shard is held (clients wait for that, as they wait for Redis's fork), and the
+// bytes then go to disk with the shards released. The file is written to a temporary
+// name, synced and renamed over dbfilename, so a crash leaves the old file or the new
+// one, never half of one.
+
+type rdbState struct {
+	mu          sync.Mutex
+	inProgress  bool // a background save is running
+	started     time.Time
+	lastSave    time.Time // the last successful save (or the load at start-up)
+	lastOK      bool
+	lastSeconds int64 // duration of the last background save; -1 before the first
+	saves       int64
+	dirtyAtSave int64 // the keyspace's change count the last save captured
+	lastTry     time.Time
+	loaded      int
+	expired     int
+}
+
+// errSaveInProgress is Redis's reply to SAVE or BGSAVE during a background save.
+var errSaveInProgress = Err("ERR Background save already in progress")
+
+func (s *Server) persistenceCommands() []*Spec {
+	return []*Spec{
+		{Name: "save", Arity: 1, Flags: Admin | NoScript | NoAsyncLoading | NoMulti, Cat: CatAdmin | CatDangerous, Do: s.cmdSave},
+		{Name: "bgsave", Arity: -1, Flags: Admin | NoScript | NoAsyncLoading, Cat: CatAdmin | CatDangerous, Do: s.cmdBgSave},
+	}
+}
+
+func (s *Server) rdbPath() string {
+	return filepath.Join(s.cfg.String("dir"), s.cfg.String("dbfilename"))
+}
+
+// snapshot serializes the keyspace and the function libraries as an RDB file and
+// returns it with the change count it captured. The caller holds every shard.
+func (s *Server) snapshot() ([]byte, int64, error) {
+	opt := persist.SaveOptions{
+		Aux: [][2]string{{"redis-ver", RedisVersion}, {"redis-bits", "64"},
+			{"ctime", strconv.FormatInt(s.clock.Now().Unix(), 10)},
+			{"used-mem", strconv.FormatUint(s.evictor.Meter().Used(), 10)}, {"aof-base", "0"}},
+		Now:      s.clock.UnixMilli(),
+		Compress: s.cfg.Bool("rdbcompression"),
+	}
+	for _, lib := range s.scripts.eng.FunctionList("") {
+		opt.Functions = append(opt.Functions, lib.Code)
+	}
+	switch policy := s.cfg.String("maxmemory-policy"); {
+	case strings.Contains(policy, "lru"):
+		opt.Access = persist.AccessIdle
+	case strings.Contains(policy, "lfu"):
+		opt.Access = persist.AccessFreq
+	}
+	var buf bytes.Buffer
+	err := persist.WriteRDB(&buf, s.ks, opt)
+	return buf.Bytes(), s.ks.Stats().Dirty, err
+}
+
+// saveRDB takes a snapshot and writes it to dbfilename. locked says the caller holds
+// every shard already (DEBUG RELOAD).
+func (s *Server) saveRDB(locked bool) error {
+	all := s.ks.AllShards()
+	if !locked {
+		s.ks.Lock(all)
+	}
+	data, dirty, err := s.snapshot()
+	if !locked {
+		s.ks.Unlock(all) // the disk write needs no lock
+	}
+	if err == nil {
+		err = writeFileAtomically(s.rdbPath(), data)
+	}
+	st := &s.rdb
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.lastTry = time.Now()
+	if err != nil {
+		s.log.warning("Failed saving the DB: %v", err)
+		return err
+	}
+	st.lastSave, st.dirtyAtSave = time.Now(), dirty
+	st.saves++
+	s.log.notice("DB saved on disk")
+	return nil
+}
+
+// writeFileAtomically replaces path with data: a temporary file in the same directory,
+// synced, renamed over path, and the directory synced so the rename is durable.
+func writeFileAtomically(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "temp-*.rdb")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		_ = os.Remove(tmp)
+		return err
+	}
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// startBgSave starts a background save unless one is running.
+func (s *Server) startBgSave() bool {
+	st := &s.rdb
+	st.mu.Lock()
+	if st.inProgress {
+		st.mu.Unlock()
+		return false
+	}
+	st.inProgress, st.started = true, time.Now()
+	st.mu.Unlock()
+	s.log.notice("Background saving started")
+	go func() {
+		err := s.saveRDB(false)
+		st.mu.Lock()
+		st.inProgress, st.lastOK = false, err == nil
+		st.lastSeconds = int64(time.Since(st.started).Seconds())
+		st.mu.Unlock()
+		if err == nil {
+			s.log.notice("Background saving terminated with success")
+		}
+	}()
+	return true
+}
+
+func (s *Server) bgSaveInProgress() bool {
+	s.rdb.mu.Lock()
+	defer s.rdb.mu.Unlock()
+	return s.rdb.inProgress
+}
+
+func (s *Server) cmdSave(c *Ctx) error {
+	if s.bgSaveInProgress() {
+		return errSaveInProgress
+	}
+	if err := s.saveRDB(false); err != nil {
+		return Err("ERR")
+	}
+	c.W.OK()
+	return nil
+}
+
+func (s *Server) cmdBgSave(c *Ctx) error {
+	if len(c.Args) > 2 || (len(c.Args) == 2 && !c.Is(1, "schedule")) {
+		return ErrSyntax
+	}
+	if !s.startBgSave() {
+		return errSaveInProgress
+	}
+	c.W.Simple("Background saving started")
+	return nil
+}
+
+// savePoints parses the save setting: pairs of seconds and changes.
+func savePoints(setting string) [][2]int64 {
+	f := strings.Fields(setting)
+	var out [][2]int64
+	for i := 0; i+1 < len(f); i += 2 {
+		secs, _ := strconv.ParseInt(f[i], 10, 64)
+		changes, _ := strconv.ParseInt(f[i+1], 10, 64)
+		out = append(out, [2]int64{secs, changes})
+	}
+	return out
+}
+
+// checkSavePoints starts a background save when a save point is reached: at least
+// changes writes in at least seconds since the last save. After a failure it waits 5
+// seconds before trying again, as Redis does. The cron calls it once a second.
+func (s *Server) checkSavePoints() {
+	points := savePoints(s.cfg.String("save"))
+	if len(points) == 0 || s.bgSaveInProgress() {
+		return
+	}
+	all := s.ks.AllShards()
+	s.ks.Lock(all)
+	dirty := s.ks.Stats().Dirty
+	s.ks.Unlock(all)
+	st := &s.rdb
+	st.mu.Lock()
+	changes, since, failedRecently := dirty-st.dirtyAtSave, time.Since(st.lastSave), !st.lastOK && time.Since(st.lastTry) < 5*time.Second
+	st.mu.Unlock()
+	if failedRecently {
+		return
+	}
+	for _, p := range points {
+		if changes >= p[1] && since >= time.Duration(p[0])*time.Second {
+			s.log.notice("%d changes in %d seconds. Saving...", p[1], p[0])
+			s.startBgSave()
+			return
+		}
+	}
+}
+
+// loadRDB loads dbfilename at start-up, if it exists. A damaged file stops the start:
+// half a dataset is never served.
+func (s *Server) loadRDB() error {
+	path := s.rdbPath()
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("can't read the RDB file %s: %w", path, err)
+	}
+	start := time.Now()
+	res, err := persist.ReadRDB(data, s.ks, s.clock.UnixMilli())
+	if err == nil {
+		for _, code := range res.Functions {
+			if _, ferr := s.scripts.eng.FunctionLoad(code, false); ferr != nil {
+				err = fmt.Errorf("loading a function library: %v", ferr)
+				break
+			}
+		}
+	}
+	if err != nil {
+		for i := 0; i < s.ks.Databases(); i++ {
+			s.ks.DB(i).Flush()
+		}
+		return fmt.Errorf("the RDB file %s is damaged, refusing to start with part of it: %w", path, err)
+	}
+	s.rdb.mu.Lock()
+	s.rdb.lastSave, s.rdb.lastOK, s.rdb.loaded, s.rdb.expired = time.Now(), true, res.Keys, res.Expired
+	s.rdb.dirtyAtSave = s.ks.Stats().Dirty
+	s.rdb.mu.Unlock()
+	s.log.notice("DB loaded from disk: %.3f seconds", time.Since(start).Seconds())
+	return nil
+}
+
+// debugReload is DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: a save (unless NOSAVE), then
+// the keyspace emptied (unless NOFLUSH) and loaded back from the file. Keys loaded
+// replace those kept. The caller holds every shard.
+func (s *Server) debugReload(c *Ctx) error {
+	save, flush := true, true
+	for i := 2; i < len(c.Args); i++ {
+		switch {
+		case c.Is(i, "merge"):
+		case c.Is(i, "noflush"):
+			flush = false
+		case c.Is(i, "nosave"):
+			save = false
+		default:
+			return Err("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.")
+		}
+	}
+	if save {
+		if err := s.saveRDB(true); err != nil {
+			return Err("ERR Error trying to save the RDB file")
+		}
+	}
+	data, err := os.ReadFile(s.rdbPath())
+	if err != nil {
+		return Err("ERR Error trying to load the RDB dump, check server logs.")
+	}
+	if flush {
+		for i := 0; i < s.ks.Databases(); i++ {
+			s.ks.DB(i).Flush()
+		}
+	}
+	if _, err := persist.ReadRDB(data, s.ks, s.clock.UnixMilli()); err != nil {
+		s.log.warning("DEBUG RELOAD: %v", err)
+		return Err("ERR Error trying to load the RDB dump, check server logs.")
+	}
+	s.log.notice("DB reloaded by DEBUG RELOAD")
+	c.W.OK()
+	return nil
+}
+
+// SaveBeforeExit saves a snapshot if save points are configured, as Redis does before
+// exiting on SIGTERM or SIGINT.
+func (s *Server) SaveBeforeExit() error { return s.saveBeforeShutdown(false, false) }
+
+// saveBeforeShutdown saves when SHUTDOWN or a signal asks for it: SAVE forces it,
+// NOSAVE skips it, otherwise it happens when save points are configured.
+func (s *Server) saveBeforeShutdown(save, nosave bool) error {
+	if nosave || (!save && len(savePoints(s.cfg.String("save"))) == 0) {
+		return nil
+	}
+	s.log.notice("Saving the final RDB snapshot before exiting.")
+	return s.saveRDB(false)
+}
