@@ -452,7 +452,6 @@ func TestTransactionsDifferential(t *testing.T) {
 		`)
 	})
 	t.Run("no-multi replication commands", func(t *testing.T) {
-		t.Skip("SYNC and PSYNC come with replication")
 		diffScript(t, `
 			MULTI
 			SYNC

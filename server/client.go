@@ -46,6 +46,7 @@ type Client struct {
 	unit            *unit        // where this client's writes gather for propagation
 	ownUnit         unit
 	replTargets     Targets // where its writes propagate: all, or redis.set_repl's choice in scripts
+	replListenPort  int     // REPLCONF listening-port, for INFO and ROLE
 
 	// overMemory: memory was over maxmemory, with nothing to evict, before this call
 	// (scripts it runs refuse denyoom commands until they write; maxmemory.go).
@@ -99,6 +100,7 @@ func (s *Server) release(c *Client) {
 	c.killOnce.Do(func() { close(c.killed) })
 	s.watches.unwatchAll(c)
 	s.unsubscribeAll(c)
+	s.dropReplica(c)
 	s.releaseDiag(c)
 	if c.out != nil {
 		c.out.close() // a second close is a no-op

@@ -33,7 +33,7 @@ func (s *Server) diagCommands() []*Spec {
 		// DEBUG locks every shard: like Redis's, DEBUG SLEEP stops every command that
 		// touches keys, and POPULATE, DIGEST and OBJECT reach any key.
 		{Name: "debug", Arity: -2, Flags: Admin | NoScript | Loading | Stale | AllKeys, Do: s.cmdDebug},
-		{Name: "role", Arity: 1, Flags: NoScript | Loading | Stale | Fast, Cat: CatAdmin | CatDangerous, Do: cmdRole},
+		{Name: "role", Arity: 1, Flags: NoScript | Loading | Stale | Fast, Cat: CatAdmin | CatDangerous, Do: s.cmdRole},
 		{Name: "lolwut", Arity: -1, Flags: ReadOnly | Fast, Do: cmdLolwut},
 	}
 }
@@ -209,14 +209,6 @@ func cmdMemoryHelp(c *Ctx) error {
 }
 
 // ---- ROLE, LOLWUT ----
-
-func cmdRole(c *Ctx) error {
-	c.W.Array(3)
-	c.W.BulkString("master")
-	c.W.Int(0)
-	c.W.Array(0)
-	return nil
-}
 
 // cmdLolwut answers as Redis 7.0 does: the art of versions 5 and 6 (here Cinnabar's
 // own: a field of cinnabar crystals), then the version line; any other version gives the

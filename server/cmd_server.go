@@ -12,7 +12,7 @@ func (s *Server) commandGroups() [][]*Spec {
 	return append(DataCommands(),
 		s.connectionCommands(), s.clientCommands(), s.commandCommands(), s.serverCommands(),
 		s.transactionCommands(), s.pubsubCommands(), s.scriptingCommands(),
-		s.diagCommands(), s.persistenceCommands())
+		s.diagCommands(), s.persistenceCommands(), s.replicationCommands())
 }
 
 func (s *Server) serverCommands() []*Spec {

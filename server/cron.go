@@ -105,6 +105,7 @@ func (s *Server) cronRound(now time.Time) {
 		s.notePeak(s.evictor.Meter().Used())
 		s.closeIdleClients(now)
 		s.checkSavePoints()
+		s.pingReplicas(now)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -451,12 +452,16 @@ func (s *Server) replicationID() string {
 }
 
 func (s *Server) infoReplication(b *strings.Builder) {
+	offset, replicas := s.replicationStatus()
 	kv(b, "role", "master")
-	kv(b, "connected_slaves", 0)
+	kv(b, "connected_slaves", len(replicas))
+	for i, rp := range replicas {
+		kv(b, "slave"+strconv.Itoa(i), fmt.Sprintf("ip=%s,port=%d,state=online,offset=%d,lag=%d", rp.ip, rp.port, rp.offset, rp.lag))
+	}
 	kv(b, "master_failover_state", "no-failover")
 	kv(b, "master_replid", s.replicationID())
 	kv(b, "master_replid2", strings.Repeat("0", 40))
-	kv(b, "master_repl_offset", 0)
+	kv(b, "master_repl_offset", offset)
 	kv(b, "second_repl_offset", -1)
 	kv(b, "repl_backlog_active", 0)
 	kv(b, "repl_backlog_size", s.cfg.Int("repl-backlog-size"))

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	. "github.com/cinnabar-db/cinnabar/command"
+	"github.com/cinnabar-db/cinnabar/config"
 )
 
 // MONITOR streams every command the server executes to the monitoring clients, one
@@ -42,7 +43,7 @@ func (s *Server) cmdMonitor(c *Ctx) error {
 	if c.NoBlock {
 		return Err("ERR MONITOR isn't allowed for DENY BLOCKING client")
 	}
-	s.enterPushMode(cl)
+	s.enterPushMode(cl, config.ClassNormal)
 	cl.out.write([]byte("+OK\r\n"))
 	m := &s.diag.monitor
 	m.mu.Lock()

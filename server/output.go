@@ -16,7 +16,8 @@ type asyncOutput struct {
 	mu      sync.Mutex
 	buf     []byte
 	closed  bool
-	proto   int // the protocol of the last queued reply, which pushes follow
+	proto   int   // the protocol of the last queued reply, which pushes follow
+	exempt  int64 // queued bytes the limits do not count (a replica's snapshot)
 	notify  chan struct{}
 	done    chan struct{}
 	softAt  time.Time // when the buffer first exceeded the soft limit; zero if under
@@ -66,7 +67,7 @@ func (o *asyncOutput) queue(build func(proto int) []byte, proto int) bool {
 		return true
 	}
 	o.buf = append(o.buf, b...)
-	n := int64(len(o.buf))
+	n := int64(len(o.buf)) - o.exempt
 	over := o.hard > 0 && n > o.hard
 	if o.soft > 0 && n > o.soft {
 		if o.softAt.IsZero() {
@@ -104,6 +105,7 @@ func (o *asyncOutput) run() {
 		runtime.Gosched()
 		o.mu.Lock()
 		out, o.buf = o.buf, out[:0]
+		o.exempt -= min(o.exempt, int64(len(out)))
 		closed := o.closed
 		o.mu.Unlock()
 		if len(out) > 0 {
@@ -116,6 +118,14 @@ func (o *asyncOutput) run() {
 			return
 		}
 	}
+}
+
+// writeExempt queues b without counting it against the limits until it is sent.
+func (o *asyncOutput) writeExempt(b []byte) {
+	o.mu.Lock()
+	o.exempt += int64(len(b))
+	o.mu.Unlock()
+	o.write(b)
 }
 
 // pending is the number of queued bytes (CLIENT LIST's omem).

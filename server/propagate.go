@@ -180,7 +180,7 @@ func newStreamWriter() *streamWriter { return &streamWriter{db: -1} }
 // appendOps renders ops onto b.
 func (w *streamWriter) appendOps(b []byte, ops []PropOp) []byte {
 	for _, op := range ops {
-		if op.DB != w.db {
+		if op.DB >= 0 && op.DB != w.db { // DB -1: a command of no database (PING)
 			b = appendCommand(b, [][]byte{[]byte("SELECT"), strconv.AppendInt(nil, int64(op.DB), 10)})
 			w.db = op.DB
 		}

@@ -73,12 +73,12 @@ func (c *Client) subscriptions() int {
 
 // enterPushMode routes the client's output through an asyncOutput, after flushing what
 // redcon still holds for it, so pushes from other goroutines interleave correctly.
-func (s *Server) enterPushMode(c *Client) {
+func (s *Server) enterPushMode(c *Client, class int) {
 	if c.out != nil {
 		return
 	}
 	_ = redcon.BaseWriter(c.conn).Flush()
-	lim := s.cfg.BufferLimit(config.ClassPubSub)
+	lim := s.cfg.BufferLimit(class)
 	c.out = newAsyncOutput(c, c.w.Proto, int64(lim.Hard), int64(lim.Soft), time.Duration(lim.SoftSeconds)*time.Second)
 }
 
@@ -88,7 +88,7 @@ func (s *Server) subscribeHandler(k *subKind) Handler {
 		if k == kindShard && c.NoBlock {
 			return Err("ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client")
 		}
-		s.enterPushMode(cl)
+		s.enterPushMode(cl, config.ClassPubSub)
 		for i := 1; i < len(c.Args); i++ {
 			name := string(c.Args[i])
 			s.pubsub.mu.Lock()

@@ -72,8 +72,9 @@ type Server struct {
 	done           chan struct{}
 	gcRetune       chan struct{} // maxmemory changed: the GC tuner applies it (gctune.go)
 
-	scripts *scripting // the Lua engine and the running script (scripting.go)
-	rdb     rdbState   // snapshots (persistence.go)
+	scripts *scripting       // the Lua engine and the running script (scripting.go)
+	rdb     rdbState         // snapshots (persistence.go)
+	repl    replicationState // attached replicas (replication.go)
 
 	writes     writeStream                           // propagation to the AOF and replicas (propagate.go)
 	shardUnits [store.MaxShards]atomic.Pointer[unit] // the unit running on each locked shard
