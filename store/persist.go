@@ -143,6 +143,7 @@ func (r *StreamRestorer) Finish(last StreamID, first *StreamID, maxDeleted Strea
 	for _, id := range r.deleted {
 		s.deleteEntry(id) // every node keeps a live entry, so none is dropped
 	}
+	s.tailPrealloc = 0 // a loaded listpack is allocated to size; XADD's next node preallocates
 	s.lastID, s.maxDeletedID, s.entriesAdded = last, maxDeleted, entriesAdded
 	if first != nil {
 		s.firstID = *first
