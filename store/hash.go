@@ -122,7 +122,7 @@ func hashGrow(lp []byte, extra int) []byte {
 // Get returns a field's value.
 func (h *Hash) Get(field []byte) ([]byte, bool) {
 	if h.t != nil {
-		i := h.t.find(htHash(field), field)
+		i := h.t.find(h.t.hash(field), field)
 		if i < 0 {
 			return nil, false
 		}
@@ -179,7 +179,7 @@ func (h *Hash) Set(field, value []byte, lim *Limits) bool {
 // Delete removes field and reports whether it was there.
 func (h *Hash) Delete(field []byte) bool {
 	if h.t != nil {
-		i := h.t.find(htHash(field), field)
+		i := h.t.find(h.t.hash(field), field)
 		if i < 0 {
 			return false
 		}
@@ -315,6 +315,10 @@ type htable struct {
 	slots []htSlot
 	size  uint64 // number of home positions; len(slots) is size plus slack
 	n     int
+	// seed is the table's own: with one seed for all, copying a table in iteration
+	// order (hash order) into another (SUNIONSTORE, RESTORE) would insert in ascending
+	// home order, piling every early item into one run at the start: quadratic.
+	seed maphash.Seed
 }
 
 type htSlot struct {
@@ -324,14 +328,12 @@ type htSlot struct {
 
 const htMinSize = 8
 
-var htSeed = maphash.MakeSeed()
-
-// htHash hashes a field or member. The low bit is always set, so no item has hash 0,
+// hash hashes a field or member. The low bit is always set, so no item has hash 0,
 // the cursor value that means "start" and "done".
-func htHash(k []byte) uint64 { return maphash.Bytes(htSeed, k) | 1 }
+func (t *htable) hash(k []byte) uint64 { return maphash.Bytes(t.seed, k) | 1 }
 
 func newHTable(capacity int) *htable {
-	t := &htable{}
+	t := &htable{seed: maphash.MakeSeed()}
 	t.alloc(max(htMinSize, uint64(capacity)*2))
 	return t
 }
@@ -347,7 +349,7 @@ func (t *htable) home(h uint64) int {
 }
 
 func (t *htable) clone() *htable {
-	return &htable{slots: slices.Clone(t.slots), size: t.size, n: t.n}
+	return &htable{slots: slices.Clone(t.slots), size: t.size, n: t.n, seed: t.seed}
 }
 
 // htBlob packs a key and a value into one allocation.
@@ -431,7 +433,7 @@ func (t *htable) find(h uint64, key []byte) int {
 
 // set stores key with value v and reports whether the key is new.
 func (t *htable) set(key, v []byte) bool {
-	h := htHash(key)
+	h := t.hash(key)
 	i, ins := t.locate(h, key)
 	if i >= 0 {
 		t.slots[i].p = htBlob(key, v)

@@ -43,7 +43,7 @@ func checkTable(t *testing.T, tb *htable) {
 			}
 		}
 		k, _ := htKV(s.p)
-		if htHash(k) != s.h || tb.find(s.h, k) != i {
+		if tb.hash(k) != s.h || tb.find(s.h, k) != i {
 			t.Fatalf("slot %d: key %q not found at its place", i, k)
 		}
 	}
@@ -279,7 +279,7 @@ func TestHashRangeOrderIsHashOrder(t *testing.T) {
 		h.Set([]byte(strconv.Itoa(i)), nil, lim)
 	}
 	var hs []uint64
-	h.Range(func(f, v []byte) bool { hs = append(hs, htHash(f)); return true })
+	h.Range(func(f, v []byte) bool { hs = append(hs, h.t.hash(f)); return true })
 	if !sort.SliceIsSorted(hs, func(i, j int) bool { return hs[i] < hs[j] }) || len(hs) != 1000 {
 		t.Fatal("hashtable iteration is not in hash order")
 	}

@@ -85,7 +85,7 @@ func setMemberInt(b []byte) (int64, bool) {
 // Contains reports whether member is in the set.
 func (s *Set) Contains(member []byte) bool {
 	if s.t != nil {
-		return s.t.find(htHash(member), member) >= 0
+		return s.t.find(s.t.hash(member), member) >= 0
 	}
 	v, ok := setMemberInt(member)
 	if !ok {
@@ -119,7 +119,7 @@ func (s *Set) Add(member []byte, lim *Limits) bool {
 // Remove removes member and reports whether it was there.
 func (s *Set) Remove(member []byte) bool {
 	if s.t != nil {
-		i := s.t.find(htHash(member), member)
+		i := s.t.find(s.t.hash(member), member)
 		if i < 0 {
 			return false
 		}

@@ -171,3 +171,28 @@ func TestSetMemory(t *testing.T) {
 	runtime.KeepAlive(e)
 	t.Logf("1M-member set: %.1f bytes/member (Redis 7.0: ~56.4); table %d slots for %d members", float64(after-before)/n, len(s.t.slots), s.Len())
 }
+
+// Copying a set in its iteration order (what SUNIONSTORE or RESTORE do) must not pile
+// the copy's items into long runs: each table hashes with its own seed, so one table's
+// hash order is random order to another.
+func TestSetCopyInIterationOrderStaysSpread(t *testing.T) {
+	lim := testLimits(0, 64)
+	src := NewSet().SetValue()
+	for i := 0; i < 50_000; i++ {
+		src.Add([]byte("member:"+strconv.Itoa(i)), lim)
+	}
+	dst := NewSet().SetValue()
+	src.Range(func(m []byte) bool { dst.Add(m, lim); return true })
+	longest, run := 0, 0
+	for _, s := range dst.t.slots {
+		if s.p == nil {
+			run = 0
+			continue
+		}
+		run++
+		longest = max(longest, run)
+	}
+	if longest > 200 {
+		t.Fatalf("a run of %d items: the copy clustered", longest)
+	}
+}
