@@ -51,7 +51,7 @@ func (s *Server) cmdConfigSet(c *Ctx) error {
 	}
 	pairs := make([][2]string, 0, (len(c.Args)-2)/2)
 	for i := 2; i < len(c.Args); i += 2 {
-		pairs = append(pairs, [2]string{c.Arg(i), c.Arg(i + 1)})
+		pairs = append(pairs, [2]string{string(c.Args[i]), string(c.Args[i+1])}) // copies: the config keeps values
 	}
 	if err := s.cfg.Set(pairs); err != nil {
 		return Err(err.Error())

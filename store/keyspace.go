@@ -397,11 +397,11 @@ func (db *DB) Set(key []byte, e *Entry, ev Event) {
 	}
 	db.ks.touch(e, true)
 	e.refs++
+	// A copy of the key even when it exists: assigning to a string-keyed map stores the
+	// given key over the old one, and key may be a view of the caller's buffer.
+	sl.keys[string(key)] = e
 	if old != nil {
-		sl.keys[str(key)] = e
 		sh.dropped(old, 0)
-	} else {
-		sl.keys[string(key)] = e
 	}
 	sh.wrote(1)
 	if old == nil {
