@@ -20,7 +20,6 @@ import (
 	"math/rand/v2"
 	"net"
 	"os"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -173,26 +172,6 @@ func protocolSeeds() []struct {
 	}
 }
 
-// fuzzKnownBad recognises inputs that trigger defects already reported (see
-// bench/RESULTS.md, "Defects found"); they are skipped so the suite stays green. Remove
-// an entry when its defect is fixed.
-//
-//   - A multibulk count the protocol guard accepts (up to 2^31-1) on a command that is
-//     still incomplete at EOF (or bigger than 64 KiB) is handed to redcon, whose reader
-//     loops count times per parse attempt: "*2000000000\r\n$4\r\nPING\r\n" burns ~5 s of
-//     CPU before the connection closes. Redis parses incrementally and pays nothing.
-var fuzzHugeLength = regexp.MustCompile(`\*\+?0*([0-9]{7,})`)
-
-func fuzzKnownBad(data []byte) string {
-	for _, m := range fuzzHugeLength.FindAllSubmatch(data, -1) {
-		n, err := strconv.ParseUint(string(m[1]), 10, 64)
-		if err == nil && n > 1<<24 && n <= 1<<31-1 {
-			return "known defect: a huge multibulk count spins in redcon's reader"
-		}
-	}
-	return ""
-}
-
 // fuzzUnsafeWords are commands whose effects outlive the connection or stop the server
 // (SHUTDOWN, CONFIG SET requirepass, CLIENT PAUSE, DEBUG, ...) or block by design.
 var fuzzUnsafeWords = []string{"shutdown", "config", "pause", "kill", "debug", "acl", "monitor",
@@ -214,9 +193,6 @@ func fuzzUnsafe(data []byte) string {
 // server to finish with it (reply and close) within a deadline, then to answer PING on
 // another connection.
 func checkProtocolInput(t testing.TB, data []byte) {
-	if why := fuzzKnownBad(data); why != "" {
-		t.Skip(why)
-	}
 	if why := fuzzUnsafe(data); why != "" {
 		t.Skip(why)
 	}

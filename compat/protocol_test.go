@@ -62,14 +62,46 @@ func TestProtocolErrorsDifferential(t *testing.T) {
 		"*2\r\n$4\r\nECHO\r\n$3\r\nabc\r\n*0\r\n*1\r\n$4\r\nPING\r\n",
 		"PING\r\nECHO hello\r\nSET k 'quoted value'\r\nGET k\r\n",
 		"*1\r\n$4\r\nPING\r\n*1\r\n$99999999999\r\n",
+		// Numbers as Redis's string2ll reads them: no leading zero, no "-0", no "+".
+		"*01\r\n$4\r\nPING\r\n",
+		"*-0\r\n",
+		"*+1\r\n$4\r\nPING\r\n",
+		"*1\r\n$04\r\nPING\r\n",
+		"*1\r\n$-0\r\n",
+		// The two bytes after a bulk are skipped unchecked; a line ends at its '\r'.
+		"*1\r\n$2\r\nPING\r\n",
+		"*1\r\n$4\r\nPINGXX*1\r\n$4\r\nPING\r\n",
+		"*1\r\n$4\rPING\r\n",
+		"*1\r\n\r\n",
+		"*1\n$4\nPING\n",
+		// A NUL ends the search for a line's end, as C's strchr does.
+		"*1\x00\r\n$4\r\nPING\r\n",
+		"PI\x00NG\r\nPING\r\n",
+		"\xff\xfe\x00\x01\x02\r\n\x80\x81",
+		// Inline requests: quotes, escapes, blanks.
+		"ECHO \"\\x41\\x4a\\n\\t\\\\\\\"\\q\\x4\"\r\n",
+		"ECHO 'it\\'s' \"\"\r\n",
+		"ECHO a\"b c\"d\r\n",
+		"ECHO a\"b c\" d'e f'\r\n",
+		"ECHO \"a\"b\r\n",
+		"ECHO 'a'b\r\n",
+		"ECHO \"abc\\\r\n",
+		"ECHO\ta\x0bb\r\n",
+		"\x0b\x0c PING\r\n",
+		"   \r\nPING\n",
 	}
 	for _, p := range payloads {
-		for _, trickle := range []bool{false, true} {
-			want := exchange(t, ref, p, trickle)
-			got := exchange(t, srv.Addr(), p, trickle)
-			require.Equal(t, want, got, "payload %q (trickled: %v)", p, trickle)
-		}
+		t.Run("", func(t *testing.T) {
+			t.Parallel() // each exchange waits for 200 ms of silence
+			for _, trickle := range []bool{false, true} {
+				want := exchange(t, ref, p, trickle)
+				got := exchange(t, srv.Addr(), p, trickle)
+				require.Equal(t, want, got, "payload %q (trickled: %v)", p, trickle)
+			}
+		})
 	}
-	// The server still serves new connections afterwards.
-	require.Equal(t, "+PONG\r\n", dialRaw(t, srv.Addr()).Do(t, "PING"))
+	t.Cleanup(func() {
+		// The server still serves new connections afterwards.
+		require.Equal(t, "+PONG\r\n", dialRaw(t, srv.Addr()).Do(t, "PING"))
+	})
 }

@@ -17,6 +17,7 @@ type Client struct {
 	id    int64
 	srv   *Server
 	conn  redcon.Conn
+	in    *guardConn // the connection's request reader
 	w     resp.Writer
 	ctx   command.Ctx
 	db    int
@@ -41,9 +42,10 @@ type Client struct {
 	skipNext        bool // CLIENT REPLY SKIP: drop the next command's reply
 	closeAfterReply bool
 	closing         atomic.Bool  // set by CLIENT KILL and shutdown from other goroutines
-	lastAt          atomic.Int64 // unix nanoseconds of the end of the last command
-	diag            clientDiag   // state CLIENT LIST, MONITOR and PAUSE keep (diag.go)
-	unit            *unit        // where this client's writes gather for propagation
+	lastAt          atomic.Int64 // monoNow at the end of the last command, in nanoseconds
+	stats           clientStats
+	diag            clientDiag // state CLIENT LIST, MONITOR and PAUSE keep (diag.go)
+	unit            *unit      // where this client's writes gather for propagation
 	ownUnit         unit
 	replTargets     Targets // where its writes propagate: all, or redis.set_repl's choice in scripts
 	replListenPort  int     // REPLCONF listening-port, for INFO and ROLE
@@ -67,13 +69,14 @@ func newClient(s *Server, conn redcon.Conn) *Client {
 		id:    s.nextID.Add(1),
 		srv:   s,
 		conn:  conn,
+		in:    conn.NetConn().(*guardConn),
 		since: time.Now(),
 		addr:  conn.RemoteAddr(),
 	}
 	if nc := conn.NetConn(); nc != nil {
 		c.laddr = nc.LocalAddr().String()
 	}
-	c.lastAt.Store(c.since.UnixNano())
+	c.lastAt.Store(int64(monoNow()))
 	c.subChannels, c.subPatterns, c.subShard = map[string]struct{}{}, map[string]struct{}{}, map[string]struct{}{}
 	c.unblock = make(chan unblockReason, 1)
 	c.killed = make(chan struct{})
@@ -105,6 +108,11 @@ func (s *Server) release(c *Client) {
 	if c.out != nil {
 		c.out.close() // a second close is a no-op
 	}
+}
+
+// idle is the time since the client's last command ended.
+func (c *Client) idle() time.Duration {
+	return max(monoNow()-time.Duration(c.lastAt.Load()), 0)
 }
 
 func (c *Client) setWaiter(w *waiter) { c.waiter.Store(w) }

@@ -110,7 +110,7 @@ func (cl *Client) describe(now time.Time, self bool) string {
 	blocked := cl.waiter.Load() != nil || cl.diag.pausedWait.Load()
 	var idle time.Duration // a running command is not idle; a parked one is
 	if !cl.diag.busy.Load() || blocked {
-		idle = max(now.Sub(time.Unix(0, cl.lastAt.Load())), 0)
+		idle = cl.idle()
 	}
 	var flags []byte
 	if cl.diag.monitor.Load() {

@@ -90,20 +90,21 @@ func (s *Server) cronPeriod() time.Duration {
 
 func (s *Server) cronRound(now time.Time) {
 	s.checkPauseExpired()
+	t := s.totals()
 	m := &s.diag.metrics
 	m.mu.Lock()
 	elapsed := now.Sub(m.lastAt)
 	sample := elapsed >= sampleEvery
 	if sample {
 		m.lastAt = now
-		m.ops.add(s.stats.commands.Load(), elapsed)
-		m.netIn.add(s.stats.netInput.Load(), elapsed)
-		m.netOut.add(s.stats.netOutput.Load(), elapsed)
+		m.ops.add(t.commands, elapsed)
+		m.netIn.add(t.netIn, elapsed)
+		m.netOut.add(t.netOut, elapsed)
 	}
 	m.mu.Unlock()
 	if sample {
 		s.notePeak(s.evictor.Meter().Used())
-		s.closeIdleClients(now)
+		s.closeIdleClients()
 		s.checkSavePoints()
 		s.pingReplicas(now)
 	}
@@ -120,7 +121,7 @@ func (s *Server) instantaneous() (ops, inKbps, outKbps float64) {
 // closeIdleClients closes the clients idle for longer than the timeout setting, as
 // Redis does: clients that are blocked, waiting for a pause, subscribed or monitoring
 // are never idle.
-func (s *Server) closeIdleClients(now time.Time) {
+func (s *Server) closeIdleClients() {
 	timeout := s.diag.idleTimeout.Load()
 	if timeout <= 0 {
 		return
@@ -132,7 +133,7 @@ func (s *Server) closeIdleClients(now time.Time) {
 		if c.diag.busy.Load() || c.diag.pausedWait.Load() || c.diag.monitor.Load() || c.waiter.Load() != nil {
 			continue
 		}
-		if now.Sub(time.Unix(0, c.lastAt.Load())) > limit {
+		if c.idle() > limit {
 			idle = append(idle, c)
 		}
 	}

@@ -19,7 +19,7 @@ var subscribedAllowed = map[string]bool{"subscribe": true, "psubscribe": true, "
 
 // execute runs one call for client c, writing its reply into c.w.
 func (s *Server) execute(c *Client, args [][]byte) {
-	s.stats.commands.Add(1)
+	c.count(&c.stats.commands, 1)
 	defer c.afterExecute()
 	spec, err := s.table.Lookup(args)
 	if err != nil {
@@ -91,7 +91,7 @@ func (s *Server) rejectInMulti(c *Client, name string, err error) {
 // call runs spec under the locks of its keys, serves clients its writes unblocked,
 // parks the client if the command blocks, and records statistics.
 func (s *Server) call(c *Client, spec *command.Spec, args [][]byte) {
-	start := time.Now()
+	start := monoNow()
 	mask := spec.ShardMask(args, s.ks)
 	if spec == s.execSpec && c.multi != nil {
 		mask |= s.transactionMask(c.multi, c.watched)
@@ -105,9 +105,9 @@ func (s *Server) call(c *Client, spec *command.Spec, args [][]byte) {
 	if errors.Is(err, command.ErrBlock) {
 		req := c.ctx.Blocked
 		c.ctx.Blocked = nil
-		parked := time.Now()
+		parked := monoNow()
 		s.block(c, spec, args, mask, req)
-		start = start.Add(time.Since(parked)) // the wait is not execution time
+		start += monoNow() - parked // the wait is not execution time
 		err = nil
 	}
 	c.ctx.Args = args // EXEC ran other commands with this context: record sees EXEC's own
@@ -143,9 +143,10 @@ func (s *Server) run(c *Client, spec *command.Spec, args [][]byte, mask uint64) 
 }
 
 // record updates the command's statistics and writes a failed call's error.
-func (s *Server) record(c *Client, spec *command.Spec, start time.Time, err error) {
-	now := time.Now()
-	dur := now.Sub(start)
+// start is the monoNow reading when the call began.
+func (s *Server) record(c *Client, spec *command.Spec, start time.Duration, err error) {
+	now := monoNow()
+	dur := now - start
 	st := spec.Stats()
 	st.Calls.Add(1)
 	st.Usec.Add(int64(dur / time.Microsecond))
@@ -153,7 +154,7 @@ func (s *Server) record(c *Client, spec *command.Spec, start time.Time, err erro
 		st.Failed.Add(1)
 		s.replyError(c, err)
 	}
-	c.lastAt.Store(now.UnixNano())
+	c.lastAt.Store(int64(now))
 	s.observe(c, spec, dur) // slowlog, latency, MONITOR (diag.go)
 }
 

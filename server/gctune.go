@@ -67,7 +67,7 @@ func (s *Server) startGCTuner() {
 	go func() {
 		t := time.NewTicker(gcTunerPeriod)
 		defer t.Stop()
-		lastPercent, lastCommands := -1, s.stats.commands.Load()
+		lastPercent, lastCommands := -1, s.totals().commands
 		lastLimit := int64(math.MaxInt64)
 		released := true
 		for {
@@ -97,7 +97,7 @@ func (s *Server) startGCTuner() {
 			if !ticked {
 				continue
 			}
-			commands := s.stats.commands.Load()
+			commands := s.totals().commands
 			idle := commands == lastCommands
 			lastCommands = commands
 			switch {

@@ -1,8 +1,6 @@
 package server
 
 import (
-	"time"
-
 	. "github.com/cinnabar-db/cinnabar/command"
 )
 
@@ -18,7 +16,7 @@ type queuedCommand struct {
 }
 
 func (m *multiState) queue(spec *Spec, args [][]byte) {
-	m.cmds = append(m.cmds, queuedCommand{spec, args})
+	m.cmds = append(m.cmds, queuedCommand{spec, cloneArgs(args)})
 }
 
 func (s *Server) transactionCommands() []*Spec {
@@ -92,7 +90,7 @@ func (s *Server) cmdExec(c *Ctx) error {
 	cl.ctx.NoBlock = true
 	mask := s.transactionMask(m, cl.watched)
 	for _, q := range m.cmds {
-		start := time.Now()
+		start := monoNow()
 		err := s.run(cl, q.spec, q.args, mask)
 		s.record(cl, q.spec, start, err)
 	}

@@ -1,45 +1,51 @@
 package server
 
 import (
+	"bytes"
 	"errors"
 	"net"
+	"strings"
 	"sync/atomic"
 	"syscall"
+
+	"github.com/cinnabar-db/cinnabar/store"
 )
 
-// The protocol guard sits between the socket and redcon's reader. redcon parses the
-// commands; the guard enforces what Redis enforces on the raw stream and redcon does
-// not: multibulk and bulk length limits (proto-max-bulk-len), Redis's exact protocol
-// error texts for them, header lines that never end, and empty multibulks ("*0", "*-1"),
-// which Redis skips silently. On a violation the commands before it still run; the next
-// read writes the error and fails, so redcon closes the connection, as Redis does.
+// The request reader. redcon owns the connections: accept, the write buffer, the loop
+// that reads, runs what it read and flushes once, and closing. The parsing of the
+// request stream is Cinnabar's own, done here the way Redis's networking.c does it:
 //
-// It also hands redcon whole commands only (unless one command is bigger than
-// bigCommand): redcon grows its read buffer whenever a partial command sits at its end
-// and never shrinks it, so a long pipelined stream would otherwise pin ever larger
-// buffers.
+//   - Redis's limits and exact protocol errors (proto-max-bulk-len, 64 KiB header and
+//     inline lines, "expected '$'", ...), empty multibulks skipped, two bytes skipped
+//     after a bulk without checking them, inline requests split with quotes and
+//     escapes as sdssplitargs splits them, line ends found as strchr finds them;
+//   - incremental parsing: a partial command is never parsed again from its start,
+//     and a huge declared count costs nothing until its arguments arrive;
+//   - no allocation per command: the arguments are slices of the connection's read
+//     buffer, valid until the next batch is read (MULTI and blocking copy theirs).
+//
+// redcon still reads from this connection, but sees one 16-byte placeholder command
+// (batchMarker) per batch of whole commands; its handler (Server.serveCommand) then
+// runs the batch's commands from nextCommand, and redcon flushes their replies once,
+// as it would for the same pipelined commands. On a protocol violation the commands
+// before it still run; the next read writes the error and fails, so redcon closes the
+// connection, as Redis does.
 
 const (
 	maxHeaderLine = 64 << 10 // Redis's PROTO_INLINE_MAX_SIZE
 	maxMultibulk  = 1<<31 - 1
-	guardReadSize = 16 << 10
-	bigCommand    = 64 << 10 // past this, an incomplete argument is handed over in parts
-	// maxPartialCount bounds the argument count of a command handed over in parts.
-	maxPartialCount = 1 << 20
+	readBuffer    = 16 << 10 // a new buffer's size (Redis's PROTO_IOBUF_LEN)
+	minRead       = 4 << 10  // the buffer grows when less than this is free
+	keepBuffer    = 64 << 10 // a bigger buffer is dropped once it is empty
+	keepArgs      = 1 << 10  // argument tables longer than this are dropped after a batch
 )
+
+// batchMarker is the command redcon parses for each batch. Its 16 bytes divide
+// redcon's 4 KiB buffer, so markers never straddle its end (which would make it grow
+// the buffer).
+var batchMarker = []byte("*1\r\n$6\r\nBATCH!\r\n")
 
 var errProtocol = errors.New("protocol error")
-
-type guardState uint8
-
-const (
-	atCommand  guardState = iota // at a command boundary
-	inInline                     // inside an inline command line
-	inMBHeader                   // inside "*<count>\r\n"
-	atBulk                       // expecting "$" of the next argument
-	inBulkHead                   // inside "$<len>\r\n"
-	inBulkBody                   // inside an argument's bytes (and its CRLF)
-)
 
 type guardListener struct {
 	net.Listener
@@ -51,29 +57,34 @@ func (l guardListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &guardConn{Conn: c, maxBulk: l.maxBulk, headerAt: -1}, nil
+	return &guardConn{Conn: c, maxBulk: l.maxBulk, bulkLen: -1}, nil
 }
 
+// guardConn is a client socket and the parser of its request stream. Everything but
+// inBytes belongs to the connection's goroutine.
 type guardConn struct {
 	net.Conn
 	maxBulk *atomic.Int64
 
-	state  guardState
-	line   int64 // bytes of the current header or inline line
-	num    int64 // the number being read in a header
-	neg    bool  // the header's number has a minus sign
-	digits int   // digits read in the header's number
-	bad    bool  // the header's number is malformed
-	args   int64 // arguments left in the current multibulk
-	count  int64 // arguments the current multibulk declared
-	body   int64 // bytes left in the current bulk, CRLF included
+	buf       []byte // buf[:n] is what was read and not yet released
+	n         int
+	pos       int   // parse position
+	start     int   // where the command being parsed starts
+	multibulk int64 // arguments the current multibulk still expects; 0 between commands
+	bulkLen   int64 // length of the next argument; -1 before its "$" header
 
-	raw      []byte // socket reads land here
-	pending  []byte // checked bytes not yet handed to redcon
-	bounds   []int  // offsets in pending where whole commands end, ascending
-	headerAt int    // offset in pending of a multibulk header being read, or -1
-	failMsg  string // the protocol error to send once pending is delivered
-	readErr  error
+	// marks holds pairs of offsets in buf: the arguments of the batch's commands, then
+	// those of the incomplete command. ends[i] is len(marks) after command i.
+	marks []int
+	ends  []int
+	next  int      // the batch's next command for nextCommand
+	argv  [][]byte // nextCommand's result, reused
+
+	marker  []byte // marker bytes redcon has not read yet
+	failMsg string // the protocol error to send once the batch before it has run
+	readErr error
+
+	inBytes atomic.Int64 // bytes read (total_net_input_bytes); written by its goroutine only
 }
 
 // SyscallConn exposes the socket, so a parked client can watch for its peer closing.
@@ -85,206 +96,347 @@ func (g *guardConn) SyscallConn() (syscall.RawConn, error) {
 	return sc.SyscallConn()
 }
 
+// Read is redcon's view: a marker per batch of whole commands. A Read means redcon is
+// done with the previous batch, so its bytes can be reused.
 func (g *guardConn) Read(p []byte) (int, error) {
-	for len(g.bounds) == 0 && !g.bigArgument() && g.failMsg == "" && g.readErr == nil {
-		if g.raw == nil {
-			g.raw = make([]byte, guardReadSize)
+	if len(g.marker) == 0 {
+		g.release()
+		for len(g.ends) == 0 {
+			switch {
+			case g.failMsg != "":
+				msg := strings.NewReplacer("\r", " ", "\n", " ").Replace(g.failMsg)
+				_, _ = g.Conn.Write([]byte("-ERR Protocol error: " + msg + "\r\n"))
+				return 0, errProtocol
+			case g.readErr != nil:
+				return 0, g.readErr // an incomplete command at EOF is dropped
+			}
+			g.fill()
+			g.parse()
 		}
-		n, err := g.Conn.Read(g.raw)
-		g.scan(g.raw[:n])
-		if err != nil {
-			g.readErr = err
-		}
+		g.marker = batchMarker
 	}
-	if len(g.bounds) == 0 && !g.bigArgument() {
-		// Nothing whole to hand over: an incomplete command at EOF is dropped.
-		if g.failMsg != "" {
-			_, _ = g.Conn.Write([]byte("-ERR Protocol error: " + g.failMsg + "\r\n"))
-			return 0, errProtocol
-		}
-		return 0, g.readErr
-	}
-	k := 0
-	for _, b := range g.bounds {
-		if b > len(p) {
-			break
-		}
-		k = b
-	}
-	if k == 0 { // no whole command fits: hand over what fits of the first
-		k = min(len(p), len(g.pending))
-	}
-	copy(p, g.pending[:k])
-	g.consume(k)
+	k := copy(p, g.marker)
+	g.marker = g.marker[k:]
 	return k, nil
 }
 
-// bigArgument reports an incomplete command that must reach redcon in parts: a single
-// argument too big to buffer twice, in a command whose argument count redcon can walk.
-// (redcon loops over the declared count on every read of a partial command.)
-func (g *guardConn) bigArgument() bool {
-	return g.state == inBulkBody && len(g.pending) >= bigCommand && g.count <= maxPartialCount
+// nextCommand returns the arguments of the batch's next command, or false when the batch
+// is done. They are valid until the batch is released: a caller that keeps them copies.
+func (g *guardConn) nextCommand() ([][]byte, bool) {
+	if g.next >= len(g.ends) {
+		return nil, false
+	}
+	from := 0
+	if g.next > 0 {
+		from = g.ends[g.next-1]
+	}
+	g.argv = g.argv[:0]
+	for i := from; i < g.ends[g.next]; i += 2 {
+		s, e := g.marks[i], g.marks[i+1]
+		g.argv = append(g.argv, g.buf[s:e:e])
+	}
+	g.next++
+	return g.argv, true
 }
 
-// consume drops the first k pending bytes.
-func (g *guardConn) consume(k int) {
-	g.pending = g.pending[:copy(g.pending, g.pending[k:])]
-	kept := g.bounds[:0]
-	for _, b := range g.bounds {
-		if b > k {
-			kept = append(kept, b-k)
+// cloneArgs copies a command's arguments, for a caller that keeps them past the batch:
+// one allocation for the bytes, one for the slices.
+func cloneArgs(args [][]byte) [][]byte {
+	size := 0
+	for _, a := range args {
+		size += len(a)
+	}
+	buf := make([]byte, 0, size)
+	out := make([][]byte, len(args))
+	for i, a := range args {
+		buf = append(buf, a...)
+		out[i] = buf[len(buf)-len(a) : len(buf) : len(buf)]
+	}
+	return out
+}
+
+// release forgets the batch redcon has run.
+func (g *guardConn) release() {
+	if len(g.ends) > 0 {
+		done := g.ends[len(g.ends)-1]
+		g.marks = g.marks[:copy(g.marks, g.marks[done:])]
+		g.ends, g.next = g.ends[:0], 0
+		clear(g.argv)
+		if cap(g.argv) > keepArgs {
+			g.argv = nil
+		}
+		if cap(g.marks) > 2*keepArgs && len(g.marks) == 0 {
+			g.marks = nil
+		}
+		if cap(g.ends) > keepArgs {
+			g.ends = nil
 		}
 	}
-	g.bounds = kept
-	if g.headerAt >= 0 {
-		g.headerAt = max(g.headerAt-k, 0)
+	if raceEnabled {
+		// Race-detector builds (the test suites) overwrite what the batch used, so a
+		// handler that keeps an argument past its call fails tests instead of seeing
+		// later requests' bytes in production.
+		for i := range g.buf[:g.start] {
+			g.buf[i] = 0xAA
+		}
 	}
-	if len(g.pending) == 0 && cap(g.pending) > bigCommand {
-		g.pending = nil // a big command went through: do not keep its buffer
+	if g.start == g.n { // nothing incomplete: start over at the buffer's head
+		g.n, g.pos, g.start = 0, 0, 0
+		if cap(g.buf) > keepBuffer {
+			g.buf = nil
+		}
 	}
 }
 
-// scan checks freshly read bytes and appends them to pending, recording command ends
-// and dropping empty multibulks. It stops at the first protocol violation.
-func (g *guardConn) scan(buf []byte) {
-	for i := 0; i < len(buf); {
-		if g.state == inBulkBody {
-			// Argument bytes pass through in one step: only headers are examined.
-			k := int(min(g.body, int64(len(buf)-i)))
-			g.pending = append(g.pending, buf[i:i+k]...)
-			i += k
-			g.body -= int64(k)
-			if g.body == 0 {
-				g.endArgument()
-				if g.state == atCommand {
-					g.bounds = append(g.bounds, len(g.pending))
-				}
+// fill reads from the socket into the buffer, first making room: the incomplete
+// command moves to the head (its marks move with it), and the buffer doubles when
+// that is not enough.
+func (g *guardConn) fill() {
+	if len(g.buf)-g.n < minRead {
+		if g.start > 0 {
+			copy(g.buf, g.buf[g.start:g.n])
+			for i := range g.marks {
+				g.marks[i] -= g.start
+			}
+			g.n, g.pos, g.start = g.n-g.start, g.pos-g.start, 0
+		}
+		if len(g.buf)-g.n < minRead {
+			grown := make([]byte, max(2*len(g.buf), readBuffer))
+			copy(grown, g.buf[:g.n])
+			g.buf = grown
+		}
+	}
+	k, err := g.Conn.Read(g.buf[g.n:])
+	g.n += k
+	g.inBytes.Store(g.inBytes.Load() + int64(k))
+	if err != nil {
+		g.readErr = err
+	}
+}
+
+// parse splits buf[pos:n] into commands until it meets an incomplete one or a protocol
+// violation.
+func (g *guardConn) parse() {
+	for g.failMsg == "" {
+		if g.multibulk == 0 { // at a command boundary
+			g.start = g.pos
+			if g.pos == g.n {
+				return
+			}
+			var ok bool
+			if g.buf[g.pos] == '*' {
+				ok = g.parseCount()
+			} else {
+				ok = g.parseInline()
+			}
+			if !ok {
+				return
 			}
 			continue
 		}
-		c := buf[i]
-		i++
-		if msg := g.step(c); msg != "" {
-			g.failMsg = msg
+		if g.bulkLen < 0 && !g.parseBulkLen() {
 			return
 		}
-		if g.state == inMBHeader && g.line == 1 {
-			g.headerAt = len(g.pending) // the '*' of a new command
+		if int64(g.n-g.pos) < g.bulkLen+2 {
+			return
 		}
-		if g.state == atCommand && g.headerAt >= 0 && c == '\n' && g.args == 0 {
-			// An empty multibulk just ended: Redis skips it.
-			g.pending = g.pending[:g.headerAt]
-			g.headerAt = -1
-			continue
-		}
-		g.pending = append(g.pending, c)
-		if g.state != inMBHeader {
-			g.headerAt = -1
-		}
-		if g.state == atCommand {
-			g.bounds = append(g.bounds, len(g.pending))
+		end := g.pos + int(g.bulkLen)
+		g.marks = append(g.marks, g.pos, end)
+		g.pos, g.bulkLen = end+2, -1 // the two bytes after an argument are not checked
+		if g.multibulk--; g.multibulk == 0 {
+			g.ends = append(g.ends, len(g.marks))
 		}
 	}
 }
 
-// step advances the state machine by one byte and returns a protocol error, if any.
-func (g *guardConn) step(c byte) string {
-	switch g.state {
-	case atCommand:
-		if c == '*' {
-			g.startHeader(inMBHeader)
-			return ""
+// header finds the end of the header line at pos: the index of its '\r' in buf[pos:n]
+// once the byte after it has arrived, or -1; over 64 KiB without one, it fails with
+// tooBig.
+func (g *guardConn) header(tooBig string) int {
+	rest := g.buf[g.pos:g.n]
+	i := cIndex(rest, '\r')
+	if i < 0 {
+		if len(rest) > maxHeaderLine {
+			g.fail(tooBig)
 		}
-		g.state, g.line = inInline, 0
-		return g.inline(c)
-	case inInline:
-		return g.inline(c)
-	case inMBHeader, inBulkHead:
-		g.line++
-		if c != '\n' {
-			if g.line > maxHeaderLine {
-				if g.state == inMBHeader {
-					return "too big mbulk count string"
+		return -1
+	}
+	if i > len(rest)-2 {
+		return -1
+	}
+	return i
+}
+
+// parseCount reads "*<count>\r\n"; it reports whether it moved on.
+func (g *guardConn) parseCount() bool {
+	i := g.header("too big mbulk count string")
+	if i < 0 {
+		return false
+	}
+	n, ok := store.ParseInt(g.buf[g.pos+1 : g.pos+i])
+	if !ok || n > maxMultibulk {
+		g.fail("invalid multibulk length")
+		return false
+	}
+	g.pos += i + 2
+	if n > 0 { // an empty multibulk is skipped
+		g.multibulk, g.bulkLen = n, -1
+	}
+	return true
+}
+
+// parseBulkLen reads "$<len>\r\n"; it reports whether it did.
+func (g *guardConn) parseBulkLen() bool {
+	i := g.header("too big bulk count string")
+	if i < 0 {
+		return false
+	}
+	if c := g.buf[g.pos]; c != '$' {
+		g.fail("expected '$', got '" + string([]byte{c}) + "'")
+		return false
+	}
+	n, ok := store.ParseInt(g.buf[g.pos+1 : g.pos+i])
+	if !ok || n < 0 || n > g.maxBulk.Load() {
+		g.fail("invalid bulk length")
+		return false
+	}
+	g.pos += i + 2
+	g.bulkLen = n
+	return true
+}
+
+// parseInline reads one inline request line; it reports whether it moved on.
+func (g *guardConn) parseInline() bool {
+	rest := g.buf[g.pos:g.n]
+	i := cIndex(rest, '\n')
+	if i < 0 {
+		if len(rest) > maxHeaderLine {
+			g.fail("too big inline request")
+		}
+		return false
+	}
+	end := g.pos + i
+	if i > 0 && rest[i-1] == '\r' {
+		end--
+	}
+	before := len(g.marks)
+	if !g.splitInline(g.pos, end) {
+		g.fail("unbalanced quotes in request")
+		return false
+	}
+	g.pos += i + 1
+	if len(g.marks) > before { // a blank line is skipped
+		g.ends = append(g.ends, len(g.marks))
+	}
+	return true
+}
+
+// fail records a protocol violation; the incomplete command is dropped.
+func (g *guardConn) fail(msg string) {
+	g.failMsg = msg
+	done := 0
+	if len(g.ends) > 0 {
+		done = g.ends[len(g.ends)-1]
+	}
+	g.marks = g.marks[:done]
+}
+
+// splitInline splits buf[from:to] into arguments as sdssplitargs does: separated by
+// spaces, each may be "double quoted" (with \n \r \t \b \a \xHH and \<char> escapes)
+// or 'single quoted' (with \'), and a closing quote must be followed by a space or the
+// end. Escapes are decoded in place, since an argument is never longer than its
+// source. It appends the arguments' marks and reports false on unbalanced quotes.
+func (g *guardConn) splitInline(from, to int) bool {
+	b := g.buf
+	i := from
+	for {
+		for i < to && isCSpace(b[i]) {
+			i++
+		}
+		if i == to {
+			return true
+		}
+		start, w := i, i
+		var quote byte // the open quote, if any
+	arg:
+		for {
+			if i == to {
+				if quote != 0 {
+					return false
 				}
-				return "too big bulk count string"
+				break
 			}
-			g.digit(c)
-			return ""
+			c := b[i]
+			switch {
+			case quote == '"' && c == '\\' && i+3 < to && b[i+1] == 'x' && isHex(b[i+2]) && isHex(b[i+3]):
+				b[w] = hexVal(b[i+2])<<4 | hexVal(b[i+3])
+				i += 4
+			case quote == '"' && c == '\\' && i+1 < to:
+				i++
+				switch c = b[i]; c {
+				case 'n':
+					c = '\n'
+				case 'r':
+					c = '\r'
+				case 't':
+					c = '\t'
+				case 'b':
+					c = '\b'
+				case 'a':
+					c = '\a'
+				}
+				b[w] = c
+				i++
+			case quote == '\'' && c == '\\' && i+1 < to && b[i+1] == '\'':
+				b[w] = '\''
+				i += 2
+			case quote != 0 && c == quote:
+				if i+1 < to && !isCSpace(b[i+1]) {
+					return false
+				}
+				i++
+				break arg
+			case quote == 0 && (c == ' ' || c == '\n' || c == '\r' || c == '\t'):
+				i++
+				break arg
+			case quote == 0 && (c == '"' || c == '\''):
+				quote = c
+				i++
+				continue
+			default:
+				b[w] = c
+				i++
+			}
+			w++
 		}
-		return g.endHeader()
-	case atBulk:
-		if c != '$' {
-			return "expected '$', got '" + string(c) + "'"
-		}
-		g.startHeader(inBulkHead)
-	}
-	return ""
-}
-
-// endArgument moves past a complete argument.
-func (g *guardConn) endArgument() {
-	g.args--
-	if g.args == 0 {
-		g.state = atCommand
-	} else {
-		g.state = atBulk
+		g.marks = append(g.marks, start, w)
 	}
 }
 
-func (g *guardConn) startHeader(s guardState) {
-	g.state, g.line, g.num, g.neg, g.digits, g.bad = s, 1, 0, false, 0, false
+// cIndex returns the index of the first c in b, or -1, as C's strchr finds it: a NUL
+// byte ends the search. Redis finds line ends that way, so a NUL before a line's end
+// keeps the line open until the 64 KiB limit.
+func cIndex(b []byte, c byte) int {
+	i := bytes.IndexByte(b, c)
+	if i < 0 || bytes.IndexByte(b[:i], 0) >= 0 {
+		return -1
+	}
+	return i
 }
 
-// digit reads one byte of a header's number (the CR before LF is allowed).
-func (g *guardConn) digit(c byte) {
+// isCSpace is C's isspace.
+func isCSpace(c byte) bool { return c == ' ' || c >= '\t' && c <= '\r' }
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+func hexVal(c byte) byte {
 	switch {
-	case c == '\r':
-	case c == '-' && g.digits == 0 && !g.neg:
-		g.neg = true
-	case c >= '0' && c <= '9' && !g.bad:
-		if g.num > (1<<62)/10 {
-			g.bad = true
-			return
-		}
-		g.num = g.num*10 + int64(c-'0')
-		g.digits++
-	default:
-		g.bad = true
+	case c >= 'a':
+		return c - 'a' + 10
+	case c >= 'A':
+		return c - 'A' + 10
 	}
-}
-
-func (g *guardConn) endHeader() string {
-	n := g.num
-	if g.neg {
-		n = -n
-	}
-	valid := !g.bad && g.digits > 0
-	if g.state == inMBHeader {
-		switch {
-		case !valid || n > maxMultibulk:
-			return "invalid multibulk length"
-		case n <= 0:
-			g.state = atCommand
-		default:
-			g.state, g.args, g.count = atBulk, n, n
-		}
-		return ""
-	}
-	if !valid || n < 0 || n > g.maxBulk.Load() {
-		return "invalid bulk length"
-	}
-	g.state, g.body = inBulkBody, n+2
-	return ""
-}
-
-func (g *guardConn) inline(c byte) string {
-	g.line++
-	if c == '\n' {
-		g.state = atCommand
-		return ""
-	}
-	if g.line > maxHeaderLine {
-		return "too big inline request"
-	}
-	return ""
+	return c - '0'
 }

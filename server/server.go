@@ -82,9 +82,9 @@ type Server struct {
 }
 
 type serverStats struct {
-	connections, rejectedConns, commands atomic.Int64
-	netInput, netOutput                  atomic.Int64
-	errors                               errorStats
+	connections, rejectedConns atomic.Int64
+	retired                    counterTotals // departed clients' counters; guarded by clientsMu (stats.go)
+	errors                     errorStats
 }
 
 // New builds a server from its settings; Listen and Serve start it.
@@ -269,22 +269,32 @@ func (s *Server) closed(conn redcon.Conn, _ error) {
 	}
 	s.clientsMu.Lock()
 	delete(s.clients, c.id)
+	s.stats.retired.add(c, 1)
 	s.clientsMu.Unlock()
 	s.release(c)
 	s.conns.Done()
 }
 
-// serveCommand is redcon's handler: one parsed command of one connection.
-func (s *Server) serveCommand(conn redcon.Conn, cmd redcon.Command) {
+// serveCommand is redcon's handler. redcon parses only the reader's batch marker
+// (protoguard.go): the batch's commands come from the reader, and redcon flushes their
+// replies once this returns.
+func (s *Server) serveCommand(conn redcon.Conn, _ redcon.Command) {
 	c := conn.Context().(*Client)
-	if c.closing.Load() {
-		return
+	for !c.closing.Load() {
+		args, ok := c.in.nextCommand()
+		if !ok {
+			return
+		}
+		s.serveOne(c, args)
 	}
-	s.stats.netInput.Add(int64(len(cmd.Raw)))
+}
+
+// serveOne runs one command of client c and hands its reply to the connection.
+func (s *Server) serveOne(c *Client, args [][]byte) {
 	skip := c.skipNext
 	c.skipNext = false
-	s.execute(c, cmd.Args)
-	s.stats.netOutput.Add(int64(c.w.Len()))
+	s.execute(c, args)
+	c.count(&c.stats.netOut, int64(c.w.Len()))
 	send := !c.replyOff && !skip
 	switch {
 	case c.out != nil:
@@ -294,7 +304,7 @@ func (s *Server) serveCommand(conn redcon.Conn, cmd redcon.Command) {
 		}
 		c.out.reply(b, c.w.Proto) // also after an empty reply: HELLO may have switched protocol
 	case send && c.w.Len() > 0:
-		conn.WriteRaw(c.w.Bytes())
+		c.conn.WriteRaw(c.w.Bytes())
 	}
 	c.w.Reset()
 	if c.closeAfterReply {
@@ -302,8 +312,8 @@ func (s *Server) serveCommand(conn redcon.Conn, cmd redcon.Command) {
 		if c.out != nil {
 			c.out.close() // sends what is queued, the reply included
 		}
-		_ = redcon.BaseWriter(conn).Flush()
-		conn.Close()
+		_ = redcon.BaseWriter(c.conn).Flush()
+		c.conn.Close()
 	}
 }
 
