@@ -44,8 +44,9 @@ type Client struct {
 	closing         atomic.Bool  // set by CLIENT KILL and shutdown from other goroutines
 	lastAt          atomic.Int64 // monoNow at the end of the last command, in nanoseconds
 	stats           clientStats
-	diag            clientDiag // state CLIENT LIST, MONITOR and PAUSE keep (diag.go)
-	unit            *unit      // where this client's writes gather for propagation
+	lastTop         *command.Spec // the last command's top-level row, for Table.LookupAfter
+	diag            clientDiag    // state CLIENT LIST, MONITOR and PAUSE keep (diag.go)
+	unit            *unit         // where this client's writes gather for propagation
 	ownUnit         unit
 	replTargets     Targets // where its writes propagate: all, or redis.set_repl's choice in scripts
 	replListenPort  int     // REPLCONF listening-port, for INFO and ROLE

@@ -21,7 +21,7 @@ var subscribedAllowed = map[string]bool{"subscribe": true, "psubscribe": true, "
 func (s *Server) execute(c *Client, args [][]byte) {
 	c.count(&c.stats.commands, 1)
 	defer c.afterExecute()
-	spec, err := s.table.Lookup(args)
+	spec, err := s.table.LookupAfter(c.lastTop, args)
 	if err != nil {
 		if spec = s.table.Get(strings.ToLower(string(args[0]))); spec != nil {
 			spec.Stats().Rejected.Add(1)
@@ -39,6 +39,7 @@ func (s *Server) execute(c *Client, args [][]byte) {
 	if p := spec.Parent(); p != nil {
 		top = p
 	}
+	c.lastTop = top
 	if err := s.scriptBusy(spec); err != nil { // -BUSY while a long script runs (scripting.go)
 		s.reject(c, spec, err)
 		return

@@ -434,6 +434,9 @@ func (db *DB) Delete(key []byte, ev Event) bool {
 // SetExpire sets or clears (at == 0) the deadline of the live entry e stored at key,
 // without reporting an event: the caller reports the command's own event.
 func (db *DB) SetExpire(key []byte, e *Entry, at int64) {
+	if e.expireAt == at {
+		return // the usual SET of a key without a TTL: no need to hash the key
+	}
 	sl, _, _ := db.locate(key)
 	switch {
 	case e.expireAt == 0 && at != 0:
