@@ -11,9 +11,9 @@ import (
 	"github.com/cinnabar-db/cinnabar/store"
 )
 
-// The request reader. redcon owns the connections: accept, the write buffer, the loop
-// that reads, runs what it read and flushes once, and closing. The parsing of the
-// request stream is Cinnabar's own, done here the way Redis's networking.c does it:
+// The request reader. redcon owns the connections: accept, the write buffer, closing.
+// Reading the request stream is Cinnabar's own, done here the way Redis's networking.c
+// does it:
 //
 //   - Redis's limits and exact protocol errors (proto-max-bulk-len, 64 KiB header and
 //     inline lines, "expected '$'", ...), empty multibulks skipped, two bytes skipped
@@ -24,12 +24,15 @@ import (
 //   - no allocation per command: the arguments are slices of the connection's read
 //     buffer, valid until the next batch is read (MULTI and blocking copy theirs).
 //
-// redcon still reads from this connection, but sees one 16-byte placeholder command
-// (batchMarker) per batch of whole commands; its handler (Server.serveCommand) then
-// runs the batch's commands from nextCommand, and redcon flushes their replies once,
-// as it would for the same pipelined commands. On a protocol violation the commands
-// before it still run; the next read writes the error and fails, so redcon closes the
-// connection, as Redis does.
+// redcon reads from this connection too, but only sees a 16-byte placeholder command
+// (batchMarker) once the first batch is whole. Its handler (Server.serveCommand) then
+// runs the connection's loop, as redcon's own loop would: every whole command read,
+// one flush, the next batch (nextBatch). When that loop ends, redcon reads again and
+// gets the error that ends the connection: on a protocol violation the commands before
+// it have run, and the error is written before the connection closes, as Redis does.
+// (redcon's own parsing cost two allocations and a copy per command, and per batch a
+// slice, its buffer's regrowth, and a split reply when a batch straddled its 4 KiB
+// buffer.)
 
 const (
 	maxHeaderLine = 64 << 10 // Redis's PROTO_INLINE_MAX_SIZE
@@ -40,9 +43,7 @@ const (
 	keepArgs      = 1 << 10  // argument tables longer than this are dropped after a batch
 )
 
-// batchMarker is the command redcon parses for each batch. Its 16 bytes divide
-// redcon's 4 KiB buffer, so markers never straddle its end (which would make it grow
-// the buffer).
+// batchMarker is the one command redcon parses.
 var batchMarker = []byte("*1\r\n$6\r\nBATCH!\r\n")
 
 var errProtocol = errors.New("protocol error")
@@ -96,28 +97,38 @@ func (g *guardConn) SyscallConn() (syscall.RawConn, error) {
 	return sc.SyscallConn()
 }
 
-// Read is redcon's view: a marker per batch of whole commands. A Read means redcon is
-// done with the previous batch, so its bytes can be reused.
+// Read is redcon's view of the stream: the marker when a batch is whole (once, as
+// serveCommand then reads the batches itself); at the end, the error that ends the
+// connection, after writing a protocol error.
 func (g *guardConn) Read(p []byte) (int, error) {
 	if len(g.marker) == 0 {
-		g.release()
-		for len(g.ends) == 0 {
-			switch {
-			case g.failMsg != "":
+		if !g.nextBatch() {
+			if g.failMsg != "" {
 				msg := strings.NewReplacer("\r", " ", "\n", " ").Replace(g.failMsg)
 				_, _ = g.Conn.Write([]byte("-ERR Protocol error: " + msg + "\r\n"))
 				return 0, errProtocol
-			case g.readErr != nil:
-				return 0, g.readErr // an incomplete command at EOF is dropped
 			}
-			g.fill()
-			g.parse()
+			return 0, g.readErr // an incomplete command at EOF is dropped
 		}
 		g.marker = batchMarker
 	}
 	k := copy(p, g.marker)
 	g.marker = g.marker[k:]
 	return k, nil
+}
+
+// nextBatch releases the current batch and reads until the next one is whole; false
+// means the connection must end (a protocol error or a read error).
+func (g *guardConn) nextBatch() bool {
+	g.release()
+	for len(g.ends) == 0 {
+		if g.failMsg != "" || g.readErr != nil {
+			return false
+		}
+		g.fill()
+		g.parse()
+	}
+	return true
 }
 
 // nextCommand returns the arguments of the batch's next command, or false when the batch

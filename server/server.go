@@ -275,17 +275,21 @@ func (s *Server) closed(conn redcon.Conn, _ error) {
 	s.conns.Done()
 }
 
-// serveCommand is redcon's handler. redcon parses only the reader's batch marker
-// (protoguard.go): the batch's commands come from the reader, and redcon flushes their
-// replies once this returns.
+// serveCommand is redcon's handler, called once per connection (protoguard.go): it
+// runs the connection's read-run-flush loop until the connection ends.
 func (s *Server) serveCommand(conn redcon.Conn, _ redcon.Command) {
 	c := conn.Context().(*Client)
-	for !c.closing.Load() {
-		args, ok := c.in.nextCommand()
-		if !ok {
+	out := redcon.BaseWriter(conn)
+	for {
+		for args, ok := c.in.nextCommand(); ok; args, ok = c.in.nextCommand() {
+			if c.closing.Load() {
+				return
+			}
+			s.serveOne(c, args)
+		}
+		if c.closing.Load() || out.Flush() != nil || !c.in.nextBatch() {
 			return
 		}
-		s.serveOne(c, args)
 	}
 }
 
