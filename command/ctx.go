@@ -12,6 +12,8 @@ import (
 
 // Ctx is one call's view of the world. The executor reuses it between calls.
 type Ctx struct {
+	// Args are valid for this call only (views of the connection's read buffer): a
+	// handler copies what it keeps.
 	Args [][]byte
 	Spec *Spec
 	W    *resp.Writer

@@ -2,6 +2,17 @@
 // state, the executor every command passes through, and the server-level commands
 // (connection, CONFIG, INFO, COMMAND, CLIENT, DEBUG, ...).
 //
+// # Connections
+//
+// redcon accepts the connections, buffers their replies and closes them; the request
+// stream is read by the connection's reader (protoguard.go), which parses it as Redis
+// does, with Redis's limits and errors, into arguments that are slices of its read
+// buffer: no allocation per command. serveCommand runs each connection's loop: every
+// whole command the last read brought, then one flush. Arguments are valid until the
+// next read; what keeps them (MULTI's queue, a parked blocking command) copies them.
+// Per-command counters (total_commands_processed, network bytes) are per client and
+// summed by INFO (stats.go).
+//
 // # The executor
 //
 // Every call, from a socket or later from Lua or an AOF, runs Server.execute, in
@@ -9,8 +20,8 @@
 // (evictions, then -OOM for commands that may grow memory: maxmemory.go and package
 // evict) → MULTI queueing → pub/sub context → lock the shards of the declared keys (all
 // shards for commands flagged AllKeys) → handler → unlock → statistics. Handlers write their reply into the
-// client's resp.Writer; the connection hands it to redcon, which flushes once per batch
-// of pipelined commands.
+// client's resp.Writer; the connection hands it to redcon's writer, flushed once per
+// batch of pipelined commands.
 //
 // The keyspace reports every change through store.Hooks; the server's implementation
 // (hooks.go) is the single place where writes turn into WATCH invalidation, keyspace
