@@ -218,7 +218,7 @@ func (s *Server) runWaiter(w *waiter, readyKey string) bool {
 // block parks client c, whose command just asked to block, until it is served, times
 // out, is unblocked or disconnects. The caller holds no locks.
 func (s *Server) block(c *Client, spec *command.Spec, args [][]byte, mask uint64, req *command.BlockRequest) {
-	w := &waiter{c: c, spec: spec, args: cloneArgs(args), db: c.db, mask: mask, req: req,
+	w := &waiter{c: c, spec: spec, args: copyArgs(args), db: c.db, mask: mask, req: req,
 		done: make(chan struct{}), wake: make(chan string, 1)}
 	for _, k := range req.Keys {
 		w.keys = append(w.keys, blockKey{c.db, string(k)})

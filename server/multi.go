@@ -16,7 +16,7 @@ type queuedCommand struct {
 }
 
 func (m *multiState) queue(spec *Spec, args [][]byte) {
-	m.cmds = append(m.cmds, queuedCommand{spec, cloneArgs(args)})
+	m.cmds = append(m.cmds, queuedCommand{spec, copyArgs(args)})
 }
 
 func (s *Server) transactionCommands() []*Spec {

@@ -150,22 +150,6 @@ func (g *guardConn) nextCommand() ([][]byte, bool) {
 	return g.argv, true
 }
 
-// cloneArgs copies a command's arguments, for a caller that keeps them past the batch:
-// one allocation for the bytes, one for the slices.
-func cloneArgs(args [][]byte) [][]byte {
-	size := 0
-	for _, a := range args {
-		size += len(a)
-	}
-	buf := make([]byte, 0, size)
-	out := make([][]byte, len(args))
-	for i, a := range args {
-		buf = append(buf, a...)
-		out[i] = buf[len(buf)-len(a) : len(buf) : len(buf)]
-	}
-	return out
-}
-
 // release forgets the batch redcon has run.
 func (g *guardConn) release() {
 	if len(g.ends) > 0 {

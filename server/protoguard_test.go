@@ -46,7 +46,7 @@ func readAll(t *testing.T, conn net.Conn) (cmds [][][]byte, g *guardConn, err er
 			t.Fatalf("redcon got %q, not the batch marker", p[:n])
 		}
 		for args, ok := g.nextCommand(); ok; args, ok = g.nextCommand() {
-			cmds = append(cmds, cloneArgs(args))
+			cmds = append(cmds, copyArgs(args))
 		}
 	}
 }
