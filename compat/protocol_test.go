@@ -105,3 +105,32 @@ func TestProtocolErrorsDifferential(t *testing.T) {
 		require.Equal(t, "+PONG\r\n", dialRaw(t, srv.Addr()).Do(t, "PING"))
 	})
 }
+
+// TestUnauthenticatedLimitsDifferential: a client that must still authenticate may not
+// send more than 10 arguments or one over 16 KiB (Redis refuses them before parsing),
+// but an AUTH earlier in the same pipeline lifts the limits for what follows it.
+func TestUnauthenticatedLimitsDifferential(t *testing.T) {
+	ref := referenceAddr(t)
+	srv := startServer(t)
+	for _, addr := range []string{ref, srv.Addr()} {
+		admin := dialRaw(t, addr)
+		require.Equal(t, "+OK\r\n", admin.Do(t, "CONFIG", "SET", "requirepass", "pw"))
+		t.Cleanup(func() { admin.Do(t, "CONFIG", "SET", "requirepass", "") })
+	}
+	mget := "*12\r\n$4\r\nMGET\r\n" + strings.Repeat("$2\r\nnk\r\n", 11)
+	big := "*2\r\n$4\r\nECHO\r\n$20000\r\n" + strings.Repeat("x", 20000) + "\r\n"
+	for _, p := range []string{
+		mget,
+		big,
+		"*10\r\n",
+		"*2\r\n$4\r\nECHO\r\n$16384\r\n" + strings.Repeat("y", 16384) + "\r\n",
+		"AUTH pw\r\n" + mget + big,
+		"*2\r\n$4\r\nAUTH\r\n$2\r\npw\r\n" + big,
+		"AUTH wrong\r\n" + mget,
+		"PING\r\n" + mget,
+	} {
+		want := exchange(t, ref, p, false)
+		got := exchange(t, srv.Addr(), p, false)
+		require.Equal(t, want, got, "payload %.80q", p)
+	}
+}

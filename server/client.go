@@ -85,6 +85,7 @@ func newClient(s *Server, conn redcon.Conn) *Client {
 	c.diag.proto.Store(2)
 	c.diag.multi.Store(-1)
 	c.authenticated = *s.requirePass.Load() == ""
+	c.in.authRequired = func() bool { return !c.authenticated && *s.requirePass.Load() != "" }
 	c.ctx = command.Ctx{W: &c.w, KS: s.ks, Client: c}
 	c.unit, c.replTargets = &c.ownUnit, ToAll
 	return c

@@ -81,6 +81,10 @@ type guardConn struct {
 	next  int      // the batch's next command for nextCommand
 	argv  [][]byte // nextCommand's result, reused
 
+	// authRequired reports a client that must still authenticate: Redis then refuses
+	// more than 10 arguments or one of more than 16 KiB before parsing them.
+	authRequired func() bool
+
 	marker  []byte // marker bytes redcon has not read yet
 	failMsg string // the protocol error to send once the batch before it has run
 	readErr error
@@ -121,14 +125,16 @@ func (g *guardConn) Read(p []byte) (int, error) {
 // means the connection must end (a protocol error or a read error).
 func (g *guardConn) nextBatch() bool {
 	g.release()
-	for len(g.ends) == 0 {
-		if g.failMsg != "" || g.readErr != nil {
+	for {
+		g.parse() // what the last read brought may not be parsed yet (see unauthenticated)
+		switch {
+		case len(g.ends) > 0:
+			return true
+		case g.failMsg != "" || g.readErr != nil:
 			return false
 		}
 		g.fill()
-		g.parse()
 	}
-	return true
 }
 
 // nextCommand returns the arguments of the batch's next command, or false when the batch
@@ -273,6 +279,9 @@ func (g *guardConn) parseCount() bool {
 		g.fail("invalid multibulk length")
 		return false
 	}
+	if n > 10 && g.unauthenticated("unauthenticated multibulk length") {
+		return false
+	}
 	g.pos += i + 2
 	if n > 0 { // an empty multibulk is skipped
 		g.multibulk, g.bulkLen = n, -1
@@ -295,8 +304,25 @@ func (g *guardConn) parseBulkLen() bool {
 		g.fail("invalid bulk length")
 		return false
 	}
+	if n > 16<<10 && g.unauthenticated("unauthenticated bulk length") {
+		return false
+	}
 	g.pos += i + 2
 	g.bulkLen = n
+	return true
+}
+
+// unauthenticated applies Redis's limits for clients that must still authenticate: it
+// reports whether parsing stops here, failing with msg. Redis runs each command before
+// it parses the next, so when the batch holds commands before this one (an AUTH,
+// perhaps), parsing waits for them to run and the check is made again.
+func (g *guardConn) unauthenticated(msg string) bool {
+	if g.authRequired == nil || !g.authRequired() {
+		return false
+	}
+	if len(g.ends) == 0 {
+		g.fail(msg)
+	}
 	return true
 }
 
