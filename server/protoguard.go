@@ -438,11 +438,24 @@ func (g *guardConn) splitInline(from, to int) bool {
 // byte ends the search. Redis finds line ends that way, so a NUL before a line's end
 // keeps the line open until the 64 KiB limit.
 func cIndex(b []byte, c byte) int {
-	i := bytes.IndexByte(b, c)
-	if i < 0 || bytes.IndexByte(b[:i], 0) >= 0 {
+	// Most lines are length headers of a few bytes, where a plain loop beats two
+	// IndexByte calls (their setup was 7% of the server's CPU under HSET -P 16).
+	for i, x := range b[:min(len(b), 32)] {
+		switch x {
+		case c:
+			return i
+		case 0:
+			return -1
+		}
+	}
+	if len(b) <= 32 {
 		return -1
 	}
-	return i
+	i := bytes.IndexByte(b[32:], c)
+	if i < 0 || bytes.IndexByte(b[32:32+i], 0) >= 0 {
+		return -1
+	}
+	return 32 + i
 }
 
 // isCSpace is C's isspace.

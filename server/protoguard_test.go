@@ -158,3 +158,34 @@ func encodeArgs(args [][]byte) []byte {
 	}
 	return b
 }
+
+// TestCIndex checks cIndex against its definition around the short-scan boundary.
+func TestCIndex(t *testing.T) {
+	want := func(b []byte, c byte) int {
+		for i, x := range b {
+			if x == c {
+				return i
+			}
+			if x == 0 {
+				return -1
+			}
+		}
+		return -1
+	}
+	for n := 0; n < 70; n++ {
+		for at := -1; at < n; at++ {
+			for nul := -1; nul < n; nul += 7 {
+				b := bytes.Repeat([]byte{'x'}, n)
+				if nul >= 0 {
+					b[nul] = 0
+				}
+				if at >= 0 {
+					b[at] = '\r'
+				}
+				if got, w := cIndex(b, '\r'), want(b, '\r'); got != w {
+					t.Fatalf("cIndex(%q) = %d, want %d", b, got, w)
+				}
+			}
+		}
+	}
+}
