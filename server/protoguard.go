@@ -156,13 +156,13 @@ func (g *guardConn) nextCommand() ([][]byte, bool) {
 	return g.argv, true
 }
 
-// release forgets the batch redcon has run.
+// release forgets the batch that has run.
 func (g *guardConn) release() {
 	if len(g.ends) > 0 {
 		done := g.ends[len(g.ends)-1]
 		g.marks = g.marks[:copy(g.marks, g.marks[done:])]
 		g.ends, g.next = g.ends[:0], 0
-		clear(g.argv)
+		clear(g.argv[:cap(g.argv)]) // no view of a buffer that may be dropped below
 		if cap(g.argv) > keepArgs {
 			g.argv = nil
 		}
