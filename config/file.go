@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/cinnabar-db/cinnabar/atomicfile"
 )
 
 // ParseError reports a bad config file line or command-line option.
@@ -239,44 +241,8 @@ func (c *Config) Rewrite() error {
 	if len(lines) > 0 {
 		out += "\n"
 	}
-	if err := writeAtomic(c.file, []byte(out)); err != nil {
+	if err := atomicfile.Write(c.file, []byte(out), ".cinnabar-rewrite-*.conf"); err != nil {
 		return errors.New("ERR Rewriting config file: " + errnoText(err))
-	}
-	return nil
-}
-
-// writeAtomic replaces path with data through a synced temporary file and a rename,
-// keeping the file's permissions.
-func writeAtomic(path string, data []byte) error {
-	mode := fs.FileMode(0o644)
-	if fi, err := os.Stat(path); err == nil {
-		mode = fi.Mode().Perm()
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".cinnabar-rewrite-*.conf")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp, mode)
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		_ = d.Sync()
-		d.Close()
 	}
 	return nil
 }

@@ -13,6 +13,8 @@ import (
 
 	. "github.com/cinnabar-db/cinnabar/command"
 	"github.com/cinnabar-db/cinnabar/persist"
+
+	"github.com/cinnabar-db/cinnabar/atomicfile"
 )
 
 // RDB snapshots: SAVE, BGSAVE, the save points, loading at start-up, saving at
@@ -88,7 +90,7 @@ func (s *Server) saveRDB(locked bool) error {
 		s.ks.Unlock(all) // the disk write needs no lock
 	}
 	if err == nil {
-		err = writeFileAtomically(s.rdbPath(), data)
+		err = atomicfile.Write(s.rdbPath(), data, "temp-*.rdb")
 	}
 	st := &s.rdb
 	st.mu.Lock()
@@ -101,36 +103,6 @@ func (s *Server) saveRDB(locked bool) error {
 	st.lastSave, st.dirtyAtSave = time.Now(), dirty
 	st.saves++
 	s.log.notice("DB saved on disk")
-	return nil
-}
-
-// writeFileAtomically replaces path with data: a temporary file in the same directory,
-// synced, renamed over path, and the directory synced so the rename is durable.
-func writeFileAtomically(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "temp-*.rdb")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		_ = os.Remove(tmp)
-		return err
-	}
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
 	return nil
 }
 
