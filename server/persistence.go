@@ -38,6 +38,7 @@ type rdbState struct {
 	lastTry     time.Time
 	loaded      int
 	expired     int
+	jobs        sync.WaitGroup // background saves, which Close waits for
 }
 
 // errSaveInProgress is Redis's reply to SAVE or BGSAVE during a background save.
@@ -115,9 +116,11 @@ func (s *Server) startBgSave() bool {
 		return false
 	}
 	st.inProgress, st.started = true, time.Now()
+	st.jobs.Add(1)
 	st.mu.Unlock()
 	s.log.notice("Background saving started")
 	go func() {
+		defer st.jobs.Done()
 		err := s.saveRDB(false)
 		st.mu.Lock()
 		st.inProgress, st.lastOK = false, err == nil

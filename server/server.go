@@ -232,6 +232,7 @@ func (s *Server) Close() error {
 		s.stopCron()
 		s.expirer.Stop()
 		s.evictor.Stop()
+		s.rdb.jobs.Wait() // a background save in progress finishes its file
 		s.log.notice("Cinnabar is now ready to exit, bye bye...")
 		close(s.done)
 	})
