@@ -29,13 +29,13 @@ const maxBitOffset = MaxStringLen*8 - 1
 
 // BitmapCommands are the bitmap family's rows.
 var BitmapCommands = []*Spec{
-	{Name: "setbit", Arity: 4, Flags: Write | DenyOOM, First: 1, Last: 1, Step: 1, Cat: CatBitmap, Do: cmdSetBit},
-	{Name: "getbit", Arity: 3, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatBitmap, Do: cmdGetBit},
-	{Name: "bitcount", Arity: -2, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatBitmap, Do: cmdBitCount},
-	{Name: "bitpos", Arity: -3, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatBitmap, Do: cmdBitPos},
-	{Name: "bitop", Arity: -4, Flags: Write | DenyOOM, First: 2, Last: -1, Step: 1, Cat: CatBitmap, Do: cmdBitOp},
-	{Name: "bitfield", Arity: -2, Flags: Write | DenyOOM, First: 1, Last: 1, Step: 1, Cat: CatBitmap, Do: cmdBitField},
-	{Name: "bitfield_ro", Arity: -2, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatBitmap, Do: cmdBitField},
+	{Name: "setbit", Arity: 4, Flags: Write | DenyOOM, Cat: CatBitmap, Do: cmdSetBit},
+	{Name: "getbit", Arity: 3, Flags: ReadOnly | Fast, Cat: CatBitmap, Do: cmdGetBit},
+	{Name: "bitcount", Arity: -2, Flags: ReadOnly, Cat: CatBitmap, Do: cmdBitCount},
+	{Name: "bitpos", Arity: -3, Flags: ReadOnly, Cat: CatBitmap, Do: cmdBitPos},
+	{Name: "bitop", Arity: -4, Flags: Write | DenyOOM, Cat: CatBitmap, Do: cmdBitOp},
+	{Name: "bitfield", Arity: -2, Flags: Write | DenyOOM, KeysFunc: bitfieldKeys, Cat: CatBitmap, Do: cmdBitField},
+	{Name: "bitfield_ro", Arity: -2, Flags: ReadOnly | Fast, Cat: CatBitmap, Do: cmdBitField},
 }
 
 // parseBitOffset reads a SETBIT/GETBIT offset: 0 to 2^32-1.

@@ -14,9 +14,9 @@ var (
 
 // DumpCommands are DUMP and RESTORE: a key's value in RDB encoding, and back.
 var DumpCommands = []*Spec{
-	{Name: "dump", Arity: 2, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatKeyspace, Do: cmdDump},
-	{Name: "restore", Arity: -4, Flags: Write | DenyOOM, First: 1, Last: 1, Step: 1, Cat: CatKeyspace | CatDangerous, Do: cmdRestore},
-	{Name: "restore-asking", Arity: -4, Flags: Write | DenyOOM | Asking, First: 1, Last: 1, Step: 1, Cat: CatKeyspace | CatDangerous, Do: cmdRestore},
+	{Name: "dump", Arity: 2, Flags: ReadOnly, Cat: CatKeyspace, Do: cmdDump},
+	{Name: "restore", Arity: -4, Flags: Write | DenyOOM, Cat: CatKeyspace | CatDangerous, Do: cmdRestore},
+	{Name: "restore-asking", Arity: -4, Flags: Write | DenyOOM | Asking, Cat: CatKeyspace | CatDangerous, Do: cmdRestore},
 }
 
 func cmdDump(c *Ctx) error {

@@ -13,15 +13,15 @@ var (
 
 // ExpireCommands are the TTL rows.
 var ExpireCommands = []*Spec{
-	{Name: "expire", Arity: -3, Flags: Write | Fast, First: 1, Last: 1, Step: 1, Cat: CatKeyspace, Do: cmdExpire},
-	{Name: "pexpire", Arity: -3, Flags: Write | Fast, First: 1, Last: 1, Step: 1, Cat: CatKeyspace, Do: cmdExpire},
-	{Name: "expireat", Arity: -3, Flags: Write | Fast, First: 1, Last: 1, Step: 1, Cat: CatKeyspace, Do: cmdExpire},
-	{Name: "pexpireat", Arity: -3, Flags: Write | Fast, First: 1, Last: 1, Step: 1, Cat: CatKeyspace, Do: cmdExpire},
-	{Name: "ttl", Arity: 2, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatKeyspace, Do: cmdTTL},
-	{Name: "pttl", Arity: 2, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatKeyspace, Do: cmdTTL},
-	{Name: "expiretime", Arity: 2, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatKeyspace, Do: cmdTTL},
-	{Name: "pexpiretime", Arity: 2, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatKeyspace, Do: cmdTTL},
-	{Name: "persist", Arity: 2, Flags: Write | Fast, First: 1, Last: 1, Step: 1, Cat: CatKeyspace, Do: cmdPersist},
+	{Name: "expire", Arity: -3, Flags: Write | Fast, Cat: CatKeyspace, Do: cmdExpire},
+	{Name: "pexpire", Arity: -3, Flags: Write | Fast, Cat: CatKeyspace, Do: cmdExpire},
+	{Name: "expireat", Arity: -3, Flags: Write | Fast, Cat: CatKeyspace, Do: cmdExpire},
+	{Name: "pexpireat", Arity: -3, Flags: Write | Fast, Cat: CatKeyspace, Do: cmdExpire},
+	{Name: "ttl", Arity: 2, Flags: ReadOnly | Fast, Cat: CatKeyspace, Do: cmdTTL},
+	{Name: "pttl", Arity: 2, Flags: ReadOnly | Fast, Cat: CatKeyspace, Do: cmdTTL},
+	{Name: "expiretime", Arity: 2, Flags: ReadOnly | Fast, Cat: CatKeyspace, Do: cmdTTL},
+	{Name: "pexpiretime", Arity: 2, Flags: ReadOnly | Fast, Cat: CatKeyspace, Do: cmdTTL},
+	{Name: "persist", Arity: 2, Flags: Write | Fast, Cat: CatKeyspace, Do: cmdPersist},
 }
 
 func cmdExpire(c *Ctx) error {

@@ -46,35 +46,16 @@ var (
 
 // GeoCommands are the geo family's rows.
 var GeoCommands = []*Spec{
-	{Name: "geoadd", Arity: -5, Flags: Write | DenyOOM, First: 1, Last: 1, Step: 1, Cat: CatGeo, Do: cmdGeoAdd},
-	{Name: "geopos", Arity: -2, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatGeo, Do: cmdGeoPos},
-	{Name: "geodist", Arity: -4, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatGeo, Do: cmdGeoDist},
-	{Name: "geohash", Arity: -2, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatGeo, Do: cmdGeoHash},
-	{Name: "geosearch", Arity: -7, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatGeo, Do: cmdGeoSearch},
-	{Name: "geosearchstore", Arity: -8, Flags: Write | DenyOOM, First: 1, Last: 2, Step: 1, Cat: CatGeo, Do: cmdGeoSearch},
-	{Name: "georadius", Arity: -6, Flags: Write | DenyOOM, First: 1, Last: 1, Step: 1, KeysFunc: geoRadiusKeys(5), Cat: CatGeo, Do: cmdGeoSearch},
-	{Name: "georadiusbymember", Arity: -5, Flags: Write | DenyOOM, First: 1, Last: 1, Step: 1, KeysFunc: geoRadiusKeys(4), Cat: CatGeo, Do: cmdGeoSearch},
-	{Name: "georadius_ro", Arity: -6, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatGeo, Do: cmdGeoSearch},
-	{Name: "georadiusbymember_ro", Arity: -5, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatGeo, Do: cmdGeoSearch},
-}
-
-// geoRadiusKeys finds GEORADIUS's keys: the source and the last STORE/STOREDIST key
-// among the options starting at index from.
-func geoRadiusKeys(from int) func(args [][]byte) []int {
-	return func(args [][]byte) []int {
-		keys := []int{1}
-		at := 0
-		for i := from; i < len(args); i++ {
-			if a := string(args[i]); (strings.EqualFold(a, "store") || strings.EqualFold(a, "storedist")) && i+1 < len(args) {
-				at = i + 1
-				i++
-			}
-		}
-		if at != 0 {
-			keys = append(keys, at)
-		}
-		return keys
-	}
+	{Name: "geoadd", Arity: -5, Flags: Write | DenyOOM, Cat: CatGeo, Do: cmdGeoAdd},
+	{Name: "geopos", Arity: -2, Flags: ReadOnly, Cat: CatGeo, Do: cmdGeoPos},
+	{Name: "geodist", Arity: -4, Flags: ReadOnly, Cat: CatGeo, Do: cmdGeoDist},
+	{Name: "geohash", Arity: -2, Flags: ReadOnly, Cat: CatGeo, Do: cmdGeoHash},
+	{Name: "geosearch", Arity: -7, Flags: ReadOnly, Cat: CatGeo, Do: cmdGeoSearch},
+	{Name: "geosearchstore", Arity: -8, Flags: Write | DenyOOM, Cat: CatGeo, Do: cmdGeoSearch},
+	{Name: "georadius", Arity: -6, Flags: Write | DenyOOM, Cat: CatGeo, Do: cmdGeoSearch},
+	{Name: "georadiusbymember", Arity: -5, Flags: Write | DenyOOM, Cat: CatGeo, Do: cmdGeoSearch},
+	{Name: "georadius_ro", Arity: -6, Flags: ReadOnly, Cat: CatGeo, Do: cmdGeoSearch},
+	{Name: "georadiusbymember_ro", Arity: -5, Flags: ReadOnly, Cat: CatGeo, Do: cmdGeoSearch},
 }
 
 // --- geohash arithmetic ---

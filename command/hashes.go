@@ -18,22 +18,22 @@ var (
 
 // HashCommands are the hash family's rows.
 var HashCommands = []*Spec{
-	{Name: "hset", Arity: -4, Flags: Write | DenyOOM | Fast, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHSet},
-	{Name: "hmset", Arity: -4, Flags: Write | DenyOOM | Fast, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHSet},
-	{Name: "hsetnx", Arity: 4, Flags: Write | DenyOOM | Fast, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHSetNX},
-	{Name: "hget", Arity: 3, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHGet},
-	{Name: "hmget", Arity: -3, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHMGet},
-	{Name: "hgetall", Arity: 2, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHGetAll},
-	{Name: "hkeys", Arity: 2, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHGetAll},
-	{Name: "hvals", Arity: 2, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHGetAll},
-	{Name: "hdel", Arity: -3, Flags: Write | Fast, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHDel},
-	{Name: "hexists", Arity: 3, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHExists},
-	{Name: "hlen", Arity: 2, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdLen},
-	{Name: "hstrlen", Arity: 3, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHStrlen},
-	{Name: "hincrby", Arity: 4, Flags: Write | DenyOOM | Fast, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHIncrBy},
-	{Name: "hincrbyfloat", Arity: 4, Flags: Write | DenyOOM | Fast, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHIncrByFloat},
-	{Name: "hrandfield", Arity: -2, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdHRandField},
-	{Name: "hscan", Arity: -3, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatHash, Do: cmdTypeScan},
+	{Name: "hset", Arity: -4, Flags: Write | DenyOOM | Fast, Cat: CatHash, Do: cmdHSet},
+	{Name: "hmset", Arity: -4, Flags: Write | DenyOOM | Fast, Cat: CatHash, Do: cmdHSet},
+	{Name: "hsetnx", Arity: 4, Flags: Write | DenyOOM | Fast, Cat: CatHash, Do: cmdHSetNX},
+	{Name: "hget", Arity: 3, Flags: ReadOnly | Fast, Cat: CatHash, Do: cmdHGet},
+	{Name: "hmget", Arity: -3, Flags: ReadOnly | Fast, Cat: CatHash, Do: cmdHMGet},
+	{Name: "hgetall", Arity: 2, Flags: ReadOnly, Cat: CatHash, Do: cmdHGetAll},
+	{Name: "hkeys", Arity: 2, Flags: ReadOnly, Cat: CatHash, Do: cmdHGetAll},
+	{Name: "hvals", Arity: 2, Flags: ReadOnly, Cat: CatHash, Do: cmdHGetAll},
+	{Name: "hdel", Arity: -3, Flags: Write | Fast, Cat: CatHash, Do: cmdHDel},
+	{Name: "hexists", Arity: 3, Flags: ReadOnly | Fast, Cat: CatHash, Do: cmdHExists},
+	{Name: "hlen", Arity: 2, Flags: ReadOnly | Fast, Cat: CatHash, Do: cmdLen},
+	{Name: "hstrlen", Arity: 3, Flags: ReadOnly | Fast, Cat: CatHash, Do: cmdHStrlen},
+	{Name: "hincrby", Arity: 4, Flags: Write | DenyOOM | Fast, Cat: CatHash, Do: cmdHIncrBy},
+	{Name: "hincrbyfloat", Arity: 4, Flags: Write | DenyOOM | Fast, Cat: CatHash, Do: cmdHIncrByFloat},
+	{Name: "hrandfield", Arity: -2, Flags: ReadOnly, Cat: CatHash, Do: cmdHRandField},
+	{Name: "hscan", Arity: -3, Flags: ReadOnly, Cat: CatHash, Do: cmdTypeScan},
 }
 
 // readHash finds a hash for reading: nil when the key is missing, WRONGTYPE when it

@@ -24,10 +24,10 @@ var (
 
 // HyperLogLogCommands are the HyperLogLog family's rows.
 var HyperLogLogCommands = []*Spec{
-	{Name: "pfadd", Arity: -2, Flags: Write | DenyOOM | Fast, First: 1, Last: 1, Step: 1, Cat: CatHyperLogLog, Do: cmdPFAdd},
-	{Name: "pfcount", Arity: -2, Flags: ReadOnly, First: 1, Last: -1, Step: 1, Cat: CatHyperLogLog, Do: cmdPFCount},
-	{Name: "pfmerge", Arity: -2, Flags: Write | DenyOOM, First: 1, Last: -1, Step: 1, Cat: CatHyperLogLog, Do: cmdPFMerge},
-	{Name: "pfdebug", Arity: 3, Flags: Write | DenyOOM | Admin, First: 2, Last: 2, Step: 1, Cat: CatHyperLogLog, Do: cmdPFDebug},
+	{Name: "pfadd", Arity: -2, Flags: Write | DenyOOM | Fast, Cat: CatHyperLogLog, Do: cmdPFAdd},
+	{Name: "pfcount", Arity: -2, Flags: ReadOnly, Cat: CatHyperLogLog, Do: cmdPFCount},
+	{Name: "pfmerge", Arity: -2, Flags: Write | DenyOOM, Cat: CatHyperLogLog, Do: cmdPFMerge},
+	{Name: "pfdebug", Arity: 3, Flags: Write | DenyOOM | Admin, Cat: CatHyperLogLog, Do: cmdPFDebug},
 	{Name: "pfselftest", Arity: 1, Flags: Admin, Cat: CatHyperLogLog, Do: cmdPFSelfTest},
 }
 

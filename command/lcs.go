@@ -12,7 +12,7 @@ var (
 
 // LCSCommands are the LCS row.
 var LCSCommands = []*Spec{
-	{Name: "lcs", Arity: -3, Flags: ReadOnly, First: 1, Last: 2, Step: 1, Cat: CatString, Do: cmdLCS},
+	{Name: "lcs", Arity: -3, Flags: ReadOnly, Cat: CatString, Do: cmdLCS},
 }
 
 // lcsMatch is one run common to both strings: inclusive byte ranges in each.

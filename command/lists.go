@@ -29,48 +29,28 @@ var (
 
 // ListCommands are the list family's rows.
 var ListCommands = []*Spec{
-	{Name: "lpush", Arity: -3, Flags: listPushFlags, First: 1, Last: 1, Step: 1, Cat: CatList, Do: cmdListPush},
-	{Name: "rpush", Arity: -3, Flags: listPushFlags, First: 1, Last: 1, Step: 1, Cat: CatList, Do: cmdListPush},
-	{Name: "lpushx", Arity: -3, Flags: listPushFlags, First: 1, Last: 1, Step: 1, Cat: CatList, Do: cmdListPush},
-	{Name: "rpushx", Arity: -3, Flags: listPushFlags, First: 1, Last: 1, Step: 1, Cat: CatList, Do: cmdListPush},
-	{Name: "lpop", Arity: -2, Flags: Write | Fast, First: 1, Last: 1, Step: 1, Cat: CatList, Do: cmdListPop},
-	{Name: "rpop", Arity: -2, Flags: Write | Fast, First: 1, Last: 1, Step: 1, Cat: CatList, Do: cmdListPop},
-	{Name: "llen", Arity: 2, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatList, Do: cmdLen},
-	{Name: "lrange", Arity: 4, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatList, Do: cmdLRange},
-	{Name: "lindex", Arity: 3, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatList, Do: cmdLIndex},
-	{Name: "lset", Arity: 4, Flags: Write | DenyOOM, First: 1, Last: 1, Step: 1, Cat: CatList, Do: cmdLSet},
-	{Name: "linsert", Arity: 5, Flags: Write | DenyOOM, First: 1, Last: 1, Step: 1, Cat: CatList, Do: cmdLInsert},
-	{Name: "lrem", Arity: 4, Flags: Write, First: 1, Last: 1, Step: 1, Cat: CatList, Do: cmdLRem},
-	{Name: "ltrim", Arity: 4, Flags: Write, First: 1, Last: 1, Step: 1, Cat: CatList, Do: cmdLTrim},
-	{Name: "lpos", Arity: -3, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatList, Do: cmdLPos},
-	{Name: "lmove", Arity: 5, Flags: Write | DenyOOM, First: 1, Last: 2, Step: 1, Cat: CatList, Do: cmdLMove},
-	{Name: "rpoplpush", Arity: 3, Flags: Write | DenyOOM, First: 1, Last: 2, Step: 1, Cat: CatList, Do: cmdLMove},
-	{Name: "lmpop", Arity: -4, Flags: Write, KeysFunc: listKeysAfterCount(1), Cat: CatList, Do: cmdLMPop},
-	{Name: "blpop", Arity: -3, Flags: Write | NoScript | Blocking, First: 1, Last: -2, Step: 1, Cat: CatList, Do: cmdBListPop},
-	{Name: "brpop", Arity: -3, Flags: Write | NoScript | Blocking, First: 1, Last: -2, Step: 1, Cat: CatList, Do: cmdBListPop},
-	{Name: "blmove", Arity: 6, Flags: listBlockingMove, First: 1, Last: 2, Step: 1, Cat: CatList, Do: cmdBLMove},
-	{Name: "brpoplpush", Arity: 4, Flags: listBlockingMove, First: 1, Last: 2, Step: 1, Cat: CatList, Do: cmdBLMove},
-	{Name: "blmpop", Arity: -5, Flags: Write | Blocking, KeysFunc: listKeysAfterCount(2), Cat: CatList, Do: cmdLMPop},
-}
-
-// listKeysAfterCount returns the key positions of a command whose argument i is a key
-// count followed by that many keys (LMPOP, BLMPOP); nil when the count is not usable,
-// in which case the handler fails before it touches a key.
-func listKeysAfterCount(i int) func(args [][]byte) []int {
-	return func(args [][]byte) []int {
-		if i >= len(args) {
-			return nil
-		}
-		n, ok := ParseInt(args[i])
-		if !ok || n < 1 || n > int64(len(args)-i-1) {
-			return nil
-		}
-		keys := make([]int, n)
-		for k := range keys {
-			keys[k] = i + 1 + k
-		}
-		return keys
-	}
+	{Name: "lpush", Arity: -3, Flags: listPushFlags, Cat: CatList, Do: cmdListPush},
+	{Name: "rpush", Arity: -3, Flags: listPushFlags, Cat: CatList, Do: cmdListPush},
+	{Name: "lpushx", Arity: -3, Flags: listPushFlags, Cat: CatList, Do: cmdListPush},
+	{Name: "rpushx", Arity: -3, Flags: listPushFlags, Cat: CatList, Do: cmdListPush},
+	{Name: "lpop", Arity: -2, Flags: Write | Fast, Cat: CatList, Do: cmdListPop},
+	{Name: "rpop", Arity: -2, Flags: Write | Fast, Cat: CatList, Do: cmdListPop},
+	{Name: "llen", Arity: 2, Flags: ReadOnly | Fast, Cat: CatList, Do: cmdLen},
+	{Name: "lrange", Arity: 4, Flags: ReadOnly, Cat: CatList, Do: cmdLRange},
+	{Name: "lindex", Arity: 3, Flags: ReadOnly, Cat: CatList, Do: cmdLIndex},
+	{Name: "lset", Arity: 4, Flags: Write | DenyOOM, Cat: CatList, Do: cmdLSet},
+	{Name: "linsert", Arity: 5, Flags: Write | DenyOOM, Cat: CatList, Do: cmdLInsert},
+	{Name: "lrem", Arity: 4, Flags: Write, Cat: CatList, Do: cmdLRem},
+	{Name: "ltrim", Arity: 4, Flags: Write, Cat: CatList, Do: cmdLTrim},
+	{Name: "lpos", Arity: -3, Flags: ReadOnly, Cat: CatList, Do: cmdLPos},
+	{Name: "lmove", Arity: 5, Flags: Write | DenyOOM, Cat: CatList, Do: cmdLMove},
+	{Name: "rpoplpush", Arity: 3, Flags: Write | DenyOOM, Cat: CatList, Do: cmdLMove},
+	{Name: "lmpop", Arity: -4, Flags: Write, Cat: CatList, Do: cmdLMPop},
+	{Name: "blpop", Arity: -3, Flags: Write | NoScript | Blocking, Cat: CatList, Do: cmdBListPop},
+	{Name: "brpop", Arity: -3, Flags: Write | NoScript | Blocking, Cat: CatList, Do: cmdBListPop},
+	{Name: "blmove", Arity: 6, Flags: listBlockingMove, Cat: CatList, Do: cmdBLMove},
+	{Name: "brpoplpush", Arity: 4, Flags: listBlockingMove, Cat: CatList, Do: cmdBLMove},
+	{Name: "blmpop", Arity: -5, Flags: Write | Blocking, Cat: CatList, Do: cmdLMPop},
 }
 
 // lookupList finds a list key for reading: nil if missing, WRONGTYPE if not a list.

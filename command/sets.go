@@ -19,23 +19,23 @@ var (
 
 // SetCommands are the set family's rows.
 var SetCommands = []*Spec{
-	{Name: "sadd", Arity: -3, Flags: Write | DenyOOM | Fast, First: 1, Last: 1, Step: 1, Cat: CatSet, Do: cmdSAdd},
-	{Name: "srem", Arity: -3, Flags: Write | Fast, First: 1, Last: 1, Step: 1, Cat: CatSet, Do: cmdSRem},
-	{Name: "smembers", Arity: 2, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatSet, Do: cmdSMembers},
-	{Name: "sismember", Arity: 3, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSet, Do: cmdSIsMember},
-	{Name: "smismember", Arity: -3, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSet, Do: cmdSIsMember},
-	{Name: "scard", Arity: 2, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSet, Do: cmdLen},
-	{Name: "spop", Arity: -2, Flags: Write | Fast, First: 1, Last: 1, Step: 1, Cat: CatSet, Do: cmdSPop},
-	{Name: "srandmember", Arity: -2, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatSet, Do: cmdSRandMember},
-	{Name: "smove", Arity: 4, Flags: Write | Fast, First: 1, Last: 2, Step: 1, Cat: CatSet, Do: cmdSMove},
-	{Name: "sinter", Arity: -2, Flags: ReadOnly, First: 1, Last: -1, Step: 1, Cat: CatSet, Do: cmdSInter},
-	{Name: "sintercard", Arity: -3, Flags: ReadOnly, KeysFunc: sinterCardKeys, Cat: CatSet, Do: cmdSInterCard},
-	{Name: "sinterstore", Arity: -3, Flags: Write | DenyOOM, First: 1, Last: -1, Step: 1, Cat: CatSet, Do: cmdSInter},
-	{Name: "sunion", Arity: -2, Flags: ReadOnly, First: 1, Last: -1, Step: 1, Cat: CatSet, Do: cmdSUnionDiff},
-	{Name: "sunionstore", Arity: -3, Flags: Write | DenyOOM, First: 1, Last: -1, Step: 1, Cat: CatSet, Do: cmdSUnionDiff},
-	{Name: "sdiff", Arity: -2, Flags: ReadOnly, First: 1, Last: -1, Step: 1, Cat: CatSet, Do: cmdSUnionDiff},
-	{Name: "sdiffstore", Arity: -3, Flags: Write | DenyOOM, First: 1, Last: -1, Step: 1, Cat: CatSet, Do: cmdSUnionDiff},
-	{Name: "sscan", Arity: -3, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatSet, Do: cmdTypeScan},
+	{Name: "sadd", Arity: -3, Flags: Write | DenyOOM | Fast, Cat: CatSet, Do: cmdSAdd},
+	{Name: "srem", Arity: -3, Flags: Write | Fast, Cat: CatSet, Do: cmdSRem},
+	{Name: "smembers", Arity: 2, Flags: ReadOnly, Cat: CatSet, Do: cmdSMembers},
+	{Name: "sismember", Arity: 3, Flags: ReadOnly | Fast, Cat: CatSet, Do: cmdSIsMember},
+	{Name: "smismember", Arity: -3, Flags: ReadOnly | Fast, Cat: CatSet, Do: cmdSIsMember},
+	{Name: "scard", Arity: 2, Flags: ReadOnly | Fast, Cat: CatSet, Do: cmdLen},
+	{Name: "spop", Arity: -2, Flags: Write | Fast, Cat: CatSet, Do: cmdSPop},
+	{Name: "srandmember", Arity: -2, Flags: ReadOnly, Cat: CatSet, Do: cmdSRandMember},
+	{Name: "smove", Arity: 4, Flags: Write | Fast, Cat: CatSet, Do: cmdSMove},
+	{Name: "sinter", Arity: -2, Flags: ReadOnly, Cat: CatSet, Do: cmdSInter},
+	{Name: "sintercard", Arity: -3, Flags: ReadOnly, Cat: CatSet, Do: cmdSInterCard},
+	{Name: "sinterstore", Arity: -3, Flags: Write | DenyOOM, Cat: CatSet, Do: cmdSInter},
+	{Name: "sunion", Arity: -2, Flags: ReadOnly, Cat: CatSet, Do: cmdSUnionDiff},
+	{Name: "sunionstore", Arity: -3, Flags: Write | DenyOOM, Cat: CatSet, Do: cmdSUnionDiff},
+	{Name: "sdiff", Arity: -2, Flags: ReadOnly, Cat: CatSet, Do: cmdSUnionDiff},
+	{Name: "sdiffstore", Arity: -3, Flags: Write | DenyOOM, Cat: CatSet, Do: cmdSUnionDiff},
+	{Name: "sscan", Arity: -3, Flags: ReadOnly, Cat: CatSet, Do: cmdTypeScan},
 }
 
 // readSet finds a set for reading: nil when the key is missing, WRONGTYPE when it holds
@@ -393,23 +393,6 @@ func cmdSInter(c *Ctx) error {
 	}
 	out.reply(c)
 	return nil
-}
-
-// sinterCardKeys finds SINTERCARD's keys from its numkeys argument; none when numkeys
-// is invalid (the command then fails without touching the keyspace).
-func sinterCardKeys(args [][]byte) []int {
-	if len(args) < 2 {
-		return nil
-	}
-	n, ok := ParseInt(args[1])
-	if !ok || n < 1 || n > int64(len(args)-2) {
-		return nil
-	}
-	keys := make([]int, n)
-	for i := range keys {
-		keys[i] = 2 + i
-	}
-	return keys
 }
 
 func cmdSInterCard(c *Ctx) error {

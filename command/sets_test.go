@@ -214,7 +214,7 @@ func TestSInterCardKeys(t *testing.T) {
 		"SINTERCARD -1 a":          nil,
 		"SINTERCARD 2 a b LIMIT 1": {2, 3},
 	} {
-		got := sinterCardKeys(args(in))
+		got := table().Get("sintercard").KeyIndexes(args(in))
 		if len(got) != len(want) {
 			t.Errorf("%s: keys %v, want %v", in, got, want)
 			continue

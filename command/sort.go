@@ -17,19 +17,20 @@ var (
 // SortCommands are the rows of the SORT family. BY and GET patterns read keys the
 // command cannot declare, so the rows are flagged AllKeys.
 var SortCommands = []*Spec{
-	{Name: "sort", Arity: -2, Flags: Write | DenyOOM | AllKeys, First: 1, Last: 1, Step: 1, KeysFunc: sortKeys,
+	{Name: "sort", Arity: -2, Flags: Write | DenyOOM | AllKeys, KeysFunc: sortKeys,
 		Cat: CatSet | CatSortedSet | CatList | CatDangerous, Do: cmdSort},
-	{Name: "sort_ro", Arity: -2, Flags: ReadOnly | AllKeys, First: 1, Last: 1, Step: 1, KeysFunc: sortKeys,
+	{Name: "sort_ro", Arity: -2, Flags: ReadOnly | AllKeys, KeysFunc: sortKeys,
 		Cat: CatSet | CatSortedSet | CatList | CatDangerous, Do: cmdSort},
 }
 
-// sortKeys returns the sorted key and, when a STORE option is present, its destination
-// (the last one wins). BY and GET patterns name no declared keys.
-func sortKeys(args [][]byte) []int {
-	if len(args) < 2 {
-		return nil
+// sortKeys returns the sorted key and, for SORT with a STORE option, its destination
+// (the last one wins), with the flags of their specs (0 and 2). BY and GET patterns
+// name no keys a call can report.
+func sortKeys(specs []KeySpec, args [][]byte) []KeyRef {
+	keys := []KeyRef{{1, specs[0].Flags}}
+	if len(specs) < 3 { // SORT_RO has no STORE
+		return keys
 	}
-	keys := []int{1}
 	store := 0
 	for i := 2; i < len(args); i++ {
 		switch strings.ToLower(string(args[i])) {
@@ -45,7 +46,7 @@ func sortKeys(args [][]byte) []int {
 		}
 	}
 	if store != 0 {
-		keys = append(keys, store)
+		keys = append(keys, KeyRef{store, specs[2].Flags})
 	}
 	return keys
 }

@@ -79,8 +79,8 @@ func TestSortKeys(t *testing.T) {
 		{[]string{"sort", "k", "get", "store"}, []int{1}},
 	}
 	for _, c := range cases {
-		if got := sortKeys(args(c.args...)); !reflect.DeepEqual(got, c.want) {
-			t.Errorf("sortKeys(%q) = %v, want %v", c.args, got, c.want)
+		if got := table().Get("sort").KeyIndexes(args(c.args...)); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("sort keys of %q = %v, want %v", c.args, got, c.want)
 		}
 	}
 	for _, s := range SortCommands {

@@ -7,7 +7,6 @@ import (
 	"sync/atomic"
 
 	"github.com/cinnabar-db/cinnabar/resp"
-	"github.com/cinnabar-db/cinnabar/store"
 )
 
 // Flag is a command flag, named as COMMAND INFO names it.
@@ -32,7 +31,7 @@ const (
 	NoMandatoryKeys
 	NoAsyncLoading
 	NoMulti
-	movableKeys // derived from Spec.KeysFunc, never declared
+	movableKeys // derived from the key specs and KeysFunc, never declared
 	AllowBusy
 	Asking // runs on a cluster slot being imported (RESTORE-ASKING)
 	// AllKeys is internal: the command reaches keys it does not declare (KEYS, SCAN,
@@ -85,20 +84,24 @@ type Spec struct {
 	Name  string // lower case; subcommands as "parent|sub"
 	Arity int
 	Flags Flag
-	// Key positions, Redis style: first and last argument index (negative last counts
-	// from the end) and step. KeysFunc replaces them for commands with movable keys.
-	First, Last, Step int
-	KeysFunc          func(args [][]byte) []int
-	// KeyFlags, where set, are the flags of the command's key spec (see KeySpecFlags).
-	KeyFlags []string
+	// KeysFunc finds a call's keys where the key specs (keyspecs.go) cannot: unknown
+	// positions (SORT ... STORE) or flags that depend on the arguments (SET ... GET).
+	// It takes the flags of the keys it finds from the command's specs.
+	KeysFunc func(specs []KeySpec, args [][]byte) []KeyRef
 	// Cat holds the categories that flags do not imply (the type group, @keyspace,
 	// @dangerous, @connection, ...).
 	Cat  Category
 	Do   Handler
 	Subs []*Spec
 
-	parent *Spec
-	stats  Stats
+	// Legacy key positions (COMMAND INFO's first, last and step: negative last counts
+	// from the end), derived from the key specs by NewTable, never declared.
+	First, Last, Step int
+
+	keySpecs []KeySpec
+	movable  bool
+	parent   *Spec
+	stats    Stats
 }
 
 // Stats are a command's counters for INFO commandstats.
@@ -121,7 +124,7 @@ func (s *Spec) Has(f Flag) bool { return s.Flags&f == f }
 // FlagNames lists the flags COMMAND INFO shows.
 func (s *Spec) FlagNames() []string {
 	f := s.Flags &^ AllKeys
-	if s.KeysFunc != nil {
+	if s.movable {
 		f |= movableKeys
 	}
 	var out []string
@@ -166,69 +169,6 @@ func (s *Spec) CategoryNames() []string {
 	return out
 }
 
-// KeySpecFlags are the flags COMMAND INFO and COMMAND GETKEYSANDFLAGS show for the
-// command's keys: the row's KeyFlags, else "RW update" for a write command and
-// "RO access" for the others.
-func (s *Spec) KeySpecFlags() []string {
-	switch {
-	case s.KeyFlags != nil:
-		return s.KeyFlags
-	case s.Has(Write):
-		return keyFlagsWrite
-	}
-	return keyFlagsRead
-}
-
-var (
-	keyFlagsWrite = []string{"RW", "update"}
-	keyFlagsRead  = []string{"RO", "access"}
-)
-
-// KeyIndexes returns the argument indexes holding keys.
-func (s *Spec) KeyIndexes(args [][]byte) []int {
-	if s.KeysFunc != nil {
-		return s.KeysFunc(args)
-	}
-	if s.First == 0 {
-		return nil
-	}
-	last := s.Last
-	if last < 0 {
-		last += len(args)
-	}
-	var out []int
-	for i := s.First; i <= last && i < len(args); i += s.Step {
-		out = append(out, i)
-	}
-	return out
-}
-
-// ShardMask returns the lock shards a call of this command needs.
-func (s *Spec) ShardMask(args [][]byte, ks *store.Keyspace) uint64 {
-	if s.Flags&AllKeys != 0 {
-		return ks.AllShards()
-	}
-	if s.KeysFunc != nil {
-		var m uint64
-		for _, i := range s.KeysFunc(args) {
-			m |= 1 << ks.ShardOf(args[i])
-		}
-		return m
-	}
-	if s.First == 0 {
-		return 0
-	}
-	last := s.Last
-	if last < 0 {
-		last += len(args)
-	}
-	var m uint64
-	for i := s.First; i <= last && i < len(args); i += s.Step {
-		m |= 1 << ks.ShardOf(args[i])
-	}
-	return m
-}
-
 // Table is the set of all commands.
 type Table struct {
 	byName map[string]*Spec
@@ -253,6 +193,10 @@ func (t *Table) add(s *Spec) {
 	}
 	if s.Do == nil && len(s.Subs) == 0 {
 		panic(fmt.Sprintf("command: %q has no handler", s.Name))
+	}
+	for _, sp := range append([]*Spec{s}, s.Subs...) {
+		sp.keySpecs = keySpecsByName[sp.Name]
+		sp.deriveKeyPositions()
 	}
 	for _, sub := range s.Subs {
 		sub.parent = s

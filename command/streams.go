@@ -83,67 +83,33 @@ const (
 
 // StreamCommands are the stream family's rows.
 var StreamCommands = []*Spec{
-	{Name: "xadd", Arity: -5, Flags: streamFlagsWrite, First: 1, Last: 1, Step: 1, Cat: CatStream, Do: cmdXAdd},
-	{Name: "xlen", Arity: 2, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatStream, Do: cmdLen},
-	{Name: "xrange", Arity: -4, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatStream, Do: cmdXRange},
-	{Name: "xrevrange", Arity: -4, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatStream, Do: cmdXRange},
-	{Name: "xdel", Arity: -3, Flags: Write | Fast, First: 1, Last: 1, Step: 1, Cat: CatStream, Do: cmdXDel},
-	{Name: "xtrim", Arity: -4, Flags: Write, First: 1, Last: 1, Step: 1, Cat: CatStream, Do: cmdXTrim},
-	{Name: "xread", Arity: -4, Flags: ReadOnly | Blocking, KeysFunc: xreadKeys, Cat: CatStream, Do: cmdXRead},
-	{Name: "xreadgroup", Arity: -7, Flags: Write | Blocking, KeysFunc: xreadKeys, Cat: CatStream, Do: cmdXRead},
-	{Name: "xsetid", Arity: -3, Flags: streamFlagsWrite, First: 1, Last: 1, Step: 1, Cat: CatStream, Do: cmdXSetID},
-	{Name: "xack", Arity: -4, Flags: Write | Fast, First: 1, Last: 1, Step: 1, Cat: CatStream, Do: cmdXAck},
-	{Name: "xpending", Arity: -3, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatStream, Do: cmdXPending},
-	{Name: "xclaim", Arity: -6, Flags: Write | Fast, First: 1, Last: 1, Step: 1, Cat: CatStream, Do: cmdXClaim},
-	{Name: "xautoclaim", Arity: -6, Flags: Write | Fast, First: 1, Last: 1, Step: 1, Cat: CatStream, Do: cmdXAutoClaim},
+	{Name: "xadd", Arity: -5, Flags: streamFlagsWrite, Cat: CatStream, Do: cmdXAdd},
+	{Name: "xlen", Arity: 2, Flags: ReadOnly | Fast, Cat: CatStream, Do: cmdLen},
+	{Name: "xrange", Arity: -4, Flags: ReadOnly, Cat: CatStream, Do: cmdXRange},
+	{Name: "xrevrange", Arity: -4, Flags: ReadOnly, Cat: CatStream, Do: cmdXRange},
+	{Name: "xdel", Arity: -3, Flags: Write | Fast, Cat: CatStream, Do: cmdXDel},
+	{Name: "xtrim", Arity: -4, Flags: Write, Cat: CatStream, Do: cmdXTrim},
+	{Name: "xread", Arity: -4, Flags: ReadOnly | Blocking, Cat: CatStream, Do: cmdXRead},
+	{Name: "xreadgroup", Arity: -7, Flags: Write | Blocking, Cat: CatStream, Do: cmdXRead},
+	{Name: "xsetid", Arity: -3, Flags: streamFlagsWrite, Cat: CatStream, Do: cmdXSetID},
+	{Name: "xack", Arity: -4, Flags: Write | Fast, Cat: CatStream, Do: cmdXAck},
+	{Name: "xpending", Arity: -3, Flags: ReadOnly, Cat: CatStream, Do: cmdXPending},
+	{Name: "xclaim", Arity: -6, Flags: Write | Fast, Cat: CatStream, Do: cmdXClaim},
+	{Name: "xautoclaim", Arity: -6, Flags: Write | Fast, Cat: CatStream, Do: cmdXAutoClaim},
 	{Name: "xgroup", Arity: -2, Cat: CatSlow, Subs: []*Spec{
-		{Name: "xgroup|create", Arity: -5, Flags: Write | DenyOOM, First: 2, Last: 2, Step: 1, Cat: CatStream, Do: cmdXGroup},
-		{Name: "xgroup|setid", Arity: -5, Flags: Write, First: 2, Last: 2, Step: 1, Cat: CatStream, Do: cmdXGroup},
-		{Name: "xgroup|destroy", Arity: 4, Flags: Write, First: 2, Last: 2, Step: 1, Cat: CatStream, Do: cmdXGroup},
-		{Name: "xgroup|createconsumer", Arity: 5, Flags: Write | DenyOOM, First: 2, Last: 2, Step: 1, Cat: CatStream, Do: cmdXGroup},
-		{Name: "xgroup|delconsumer", Arity: 5, Flags: Write, First: 2, Last: 2, Step: 1, Cat: CatStream, Do: cmdXGroup},
+		{Name: "xgroup|create", Arity: -5, Flags: Write | DenyOOM, Cat: CatStream, Do: cmdXGroup},
+		{Name: "xgroup|setid", Arity: -5, Flags: Write, Cat: CatStream, Do: cmdXGroup},
+		{Name: "xgroup|destroy", Arity: 4, Flags: Write, Cat: CatStream, Do: cmdXGroup},
+		{Name: "xgroup|createconsumer", Arity: 5, Flags: Write | DenyOOM, Cat: CatStream, Do: cmdXGroup},
+		{Name: "xgroup|delconsumer", Arity: 5, Flags: Write, Cat: CatStream, Do: cmdXGroup},
 		{Name: "xgroup|help", Arity: 2, Flags: Loading | Stale, Cat: CatStream, Do: cmdXGroupHelp},
 	}},
 	{Name: "xinfo", Arity: -2, Cat: CatSlow, Subs: []*Spec{
-		{Name: "xinfo|consumers", Arity: 4, Flags: ReadOnly, First: 2, Last: 2, Step: 1, Cat: CatStream, Do: cmdXInfo},
-		{Name: "xinfo|groups", Arity: 3, Flags: ReadOnly, First: 2, Last: 2, Step: 1, Cat: CatStream, Do: cmdXInfo},
-		{Name: "xinfo|stream", Arity: -3, Flags: ReadOnly, First: 2, Last: 2, Step: 1, Cat: CatStream, Do: cmdXInfo},
+		{Name: "xinfo|consumers", Arity: 4, Flags: ReadOnly, Cat: CatStream, Do: cmdXInfo},
+		{Name: "xinfo|groups", Arity: 3, Flags: ReadOnly, Cat: CatStream, Do: cmdXInfo},
+		{Name: "xinfo|stream", Arity: -3, Flags: ReadOnly, Cat: CatStream, Do: cmdXInfo},
 		{Name: "xinfo|help", Arity: 2, Flags: Loading | Stale, Cat: CatStream, Do: cmdXInfoHelp},
 	}},
-}
-
-// xreadKeys finds the keys of XREAD and XREADGROUP: the first half of the arguments
-// after the STREAMS option (options before it are skipped with their arguments, as
-// "STREAMS" may also name a group, a consumer or a key).
-func xreadKeys(args [][]byte) []int {
-	pos := -1
-	for i := 1; i < len(args) && pos < 0; i++ {
-		a := string(args[i])
-		switch {
-		case strings.EqualFold(a, "block"), strings.EqualFold(a, "count"):
-			i++
-		case strings.EqualFold(a, "group"):
-			i += 2
-		case strings.EqualFold(a, "noack"):
-		case strings.EqualFold(a, "streams"):
-			pos = i
-		default:
-			return nil
-		}
-	}
-	if pos < 0 {
-		return nil
-	}
-	num := len(args) - pos - 1
-	if num == 0 || num%2 != 0 {
-		return nil
-	}
-	num /= 2
-	keys := make([]int, num)
-	for i := range keys {
-		keys[i] = pos + 1 + i
-	}
-	return keys
 }
 
 // --- IDs ---

@@ -39,64 +39,41 @@ var (
 
 // ZSetCommands are the sorted-set family's rows.
 var ZSetCommands = []*Spec{
-	{Name: "zadd", Arity: -4, Flags: Write | DenyOOM | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZAdd},
-	{Name: "zincrby", Arity: 4, Flags: Write | DenyOOM | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZIncrBy},
-	{Name: "zrem", Arity: -3, Flags: Write | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZRem},
-	{Name: "zcard", Arity: 2, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdLen},
-	{Name: "zcount", Arity: 4, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZCount},
-	{Name: "zlexcount", Arity: 4, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZCount},
-	{Name: "zscore", Arity: 3, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZScore},
-	{Name: "zmscore", Arity: -3, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZScore},
-	{Name: "zrank", Arity: 3, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZRank},
-	{Name: "zrevrank", Arity: 3, Flags: ReadOnly | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZRank},
-	{Name: "zrange", Arity: -4, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZRange},
-	{Name: "zrangestore", Arity: -5, Flags: Write | DenyOOM, First: 1, Last: 2, Step: 1, Cat: CatSortedSet, Do: cmdZRange},
-	{Name: "zrangebyscore", Arity: -4, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZRange},
-	{Name: "zrevrangebyscore", Arity: -4, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZRange},
-	{Name: "zrangebylex", Arity: -4, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZRange},
-	{Name: "zrevrangebylex", Arity: -4, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZRange},
-	{Name: "zrevrange", Arity: -4, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZRange},
-	{Name: "zremrangebyrank", Arity: 4, Flags: Write, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZRemRange},
-	{Name: "zremrangebyscore", Arity: 4, Flags: Write, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZRemRange},
-	{Name: "zremrangebylex", Arity: 4, Flags: Write, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZRemRange},
-	{Name: "zpopmin", Arity: -2, Flags: Write | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZPop},
-	{Name: "zpopmax", Arity: -2, Flags: Write | Fast, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZPop},
-	{Name: "zmpop", Arity: -4, Flags: Write, KeysFunc: zNumKeysAt(1, false), Cat: CatSortedSet, Do: cmdZMPop},
-	{Name: "zrandmember", Arity: -2, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdZRandMember},
-	{Name: "zunion", Arity: -3, Flags: ReadOnly, KeysFunc: zNumKeysAt(1, false), Cat: CatSortedSet, Do: cmdZSetOp},
-	{Name: "zinter", Arity: -3, Flags: ReadOnly, KeysFunc: zNumKeysAt(1, false), Cat: CatSortedSet, Do: cmdZSetOp},
-	{Name: "zdiff", Arity: -3, Flags: ReadOnly, KeysFunc: zNumKeysAt(1, false), Cat: CatSortedSet, Do: cmdZSetOp},
-	{Name: "zunionstore", Arity: -4, Flags: Write | DenyOOM, First: 1, Last: 1, Step: 1, KeysFunc: zNumKeysAt(2, true), Cat: CatSortedSet, Do: cmdZSetOp},
-	{Name: "zinterstore", Arity: -4, Flags: Write | DenyOOM, First: 1, Last: 1, Step: 1, KeysFunc: zNumKeysAt(2, true), Cat: CatSortedSet, Do: cmdZSetOp},
-	{Name: "zdiffstore", Arity: -4, Flags: Write | DenyOOM, First: 1, Last: 1, Step: 1, KeysFunc: zNumKeysAt(2, true), Cat: CatSortedSet, Do: cmdZSetOp},
-	{Name: "zintercard", Arity: -3, Flags: ReadOnly, KeysFunc: zNumKeysAt(1, false), Cat: CatSortedSet, Do: cmdZSetOp},
-	{Name: "zscan", Arity: -3, Flags: ReadOnly, First: 1, Last: 1, Step: 1, Cat: CatSortedSet, Do: cmdTypeScan},
-	{Name: "bzpopmin", Arity: -3, Flags: Write | NoScript | Blocking | Fast, First: 1, Last: -2, Step: 1, Cat: CatSortedSet, Do: cmdBZPop},
-	{Name: "bzpopmax", Arity: -3, Flags: Write | NoScript | Blocking | Fast, First: 1, Last: -2, Step: 1, Cat: CatSortedSet, Do: cmdBZPop},
-	{Name: "bzmpop", Arity: -5, Flags: Write | Blocking, KeysFunc: zNumKeysAt(2, false), Cat: CatSortedSet, Do: cmdZMPop},
-}
-
-// zNumKeysAt returns the key finder of a command whose source keys follow a numkeys
-// argument at index at (and, with dst, whose argument 1 is a destination key). An
-// invalid numkeys yields no source keys: the command then fails before touching any.
-func zNumKeysAt(at int, dst bool) func(args [][]byte) []int {
-	return func(args [][]byte) []int {
-		var keys []int
-		if dst {
-			keys = append(keys, 1)
-		}
-		if at >= len(args) {
-			return keys
-		}
-		n, ok := ParseInt(args[at])
-		if !ok || n < 1 || n > int64(len(args)-at-1) {
-			return keys
-		}
-		for i := range int(n) {
-			keys = append(keys, at+1+i)
-		}
-		return keys
-	}
+	{Name: "zadd", Arity: -4, Flags: Write | DenyOOM | Fast, Cat: CatSortedSet, Do: cmdZAdd},
+	{Name: "zincrby", Arity: 4, Flags: Write | DenyOOM | Fast, Cat: CatSortedSet, Do: cmdZIncrBy},
+	{Name: "zrem", Arity: -3, Flags: Write | Fast, Cat: CatSortedSet, Do: cmdZRem},
+	{Name: "zcard", Arity: 2, Flags: ReadOnly | Fast, Cat: CatSortedSet, Do: cmdLen},
+	{Name: "zcount", Arity: 4, Flags: ReadOnly | Fast, Cat: CatSortedSet, Do: cmdZCount},
+	{Name: "zlexcount", Arity: 4, Flags: ReadOnly | Fast, Cat: CatSortedSet, Do: cmdZCount},
+	{Name: "zscore", Arity: 3, Flags: ReadOnly | Fast, Cat: CatSortedSet, Do: cmdZScore},
+	{Name: "zmscore", Arity: -3, Flags: ReadOnly | Fast, Cat: CatSortedSet, Do: cmdZScore},
+	{Name: "zrank", Arity: 3, Flags: ReadOnly | Fast, Cat: CatSortedSet, Do: cmdZRank},
+	{Name: "zrevrank", Arity: 3, Flags: ReadOnly | Fast, Cat: CatSortedSet, Do: cmdZRank},
+	{Name: "zrange", Arity: -4, Flags: ReadOnly, Cat: CatSortedSet, Do: cmdZRange},
+	{Name: "zrangestore", Arity: -5, Flags: Write | DenyOOM, Cat: CatSortedSet, Do: cmdZRange},
+	{Name: "zrangebyscore", Arity: -4, Flags: ReadOnly, Cat: CatSortedSet, Do: cmdZRange},
+	{Name: "zrevrangebyscore", Arity: -4, Flags: ReadOnly, Cat: CatSortedSet, Do: cmdZRange},
+	{Name: "zrangebylex", Arity: -4, Flags: ReadOnly, Cat: CatSortedSet, Do: cmdZRange},
+	{Name: "zrevrangebylex", Arity: -4, Flags: ReadOnly, Cat: CatSortedSet, Do: cmdZRange},
+	{Name: "zrevrange", Arity: -4, Flags: ReadOnly, Cat: CatSortedSet, Do: cmdZRange},
+	{Name: "zremrangebyrank", Arity: 4, Flags: Write, Cat: CatSortedSet, Do: cmdZRemRange},
+	{Name: "zremrangebyscore", Arity: 4, Flags: Write, Cat: CatSortedSet, Do: cmdZRemRange},
+	{Name: "zremrangebylex", Arity: 4, Flags: Write, Cat: CatSortedSet, Do: cmdZRemRange},
+	{Name: "zpopmin", Arity: -2, Flags: Write | Fast, Cat: CatSortedSet, Do: cmdZPop},
+	{Name: "zpopmax", Arity: -2, Flags: Write | Fast, Cat: CatSortedSet, Do: cmdZPop},
+	{Name: "zmpop", Arity: -4, Flags: Write, Cat: CatSortedSet, Do: cmdZMPop},
+	{Name: "zrandmember", Arity: -2, Flags: ReadOnly, Cat: CatSortedSet, Do: cmdZRandMember},
+	{Name: "zunion", Arity: -3, Flags: ReadOnly, Cat: CatSortedSet, Do: cmdZSetOp},
+	{Name: "zinter", Arity: -3, Flags: ReadOnly, Cat: CatSortedSet, Do: cmdZSetOp},
+	{Name: "zdiff", Arity: -3, Flags: ReadOnly, Cat: CatSortedSet, Do: cmdZSetOp},
+	{Name: "zunionstore", Arity: -4, Flags: Write | DenyOOM, Cat: CatSortedSet, Do: cmdZSetOp},
+	{Name: "zinterstore", Arity: -4, Flags: Write | DenyOOM, Cat: CatSortedSet, Do: cmdZSetOp},
+	{Name: "zdiffstore", Arity: -4, Flags: Write | DenyOOM, Cat: CatSortedSet, Do: cmdZSetOp},
+	{Name: "zintercard", Arity: -3, Flags: ReadOnly, Cat: CatSortedSet, Do: cmdZSetOp},
+	{Name: "zscan", Arity: -3, Flags: ReadOnly, Cat: CatSortedSet, Do: cmdTypeScan},
+	{Name: "bzpopmin", Arity: -3, Flags: Write | NoScript | Blocking | Fast, Cat: CatSortedSet, Do: cmdBZPop},
+	{Name: "bzpopmax", Arity: -3, Flags: Write | NoScript | Blocking | Fast, Cat: CatSortedSet, Do: cmdBZPop},
+	{Name: "bzmpop", Arity: -5, Flags: Write | Blocking, Cat: CatSortedSet, Do: cmdZMPop},
 }
 
 // zsetOf checks that a looked-up entry (nil when missing) is a sorted set.

@@ -95,50 +95,58 @@ func writeCommandInfo(w *resp.Writer, spec *Spec) {
 	}
 }
 
-// writeKeySpecs describes the key positions in Redis 7's key-spec form.
+// writeKeySpecs writes the command's key specs, fields in Redis's order.
 func writeKeySpecs(w *resp.Writer, spec *Spec) {
-	if spec.First == 0 && spec.KeysFunc == nil {
-		w.Array(0)
-		return
-	}
-	w.Array(1)
-	w.Map(3)
-	w.BulkString("flags")
-	writeKeySpecFlags(w, spec)
-	w.BulkString("begin_search")
-	if spec.KeysFunc != nil {
-		w.Map(1)
-		w.BulkString("type")
-		w.BulkString("unknown")
+	specs := spec.KeySpecs()
+	w.Array(len(specs))
+	for _, ks := range specs {
+		if ks.Notes != "" {
+			w.Map(4)
+			w.BulkString("notes")
+			w.BulkString(ks.Notes)
+		} else {
+			w.Map(3)
+		}
+		w.BulkString("flags")
+		writeKeyFlags(w, ks.Flags)
+		w.BulkString("begin_search")
+		switch ks.Begin {
+		case BeginIndex:
+			writeSearchPart(w, "index", "index", ks.Index)
+		case BeginKeyword:
+			writeSearchPart(w, "keyword", "keyword", ks.Keyword, "startfrom", ks.StartFrom)
+		default:
+			writeSearchPart(w, "unknown")
+		}
 		w.BulkString("find_keys")
-		w.Map(1)
-		w.BulkString("type")
-		w.BulkString("unknown")
-		return
+		switch ks.Find {
+		case FindRange:
+			writeSearchPart(w, "range", "lastkey", ks.LastKey, "keystep", ks.KeyStep, "limit", ks.Limit)
+		case FindKeyNum:
+			writeSearchPart(w, "keynum", "keynumidx", ks.KeyNumIdx, "firstkey", ks.FirstKey, "keystep", ks.KeyStep)
+		default:
+			writeSearchPart(w, "unknown")
+		}
 	}
+}
+
+// writeSearchPart writes a begin_search or find_keys map: its type and a spec map of
+// the name/value pairs in fields (ints or strings).
+func writeSearchPart(w *resp.Writer, typ string, fields ...any) {
 	w.Map(2)
 	w.BulkString("type")
-	w.BulkString("index")
+	w.BulkString(typ)
 	w.BulkString("spec")
-	w.Map(1)
-	w.BulkString("index")
-	w.Int(int64(spec.First))
-	w.BulkString("find_keys")
-	w.Map(2)
-	w.BulkString("type")
-	w.BulkString("range")
-	w.BulkString("spec")
-	w.Map(3)
-	last := spec.Last
-	if last >= 0 {
-		last -= spec.First
+	w.Map(len(fields) / 2)
+	for i := 0; i < len(fields); i += 2 {
+		w.BulkString(fields[i].(string))
+		switch v := fields[i+1].(type) {
+		case int:
+			w.Int(int64(v))
+		case string:
+			w.BulkString(v)
+		}
 	}
-	w.BulkString("lastkey")
-	w.Int(int64(last))
-	w.BulkString("keystep")
-	w.Int(int64(spec.Step))
-	w.BulkString("limit")
-	w.Int(0)
 }
 
 func (s *Server) cmdCommandDocs(c *Ctx) error {
@@ -322,38 +330,46 @@ func (s *Server) cmdCommandList(c *Ctx) error {
 	return nil
 }
 
+// cmdCommandGetKeys serves GETKEYS and GETKEYSANDFLAGS, checking in Redis's order: the
+// command exists, has keys, and has a valid argument count; then a call that names no
+// key is an error unless its keys are optional.
 func (s *Server) cmdCommandGetKeys(c *Ctx) error {
 	args := c.Args[2:]
-	spec, err := s.table.Lookup(args)
-	if err != nil {
-		if s.table.Get(strings.ToLower(string(args[0]))) == nil {
-			return Err("ERR Invalid command specified")
-		}
+	spec := s.table.Get(strings.ToLower(string(args[0])))
+	if spec != nil && len(spec.Subs) > 0 && len(args) > 1 {
+		spec = s.resolve(spec.Name + "|" + string(args[1]))
+	}
+	switch {
+	case spec == nil:
+		return Err("ERR Invalid command specified")
+	case !spec.HasKeys():
+		return Err("ERR The command has no key arguments")
+	case (spec.Arity > 0 && len(args) != spec.Arity) || len(args) < -spec.Arity:
 		return Err("ERR Invalid number of arguments specified for command")
 	}
-	idx := spec.KeyIndexes(args)
-	if len(idx) == 0 && !spec.Has(NoMandatoryKeys) {
-		return Err("ERR The command has no key arguments")
+	keys := spec.Keys(args)
+	if len(keys) == 0 && !spec.Has(NoMandatoryKeys) {
+		return Err("ERR Invalid arguments specified for command")
 	}
 	withFlags := c.Spec.Name == "command|getkeysandflags"
-	c.W.Array(len(idx))
-	for _, i := range idx {
+	c.W.Array(len(keys))
+	for _, k := range keys {
 		if !withFlags {
-			c.W.Bulk(args[i])
+			c.W.Bulk(args[k.Pos])
 			continue
 		}
 		c.W.Array(2)
-		c.W.Bulk(args[i])
-		writeKeySpecFlags(c.W, spec)
+		c.W.Bulk(args[k.Pos])
+		writeKeyFlags(c.W, k.Flags)
 	}
 	return nil
 }
 
-func writeKeySpecFlags(w *resp.Writer, spec *Spec) {
-	flags := spec.KeySpecFlags()
-	w.Set(len(flags))
-	for _, f := range flags {
-		w.Simple(f)
+func writeKeyFlags(w *resp.Writer, f KeyFlag) {
+	names := f.Names()
+	w.Set(len(names))
+	for _, n := range names {
+		w.Simple(n)
 	}
 }
 

@@ -23,7 +23,7 @@ func (s *Server) diagCommands() []*Spec {
 		s.slowlogCommands(),
 		s.latencyCommands(),
 		{Name: "memory", Arity: -2, Cat: CatSlow, Subs: []*Spec{
-			{Name: "memory|usage", Arity: -3, Flags: ReadOnly, First: 2, Last: 2, Step: 1, Do: s.cmdMemoryUsage},
+			{Name: "memory|usage", Arity: -3, Flags: ReadOnly, Do: s.cmdMemoryUsage},
 			{Name: "memory|stats", Arity: 2, Flags: AllKeys, Do: s.cmdMemoryStats},
 			{Name: "memory|doctor", Arity: 2, Flags: AllKeys, Do: s.cmdMemoryDoctor},
 			{Name: "memory|malloc-stats", Arity: 2, Do: cmdMemoryMallocStats},

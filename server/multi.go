@@ -24,7 +24,7 @@ func (s *Server) transactionCommands() []*Spec {
 		{Name: "multi", Arity: 1, Flags: NoScript | Loading | Stale | Fast | AllowBusy, Cat: CatTransaction, Do: cmdMulti},
 		{Name: "exec", Arity: 1, Flags: NoScript | Loading | Stale | SkipSlowlog, Cat: CatTransaction, Do: s.cmdExec},
 		{Name: "discard", Arity: 1, Flags: NoScript | Loading | Stale | Fast | AllowBusy, Cat: CatTransaction, Do: s.cmdDiscard},
-		{Name: "watch", Arity: -2, Flags: NoScript | Loading | Stale | Fast | AllowBusy, First: 1, Last: -1, Step: 1, Cat: CatTransaction, Do: s.cmdWatch},
+		{Name: "watch", Arity: -2, Flags: NoScript | Loading | Stale | Fast | AllowBusy, Cat: CatTransaction, Do: s.cmdWatch},
 		{Name: "unwatch", Arity: 1, Flags: NoScript | Loading | Stale | Fast | AllowBusy, Cat: CatTransaction, Do: s.cmdUnwatch},
 	}
 }

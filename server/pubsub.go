@@ -49,12 +49,12 @@ func (s *Server) pubsubCommands() []*Spec {
 	return []*Spec{
 		{Name: "subscribe", Arity: -2, Flags: PubSub | NoScript | Loading | Stale, Do: s.subscribeHandler(kindChannel)},
 		{Name: "psubscribe", Arity: -2, Flags: PubSub | NoScript | Loading | Stale, Do: s.subscribeHandler(kindPattern)},
-		{Name: "ssubscribe", Arity: -2, Flags: PubSub | NoScript | Loading | Stale, First: 1, Last: -1, Step: 1, Do: s.subscribeHandler(kindShard)},
+		{Name: "ssubscribe", Arity: -2, Flags: PubSub | NoScript | Loading | Stale, Do: s.subscribeHandler(kindShard)},
 		{Name: "unsubscribe", Arity: -1, Flags: PubSub | NoScript | Loading | Stale, Do: s.unsubscribeHandler(kindChannel)},
 		{Name: "punsubscribe", Arity: -1, Flags: PubSub | NoScript | Loading | Stale, Do: s.unsubscribeHandler(kindPattern)},
-		{Name: "sunsubscribe", Arity: -1, Flags: PubSub | NoScript | Loading | Stale, First: 1, Last: -1, Step: 1, Do: s.unsubscribeHandler(kindShard)},
+		{Name: "sunsubscribe", Arity: -1, Flags: PubSub | NoScript | Loading | Stale, Do: s.unsubscribeHandler(kindShard)},
 		{Name: "publish", Arity: 3, Flags: PubSub | Loading | Stale | Fast, Do: s.cmdPublish},
-		{Name: "spublish", Arity: 3, Flags: PubSub | Loading | Stale | Fast, First: 1, Last: 1, Step: 1, Do: s.cmdPublish},
+		{Name: "spublish", Arity: 3, Flags: PubSub | Loading | Stale | Fast, Do: s.cmdPublish},
 		{Name: "pubsub", Arity: -2, Cat: CatSlow, Subs: []*Spec{
 			{Name: "pubsub|channels", Arity: -2, Flags: PubSub | Loading | Stale, Do: s.cmdPubsubChannels},
 			{Name: "pubsub|shardchannels", Arity: -2, Flags: PubSub | Loading | Stale, Do: s.cmdPubsubChannels},

@@ -138,14 +138,13 @@ func (s *Server) scriptingCommands() []*Spec {
 	s.scripts = &scripting{eng: script.New(script.Options{RedisVersion: RedisVersion})}
 	const evalFlags = NoScript | Stale | SkipMonitor | NoMandatoryKeys | AllKeys
 	// A script may do anything with its keys: Redis declares them read-write.
-	anyAccess := []string{"RW", "access", "update"}
 	return []*Spec{
-		{Name: "eval", Arity: -3, Flags: evalFlags, KeysFunc: numKeysAt2, KeyFlags: anyAccess, Cat: CatScripting, Do: s.cmdEval},
-		{Name: "evalsha", Arity: -3, Flags: evalFlags, KeysFunc: numKeysAt2, KeyFlags: anyAccess, Cat: CatScripting, Do: s.cmdEval},
-		{Name: "eval_ro", Arity: -3, Flags: evalFlags | ReadOnly, KeysFunc: numKeysAt2, Cat: CatScripting, Do: s.cmdEval},
-		{Name: "evalsha_ro", Arity: -3, Flags: evalFlags | ReadOnly, KeysFunc: numKeysAt2, Cat: CatScripting, Do: s.cmdEval},
-		{Name: "fcall", Arity: -3, Flags: evalFlags, KeysFunc: numKeysAt2, KeyFlags: anyAccess, Cat: CatScripting, Do: s.cmdFCall},
-		{Name: "fcall_ro", Arity: -3, Flags: evalFlags | ReadOnly, KeysFunc: numKeysAt2, Cat: CatScripting, Do: s.cmdFCall},
+		{Name: "eval", Arity: -3, Flags: evalFlags, Cat: CatScripting, Do: s.cmdEval},
+		{Name: "evalsha", Arity: -3, Flags: evalFlags, Cat: CatScripting, Do: s.cmdEval},
+		{Name: "eval_ro", Arity: -3, Flags: evalFlags | ReadOnly, Cat: CatScripting, Do: s.cmdEval},
+		{Name: "evalsha_ro", Arity: -3, Flags: evalFlags | ReadOnly, Cat: CatScripting, Do: s.cmdEval},
+		{Name: "fcall", Arity: -3, Flags: evalFlags, Cat: CatScripting, Do: s.cmdFCall},
+		{Name: "fcall_ro", Arity: -3, Flags: evalFlags | ReadOnly, Cat: CatScripting, Do: s.cmdFCall},
 		{Name: "script", Arity: -2, Cat: CatSlow, Subs: []*Spec{
 			{Name: "script|load", Arity: 3, Flags: NoScript | Stale, Cat: CatScripting, Do: s.cmdScriptLoad},
 			{Name: "script|exists", Arity: -3, Flags: NoScript, Cat: CatScripting, Do: s.cmdScriptExists},
@@ -166,22 +165,6 @@ func (s *Server) scriptingCommands() []*Spec {
 			{Name: "function|help", Arity: 2, Flags: Loading | Stale, Cat: CatScripting, Do: cmdFunctionHelp},
 		}},
 	}
-}
-
-// numKeysAt2 finds the keys of EVAL and FCALL: argument 2 counts the keys after it.
-func numKeysAt2(args [][]byte) []int {
-	if len(args) < 3 {
-		return nil
-	}
-	n, ok := ParseInt(args[2])
-	if !ok || n <= 0 || n > int64(len(args)-3) {
-		return nil
-	}
-	out := make([]int, n)
-	for i := range out {
-		out[i] = 3 + i
-	}
-	return out
 }
 
 // numKeys validates the numkeys argument and splits the keys from the arguments.
