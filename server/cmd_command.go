@@ -98,7 +98,7 @@ func writeCommandInfo(w *resp.Writer, spec *Spec) {
 // writeKeySpecs writes the command's key specs, fields in Redis's order.
 func writeKeySpecs(w *resp.Writer, spec *Spec) {
 	specs := spec.KeySpecs()
-	w.Array(len(specs))
+	w.Set(len(specs)) // a set in RESP3, as Redis replies
 	for _, ks := range specs {
 		if ks.Notes != "" {
 			w.Map(4)
