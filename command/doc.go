@@ -8,7 +8,11 @@
 // (strings.go, keys.go, ...); server-level commands (connections, CONFIG, CLIENT, ...)
 // are rows declared by the server package into the same Table. COMMAND DOCS reads its
 // documentation (summary, history, argument tree) from a text table beside the rows,
-// keyed by name (docs.go, docs_*.go), so a row stays one line.
+// keyed by name (docs.go, docs_*.go), so a row stays one line. Key positions work the
+// same way: Redis 7's key specs sit in a text table by name (keyspecs.go), from which
+// NewTable derives the legacy first/last/step and movablekeys, and from which the
+// executor takes the keys it locks; a row's KeysFunc covers only what a spec cannot
+// say (SORT's STORE, SET's and BITFIELD's per-call flags).
 //
 // A handler reads as parse → store call → reply: it gets a Ctx with the arguments, the
 // selected database (its keys' shards already locked) and the reply writer, writes

@@ -471,7 +471,7 @@ func (ks *KeySpec) span(args [][]byte) (first, last, step int, skip, ok bool) {
 			return 0, 0, 0, false, false
 		}
 		first += ks.FirstKey
-		last = first + int(n) - 1
+		last = first + (int(n)-1)*step // n keys, every step arguments
 	default:
 		return 0, 0, 0, false, false
 	}
@@ -496,17 +496,25 @@ func (s *Spec) specsCover(args [][]byte) bool {
 }
 
 // Keys returns a call's keys with their flags, as COMMAND GETKEYSANDFLAGS reports them
-// and the executor locks them: from the key specs (not_key specs name no keys), or from
-// the row's KeysFunc where a spec cannot tell (unknown, incomplete, variable flags, or
-// out of the arguments).
+// and the executor locks them.
 func (s *Spec) Keys(args [][]byte) []KeyRef {
+	var out []KeyRef
+	s.eachKey(args, func(k KeyRef) { out = append(out, k) })
+	return out
+}
+
+// eachKey calls fn for each key of a call: from the key specs (not_key specs name no
+// keys), or from the row's KeysFunc where a spec cannot tell (unknown, incomplete,
+// variable flags, or out of the arguments).
+func (s *Spec) eachKey(args [][]byte, fn func(KeyRef)) {
 	if !s.specsCover(args) {
 		if s.KeysFunc != nil {
-			return s.KeysFunc(s.keySpecs, args)
+			for _, k := range s.KeysFunc(s.keySpecs, args) {
+				fn(k)
+			}
 		}
-		return nil
+		return
 	}
-	var out []KeyRef
 	for i := range s.keySpecs {
 		ks := &s.keySpecs[i]
 		if ks.Flags&KeyNotKey != 0 {
@@ -514,46 +522,25 @@ func (s *Spec) Keys(args [][]byte) []KeyRef {
 		}
 		first, last, step, skip, _ := ks.span(args)
 		for p := first; !skip && p <= last; p += step {
-			out = append(out, KeyRef{p, ks.Flags})
+			fn(KeyRef{p, ks.Flags})
 		}
 	}
-	return out
 }
 
 // KeyIndexes returns the argument indexes holding keys.
 func (s *Spec) KeyIndexes(args [][]byte) []int {
 	var out []int
-	for _, k := range s.Keys(args) {
-		out = append(out, k.Pos)
-	}
+	s.eachKey(args, func(k KeyRef) { out = append(out, k.Pos) })
 	return out
 }
 
-// ShardMask returns the lock shards a call of this command needs. The common case (the
-// specs cover the call) allocates nothing.
+// ShardMask returns the lock shards a call of this command needs.
 func (s *Spec) ShardMask(args [][]byte, ks *store.Keyspace) uint64 {
 	if s.Flags&AllKeys != 0 {
 		return ks.AllShards()
 	}
 	var m uint64
-	if !s.specsCover(args) {
-		if s.KeysFunc != nil {
-			for _, k := range s.KeysFunc(s.keySpecs, args) {
-				m |= 1 << ks.ShardOf(args[k.Pos])
-			}
-		}
-		return m
-	}
-	for i := range s.keySpecs {
-		spec := &s.keySpecs[i]
-		if spec.Flags&KeyNotKey != 0 {
-			continue
-		}
-		first, last, step, skip, _ := spec.span(args)
-		for p := first; !skip && p <= last; p += step {
-			m |= 1 << ks.ShardOf(args[p])
-		}
-	}
+	s.eachKey(args, func(k KeyRef) { m |= 1 << ks.ShardOf(args[k.Pos]) })
 	return m
 }
 

@@ -1,0 +1,134 @@
+package command
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func words(s string) [][]byte {
+	var out [][]byte
+	for _, f := range strings.Fields(s) {
+		out = append(out, []byte(f))
+	}
+	return out
+}
+
+// TestKeyPositionsDerived: the legacy triple and movablekeys come from the key specs as
+// Redis 7 derives them (one range spec taken whole, consecutive ranges merged, anything
+// else movable); a KeysFunc alone does not make keys movable (SET, BITFIELD).
+func TestKeyPositionsDerived(t *testing.T) {
+	for name, want := range map[string]string{
+		"get":         "1,1,1 false",
+		"mset":        "1,-1,2 false",
+		"blpop":       "1,-2,1 false",
+		"bitop":       "2,-1,1 false",
+		"lcs":         "1,2,1 false",
+		"set":         "1,1,1 false",
+		"bitfield":    "1,1,1 false",
+		"zunionstore": "1,1,1 true",
+		"georadius":   "1,1,1 true",
+		"sort":        "1,1,1 true",
+		"xread":       "0,0,0 true",
+		"lmpop":       "0,0,0 true",
+		"randomkey":   "0,0,0 false",
+	} {
+		s := table().Get(name)
+		require.NotNil(t, s, name)
+		assert.Equal(t, want, fmt.Sprintf("%d,%d,%d %v", s.First, s.Last, s.Step, s.movable), name)
+	}
+}
+
+// TestKeySpecSearch exercises the search forms our rows do not all use: a keyword
+// searched backwards, a range limited to a fraction of the rest, a keynum with an
+// offset and a step, and the cases that leave a call to the row's KeysFunc.
+func TestKeySpecSearch(t *testing.T) {
+	spec := func(lines ...string) *Spec {
+		s := &Spec{Name: "x", Arity: -1}
+		for _, l := range lines {
+			ks, err := parseKeySpec(l)
+			require.NoError(t, err, l)
+			s.keySpecs = append(s.keySpecs, ks)
+		}
+		s.deriveKeyPositions()
+		return s
+	}
+	for _, c := range []struct {
+		spec []string
+		call string
+		want string
+	}{
+		{[]string{"RW: keyword KEYS -2 range -1 1 0"}, "x a KEYS b KEYS c d", "[5 6]"}, // the last KEYS, from the end
+		{[]string{"RW: keyword KEYS -2 range -1 1 0"}, "x a b", "[]"},                  // absent keyword: no keys
+		{[]string{"RW: keyword KEYS 1 range -1 1 0"}, "x a b KEYS", "[]"},              // not searched at the last argument
+		{[]string{"RO: keyword S 1 range -1 1 3"}, "x S a b c 1 2 3 4 5 6", "[2 3 4]"}, // the first third,
+		{[]string{"RO: index 1 keynum 1 2 2"}, "x y 2 a 1 b 2", "[3 5]"},
+		{[]string{"RO: index 1 keynum 0 1 1"}, "x 3 a b", "[]"},    // more keys than arguments
+		{[]string{"RO: index 1 keynum 0 1 1"}, "x -1 a", "[]"},     // negative count
+		{[]string{"RO: index 3 range 0 1 0"}, "x a", "[]"},         // beyond the arguments
+		{[]string{"RO: unknown unknown"}, "x a", "[]"},             // no KeysFunc to ask
+		{[]string{"not_key: index 1 range -1 1 0"}, "x a b", "[]"}, // channels are no keys
+		{[]string{"OW update: index 1 range 0 1 0", "RO access: index 2 range -1 2 0"}, "x d a b c", "[1 2 4]"},
+	} {
+		s := spec(c.spec...)
+		assert.Equal(t, c.want, fmt.Sprint(s.KeyIndexes(words(c.call))), "%q on %q", c.spec, c.call)
+	}
+	two := spec("OW update: index 1 range 0 1 0", "RO access: index 2 range -1 2 0")
+	assert.True(t, two.movable, "a range with step 2 after another is not a legacy range")
+	assert.Equal(t, []int{1, 1, 1}, []int{two.First, two.Last, two.Step})
+}
+
+// TestKeyFlagsPerCall: SET and BITFIELD report the flags the call needs, SORT the flags
+// of the spec each key comes from.
+func TestKeyFlagsPerCall(t *testing.T) {
+	for call, want := range map[string]string{
+		"set k v":                        "[{1 [OW update]}]",
+		"set k v NX gEt":                 "[{1 [RW access update]}]",
+		"bitfield k get u8 0":            "[{1 [RO access]}]",
+		"bitfield k get u8 0 set u8 0 1": "[{1 [RW access update]}]",
+		"bitfield k get u8":              "[{1 [RW access update]}]",
+		"sort k by w store d":            "[{1 [RO access]} {5 [OW update]}]",
+		"sort_ro k":                      "[{1 [RO access]}]",
+		"del a b":                        "[{1 [RM delete]} {2 [RM delete]}]",
+	} {
+		args := words(call)
+		var got []string
+		for _, k := range table().Get(string(args[0])).Keys(args) {
+			got = append(got, fmt.Sprintf("{%d %v}", k.Pos, k.Flags.Names()))
+		}
+		assert.Equal(t, want, "["+strings.Join(got, " ")+"]", call)
+	}
+}
+
+func TestParseKeySpecRejects(t *testing.T) {
+	for _, line := range []string{
+		"index 1 range 0 1 0",         // no flags
+		"XX: index 1 range 0 1 0",     // unknown flag
+		"RO: index range 0 1 0",       // missing number
+		"RO: index 1",                 // no find_keys
+		"RO: index 1 range 0 1",       // short range
+		"RO: index 1 range 0 1 0 9",   // trailing
+		"RO: somewhere 1 range 0 1 0", // unknown begin_search
+	} {
+		_, err := parseKeySpec(line)
+		assert.Error(t, err, line)
+	}
+}
+
+// TestShardMaskAllocates nothing for a call its specs cover: it runs on every command.
+func TestShardMaskAllocates(t *testing.T) {
+	ks := newKS()
+	for _, call := range []string{"get k", "mset a 1 b 2", "zunionstore d 2 a b"} {
+		args := words(call)
+		s := table().Get(string(args[0]))
+		assert.Zero(t, testing.AllocsPerRun(100, func() { s.ShardMask(args, ks) }), call)
+		var want uint64
+		for _, i := range s.KeyIndexes(args) {
+			want |= 1 << ks.ShardOf(args[i])
+		}
+		assert.Equal(t, want, s.ShardMask(args, ks), call)
+	}
+}
