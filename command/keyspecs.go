@@ -495,42 +495,47 @@ func (s *Spec) specsCover(args [][]byte) bool {
 	return true
 }
 
-// Keys returns a call's keys with their flags, as COMMAND GETKEYSANDFLAGS reports them
-// and the executor locks them.
+// Keys returns a call's keys with their flags, as COMMAND GETKEYSANDFLAGS reports them:
+// none when a spec cannot describe the call and there is no KeysFunc to ask.
 func (s *Spec) Keys(args [][]byte) []KeyRef {
 	var out []KeyRef
-	s.eachKey(args, func(k KeyRef) { out = append(out, k) })
+	s.eachKey(args, false, func(k KeyRef) { out = append(out, k) })
 	return out
 }
 
 // eachKey calls fn for each key of a call: from the key specs (not_key specs name no
 // keys), or from the row's KeysFunc where a spec cannot tell (unknown, incomplete,
-// variable flags, or out of the arguments).
-func (s *Spec) eachKey(args [][]byte, fn func(KeyRef)) {
+// variable flags, or out of the arguments). Without a KeysFunc, partial keeps the keys
+// of the specs that can tell: the executor must lock PFMERGE's destination even when
+// no source follows, though Redis's GETKEYS then reports nothing.
+func (s *Spec) eachKey(args [][]byte, partial bool, fn func(KeyRef)) {
 	if !s.specsCover(args) {
 		if s.KeysFunc != nil {
 			for _, k := range s.KeysFunc(s.keySpecs, args) {
 				fn(k)
 			}
+			return
 		}
-		return
+		if !partial {
+			return
+		}
 	}
 	for i := range s.keySpecs {
 		ks := &s.keySpecs[i]
 		if ks.Flags&KeyNotKey != 0 {
 			continue
 		}
-		first, last, step, skip, _ := ks.span(args)
-		for p := first; !skip && p <= last; p += step {
+		first, last, step, skip, ok := ks.span(args)
+		for p := first; ok && !skip && p <= last; p += step {
 			fn(KeyRef{p, ks.Flags})
 		}
 	}
 }
 
-// KeyIndexes returns the argument indexes holding keys.
+// KeyIndexes returns the argument indexes of the keys the executor locks for a call.
 func (s *Spec) KeyIndexes(args [][]byte) []int {
 	var out []int
-	s.eachKey(args, func(k KeyRef) { out = append(out, k.Pos) })
+	s.eachKey(args, true, func(k KeyRef) { out = append(out, k.Pos) })
 	return out
 }
 
@@ -540,7 +545,7 @@ func (s *Spec) ShardMask(args [][]byte, ks *store.Keyspace) uint64 {
 		return ks.AllShards()
 	}
 	var m uint64
-	s.eachKey(args, func(k KeyRef) { m |= 1 << ks.ShardOf(args[k.Pos]) })
+	s.eachKey(args, true, func(k KeyRef) { m |= 1 << ks.ShardOf(args[k.Pos]) })
 	return m
 }
 

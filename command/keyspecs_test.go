@@ -132,3 +132,12 @@ func TestShardMaskAllocates(t *testing.T) {
 		assert.Equal(t, want, s.ShardMask(args, ks), call)
 	}
 }
+
+// TestKeysPartial: a call one spec cannot describe reports no keys (as Redis's GETKEYS
+// does) but still locks the keys of the specs that can.
+func TestKeysPartial(t *testing.T) {
+	args := words("pfmerge m")
+	s := table().Get("pfmerge")
+	assert.Empty(t, s.Keys(args))
+	assert.Equal(t, []int{1}, s.KeyIndexes(args))
+}

@@ -267,7 +267,7 @@ func TestZSetKeysFunc(t *testing.T) {
 		{[]string{"ZUNION", "3", "a", "b"}, nil},
 		{[]string{"ZUNION", "x", "a"}, nil},
 		{[]string{"ZUNIONSTORE", "d", "2", "a", "b"}, []int{1, 3, 4}},
-		{[]string{"ZINTERSTORE", "d", "0", "a"}, nil}, // an error before any key is touched
+		{[]string{"ZINTERSTORE", "d", "0", "a"}, []int{1}},
 		{[]string{"ZDIFFSTORE", "d", "1", "a"}, []int{1, 3}},
 		{[]string{"ZINTERCARD", "2", "a", "b", "LIMIT", "1"}, []int{2, 3}},
 		{[]string{"ZMPOP", "2", "a", "b", "MIN"}, []int{2, 3}},

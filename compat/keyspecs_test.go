@@ -133,6 +133,8 @@ func TestGetKeysAndFlagsMatchReference(t *testing.T) {
 		PFADD k a
 		PFCOUNT a b
 		PFMERGE d a b
+		PFMERGE d
+		BITOP NOT d a
 		XADD s * f v
 		XREAD COUNT 1 STREAMS a b 0 0
 		XREAD BLOCK 0 STREAMS a $
