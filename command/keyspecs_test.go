@@ -76,6 +76,11 @@ func TestKeySpecSearch(t *testing.T) {
 		s := spec(c.spec...)
 		assert.Equal(t, c.want, fmt.Sprint(s.KeyIndexes(words(c.call))), "%q on %q", c.spec, c.call)
 	}
+	// MIGRATE (no row yet): an incomplete spec leaves GETKEYS to a KeysFunc.
+	migrate := &Spec{Name: "migrate", keySpecs: keySpecsByName["migrate"]}
+	migrate.deriveKeyPositions()
+	assert.Equal(t, "3,3,1 true", fmt.Sprintf("%d,%d,%d %v", migrate.First, migrate.Last, migrate.Step, migrate.movable))
+	assert.Empty(t, migrate.Keys(words("migrate h 1 k 0 10 KEYS a b")))
 	two := spec("OW update: index 1 range 0 1 0", "RO access: index 2 range -1 2 0")
 	assert.True(t, two.movable, "a range with step 2 after another is not a legacy range")
 	assert.Equal(t, []int{1, 1, 1}, []int{two.First, two.Last, two.Step})
@@ -140,4 +145,42 @@ func TestKeysPartial(t *testing.T) {
 	s := table().Get("pfmerge")
 	assert.Empty(t, s.Keys(args))
 	assert.Equal(t, []int{1}, s.KeyIndexes(args))
+}
+
+// TestKeySpecsMatchDocs cross-checks the two tables by name: the key_spec_index of a
+// command's documented arguments are exactly its key specs, but for not_key ones (a
+// shard channel is documented as a plain string).
+func TestKeySpecsMatchDocs(t *testing.T) {
+	var walk func(args []*Arg, seen map[int]bool)
+	walk = func(args []*Arg, seen map[int]bool) {
+		for _, a := range args {
+			if a.HasKeySpec {
+				seen[a.KeySpec] = true
+			}
+			walk(a.Args, seen)
+		}
+	}
+	names := map[string]bool{}
+	for name := range keySpecsByName {
+		names[name] = true
+	}
+	for name := range docsByName {
+		names[name] = true
+	}
+	for name := range names {
+		d, specs := docsByName[name], keySpecsByName[name]
+		if d == nil {
+			t.Errorf("%s has key specs but no documentation", name)
+			continue
+		}
+		seen := map[int]bool{}
+		walk(d.Args, seen)
+		want := map[int]bool{}
+		for i, ks := range specs {
+			if ks.Flags&KeyNotKey == 0 {
+				want[i] = true
+			}
+		}
+		assert.Equal(t, want, seen, "%s: key specs vs documented key arguments", name)
+	}
 }
