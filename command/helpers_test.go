@@ -1,6 +1,7 @@
 package command
 
 import (
+	"strings"
 	"sync"
 	"testing"
 
@@ -108,4 +109,13 @@ func runScenarios(t *testing.T, scenarios []scenario) {
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) { expect(t, newKS(), sc.steps...) })
 	}
+}
+
+// words splits a call on spaces into its arguments.
+func words(s string) [][]byte {
+	var out [][]byte
+	for _, f := range strings.Fields(s) {
+		out = append(out, []byte(f))
+	}
+	return out
 }

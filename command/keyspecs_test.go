@@ -9,14 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func words(s string) [][]byte {
-	var out [][]byte
-	for _, f := range strings.Fields(s) {
-		out = append(out, []byte(f))
-	}
-	return out
-}
-
 // TestKeyPositionsDerived: the legacy triple and movablekeys come from the key specs as
 // Redis 7 derives them (one range spec taken whole, consecutive ranges merged, anything
 // else movable); a KeysFunc alone does not make keys movable (SET, BITFIELD).

@@ -423,13 +423,6 @@ func TestListLargeValues(t *testing.T) {
 }
 
 func TestListKeysFunc(t *testing.T) {
-	argv := func(s string) [][]byte {
-		var out [][]byte
-		for _, f := range strings.Fields(s) {
-			out = append(out, []byte(f))
-		}
-		return out
-	}
 	for _, tc := range []struct {
 		cmd  string
 		want string
@@ -443,7 +436,7 @@ func TestListKeysFunc(t *testing.T) {
 		{"blmpop 0 2 a b right", "[3 4]"},
 		{"blmpop 0 -1 a right", "[]"},
 	} {
-		args := argv(tc.cmd)
+		args := words(tc.cmd)
 		spec := table().Get(string(args[0]))
 		if got := fmt.Sprint(spec.KeyIndexes(args)); got != tc.want {
 			t.Errorf("%s: keys %s, want %s", tc.cmd, got, tc.want)

@@ -198,13 +198,6 @@ func TestSetEvents(t *testing.T) {
 }
 
 func TestSInterCardKeys(t *testing.T) {
-	args := func(s string) [][]byte {
-		var out [][]byte
-		for _, f := range strings.Fields(s) {
-			out = append(out, []byte(f))
-		}
-		return out
-	}
 	for in, want := range map[string][]int{
 		"SINTERCARD 2 a b":         {2, 3},
 		"SINTERCARD 1 a LIMIT 3":   {2},
@@ -214,7 +207,7 @@ func TestSInterCardKeys(t *testing.T) {
 		"SINTERCARD -1 a":          nil,
 		"SINTERCARD 2 a b LIMIT 1": {2, 3},
 	} {
-		got := table().Get("sintercard").KeyIndexes(args(in))
+		got := table().Get("sintercard").KeyIndexes(words(in))
 		if len(got) != len(want) {
 			t.Errorf("%s: keys %v, want %v", in, got, want)
 			continue

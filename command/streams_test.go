@@ -77,10 +77,7 @@ func TestXReadKeys(t *testing.T) {
 
 	}
 	for cmd, want := range cases {
-		var args [][]byte
-		for _, a := range strings.Fields(cmd) {
-			args = append(args, []byte(a))
-		}
+		args := words(cmd)
 		if got := table().Get(strings.ToLower(string(args[0]))).KeyIndexes(args); !reflect.DeepEqual(got, want) {
 			t.Errorf("keys of %s = %v, want %v", cmd, got, want)
 		}
