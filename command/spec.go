@@ -31,7 +31,7 @@ const (
 	NoMandatoryKeys
 	NoAsyncLoading
 	NoMulti
-	movableKeys // derived from the key specs and KeysFunc, never declared
+	movableKeys // derived from the key specs, never declared
 	AllowBusy
 	Asking // runs on a cluster slot being imported (RESTORE-ASKING)
 	// AllKeys is internal: the command reaches keys it does not declare (KEYS, SCAN,
