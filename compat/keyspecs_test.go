@@ -177,3 +177,41 @@ func TestGetKeysAndFlagsMatchReference(t *testing.T) {
 	}
 	diffBothProtocols(t, cmds...)
 }
+
+// TestGetKeysSweep calls GETKEYSANDFLAGS for every command and subcommand both servers
+// have, with each argument count from its arity up to four more, once with words and
+// once with numbers for arguments (so that numkeys arguments count keys that are there,
+// or not): the arity and no-keys errors, ranges counted from the end and keynum bounds
+// all meet the reference's.
+func TestGetKeysSweep(t *testing.T) {
+	rdb := newClient(t, startServer(t).Addr(), 2)
+	names, err := rdb.Do(ctx, "COMMAND", "LIST").StringSlice()
+	require.NoError(t, err)
+	arities := map[string]int{}
+	for _, name := range names {
+		info, err := rdb.Do(ctx, "COMMAND", "INFO", name).Slice()
+		require.NoError(t, err)
+		arities[name] = int(info[0].([]any)[1].(int64))
+	}
+	var cmds [][]string
+	for _, name := range names {
+		if newerThanRedis70[name] {
+			continue
+		}
+		call := strings.Split(name, "|")
+		arity := arities[name]
+		if arity < 0 {
+			arity = -arity
+		}
+		for n := arity; n <= arity+4; n++ {
+			for _, word := range []string{"k%d", "%d"} {
+				c := append([]string{"COMMAND", "GETKEYSANDFLAGS"}, call...)
+				for i := len(call); i < n; i++ {
+					c = append(c, fmt.Sprintf(word, i))
+				}
+				cmds = append(cmds, c)
+			}
+		}
+	}
+	diffCommands(t, 2, cmds...)
+}
