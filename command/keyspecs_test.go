@@ -115,10 +115,12 @@ func TestParseKeySpecRejects(t *testing.T) {
 	}
 }
 
-// TestShardMaskAllocates nothing for a call its specs cover: it runs on every command.
+// TestShardMaskAllocates nothing and locks the keys KeyIndexes finds: it runs on every
+// command, by the legacy triple where that is exact.
 func TestShardMaskAllocates(t *testing.T) {
 	ks := newKS()
-	for _, call := range []string{"get k", "mset a 1 b 2", "zunionstore d 2 a b"} {
+	for _, call := range []string{"get k", "mset a 1 b 2", "zunionstore d 2 a b", "pfmerge m",
+		"bitop and d a b", "set k v get", "lcs a b", "blpop a b 0", "xread streams a b 0 0", "zinterstore d 0 a"} {
 		args := words(call)
 		s := table().Get(string(args[0]))
 		assert.Zero(t, testing.AllocsPerRun(100, func() { s.ShardMask(args, ks) }), call)
@@ -174,5 +176,33 @@ func TestKeySpecsMatchDocs(t *testing.T) {
 			}
 		}
 		assert.Equal(t, want, seen, "%s: key specs vs documented key arguments", name)
+	}
+}
+
+// TestLegacyTripleExact: for every row whose triple stands for its specs, the triple
+// and the specs lock the same keys at each argument count from the arity up.
+func TestLegacyTripleExact(t *testing.T) {
+	ks := newKS()
+	for _, row := range table().Commands() {
+		for _, s := range append([]*Spec{row}, row.Subs...) {
+			if !s.legacyExact {
+				continue
+			}
+			n := s.Arity
+			if n < 0 {
+				n = -n
+			}
+			for ; n <= max(s.Arity, -s.Arity)+3; n++ {
+				args := make([][]byte, n)
+				for i := range args {
+					args[i] = []byte(fmt.Sprint("k", i)) // distinct, so most land on distinct shards
+				}
+				var want uint64
+				for _, i := range s.KeyIndexes(args) {
+					want |= 1 << ks.ShardOf(args[i])
+				}
+				assert.Equal(t, want, s.ShardMask(args, ks), "%s with %d arguments", s.Name, n)
+			}
+		}
 	}
 }

@@ -98,10 +98,11 @@ type Spec struct {
 	// from the end), derived from the key specs by NewTable, never declared.
 	First, Last, Step int
 
-	keySpecs []KeySpec
-	movable  bool
-	parent   *Spec
-	stats    Stats
+	keySpecs    []KeySpec
+	movable     bool
+	legacyExact bool // First/Last/Step find every key of every call
+	parent      *Spec
+	stats       Stats
 }
 
 // Stats are a command's counters for INFO commandstats.
