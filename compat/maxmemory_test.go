@@ -21,6 +21,11 @@ import (
 const (
 	oomError       = "OOM command not allowed when used memory > 'maxmemory'."
 	memoryHeadroom = 4 << 20
+	// overshootSlack is how far past the limit a reading may be. The meter reads the
+	// whole process's heap, and in a test process that includes the client's pipeline
+	// buffers and what other tests left for the collector: up to about 2 MB seen under
+	// -race on a loaded machine, where the server's own overshoot is one command.
+	overshootSlack = memoryHeadroom / 2
 	valueSize      = 4 << 10
 )
 
@@ -84,7 +89,7 @@ func surviving(t *testing.T, rdb *redis.Client, prefix string, from, to int) int
 // evictions did not leave it far below.
 func requireNearLimit(t *testing.T, rdb *redis.Client, peak, limit int64) {
 	t.Helper()
-	require.LessOrEqual(t, peak, limit+memoryHeadroom/4, "used_memory went past maxmemory")
+	require.LessOrEqual(t, peak, limit+overshootSlack, "used_memory went past maxmemory")
 	require.Greater(t, usedMemory(t, rdb), limit-memoryHeadroom, "evictions emptied the dataset")
 }
 
@@ -139,7 +144,7 @@ func TestMaxmemoryNoEviction(t *testing.T) {
 	_, rdb, limit := limitedServer(t, "noeviction")
 	peak, err := fill(t, rdb, "k", 0, 3000, 0)
 	require.EqualError(t, err, oomError)
-	require.LessOrEqual(t, peak, limit+memoryHeadroom/4)
+	require.LessOrEqual(t, peak, limit+overshootSlack)
 	require.Zero(t, infoInt(t, rdb, "evicted_keys"))
 	require.Greater(t, rdb.DBSize(ctx).Val(), int64(500))
 	require.Regexp(t, `^count=[1-9]\d*$`, infoValues(t, rdb, "errorstats")["errorstat_OOM"])
