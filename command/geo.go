@@ -135,30 +135,24 @@ func geoMove(h geoHash, dx, dy int) geoHash {
 	const odd, even = 0xaaaaaaaaaaaaaaaa, 0x5555555555555555
 	shift := 64 - 2*h.step
 	if dx != 0 {
-		x, y := h.bits&odd, h.bits&even
-		zz := uint64(even) >> shift
-		if dx > 0 {
-			x += zz + 1
-		} else {
-			x |= zz
-			x -= zz + 1
-		}
-		x &= uint64(odd) >> shift
-		h.bits = x | y
+		h.bits = geoMoveAxis(h.bits&odd, uint64(even)>>shift, uint64(odd)>>shift, dx) | h.bits&even
 	}
 	if dy != 0 {
-		x, y := h.bits&odd, h.bits&even
-		zz := uint64(odd) >> shift
-		if dy > 0 {
-			y += zz + 1
-		} else {
-			y |= zz
-			y -= zz + 1
-		}
-		y &= uint64(even) >> shift
-		h.bits = x | y
+		h.bits = h.bits&odd | geoMoveAxis(h.bits&even, uint64(odd)>>shift, uint64(even)>>shift, dy)
 	}
 	return h
+}
+
+// geoMoveAxis adds or subtracts one cell on the axis whose bits are v (the other axis's
+// positions, fill, are set so the carry or borrow crosses them) and keeps that axis's bits.
+func geoMoveAxis(v, fill, keep uint64, d int) uint64 {
+	if d > 0 {
+		v += fill + 1
+	} else {
+		v |= fill
+		v -= fill + 1
+	}
+	return v & keep
 }
 
 // geoDistance is the haversine distance in meters between two points, computed as Redis
