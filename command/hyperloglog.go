@@ -50,7 +50,11 @@ func checkHLL(e *store.Entry) ([]byte, error) {
 // writableHLL looks key up for writing: nil if missing, else its HLL bytes, modifiable
 // in place (the value becomes "raw", as Redis's unsharing makes it).
 func writableHLL(db *store.DB, key []byte) (*store.Entry, []byte, error) {
-	e := db.LookupWrite(key)
+	return hllForWrite(db.LookupWrite(key))
+}
+
+// hllForWrite is writableHLL for an entry already looked up (nil if missing).
+func hllForWrite(e *store.Entry) (*store.Entry, []byte, error) {
 	if e == nil {
 		return nil, nil, nil
 	}
@@ -149,7 +153,9 @@ func cmdPFCount(c *Ctx) error {
 		return nil
 	}
 	key := c.Args[1]
-	e, b, err := writableHLL(c.DB, key)
+	// A read lookup, as Redis's: it counts a keyspace hit or miss although caching the
+	// count may write.
+	e, b, err := hllForWrite(c.DB.Lookup(key))
 	if err != nil {
 		return err
 	}
