@@ -208,6 +208,19 @@ func argStrictID(c *Ctx, i int) (store.StreamID, error) {
 	return id, nil
 }
 
+// argStrictIDs parses the arguments from i on as strict IDs (XDEL, XACK).
+func argStrictIDs(c *Ctx, i int) ([]store.StreamID, error) {
+	ids := make([]store.StreamID, 0, len(c.Args)-i)
+	for ; i < len(c.Args); i++ {
+		id, err := argStrictID(c, i)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
 // argRangeStart and argRangeEnd parse the bounds of a range, where "(" makes a bound
 // exclusive.
 func argRangeStart(c *Ctx, i int) (store.StreamID, error) {
@@ -589,13 +602,9 @@ func cmdXDel(c *Ctx) error {
 		c.W.Int(0)
 		return nil
 	}
-	ids := make([]store.StreamID, 0, len(c.Args)-2)
-	for j := 2; j < len(c.Args); j++ {
-		id, err := argStrictID(c, j)
-		if err != nil {
-			return err
-		}
-		ids = append(ids, id)
+	ids, err := argStrictIDs(c, 2)
+	if err != nil {
+		return err
 	}
 	n := s.Delete(ids)
 	if n > 0 {
@@ -1165,13 +1174,9 @@ func cmdXAck(c *Ctx) error {
 		c.W.Int(0)
 		return nil
 	}
-	ids := make([]store.StreamID, 0, len(c.Args)-3)
-	for j := 3; j < len(c.Args); j++ {
-		id, err := argStrictID(c, j)
-		if err != nil {
-			return err
-		}
-		ids = append(ids, id)
+	ids, err := argStrictIDs(c, 3)
+	if err != nil {
+		return err
 	}
 	n := 0
 	for _, id := range ids {
