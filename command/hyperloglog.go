@@ -31,9 +31,6 @@ var HyperLogLogCommands = []*Spec{
 	{Name: "pfselftest", Arity: 1, Flags: Admin, Cat: CatHyperLogLog, Do: cmdPFSelfTest},
 }
 
-// sparseMaxBytes is hll-sparse-max-bytes, set by the server through hll.SetSparseMaxBytes.
-func sparseMaxBytes() int { return hll.SparseMaxBytes() }
-
 // checkHLL returns a live entry's HLL bytes, or Redis's error for a non-string or a
 // string that is not an HLL.
 func checkHLL(e *store.Entry) ([]byte, error) {
@@ -113,7 +110,7 @@ func cmdPFAdd(c *Ctx) error {
 	if e == nil {
 		b = hll.New()
 	}
-	limit := sparseMaxBytes()
+	limit := hll.SparseMaxBytes()
 	for _, ele := range c.Args[2:] {
 		nb, changed, err := hll.Add(b, ele, limit)
 		if err != nil {
@@ -206,7 +203,7 @@ func cmdPFMerge(c *Ctx) error {
 			return errCorruptHLL
 		}
 	}
-	if b, err = u.Apply(b, sparseMaxBytes()); err != nil {
+	if b, err = u.Apply(b, hll.SparseMaxBytes()); err != nil {
 		return errCorruptHLL
 	}
 	saveHLL(c, key, e, b)
