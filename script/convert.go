@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math"
 	"strconv"
+	"strings"
 
 	lua "github.com/yuin/gopher-lua"
 
@@ -311,7 +312,7 @@ func (rw *replyWriter) double(f float64) {
 
 // cleanStatus replaces the line breaks a status reply cannot carry, as Redis does.
 func cleanStatus(s string) string {
-	if !bytes.ContainsAny([]byte(s), "\r\n") {
+	if !strings.ContainsAny(s, "\r\n") {
 		return s
 	}
 	b := []byte(s)
