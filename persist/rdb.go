@@ -79,7 +79,7 @@ func WriteRDB(w io.Writer, ks *store.Keyspace, opt SaveOptions) error {
 		db.Each(func(key string, v *store.Entry) bool {
 			if at := v.ExpireAt(); at != 0 {
 				e.WriteOpcode(opExpireMs)
-				e.WriteRaw(binary.LittleEndian.AppendUint64(nil, uint64(at)))
+				e.WriteMillis(at)
 			}
 			switch opt.Access {
 			case AccessIdle:

@@ -51,12 +51,12 @@ func cjsonModule(L *lua.LState, cfg *cjsonConfig) *lua.LTable {
 	set("encode", cfg.encodeFn)
 	set("decode", cfg.decodeFn)
 	set("encode_sparse_array", cfg.sparseFn)
-	set("encode_max_depth", cfg.depthFn("encode_max_depth", &cfg.encodeMaxDepth))
-	set("decode_max_depth", cfg.depthFn("decode_max_depth", &cfg.decodeMaxDepth))
-	set("encode_number_precision", cfg.precisionFn)
-	set("encode_keep_buffer", cfg.keepBufferFn)
+	set("encode_max_depth", cfg.intFn("encode_max_depth", &cfg.encodeMaxDepth, 1, math.MaxInt32))
+	set("decode_max_depth", cfg.intFn("decode_max_depth", &cfg.decodeMaxDepth, 1, math.MaxInt32))
+	set("encode_number_precision", cfg.intFn("encode_number_precision", &cfg.encodePrecision, 1, 14))
+	set("encode_keep_buffer", cfg.boolFn("encode_keep_buffer", &cfg.encodeKeepBuffer))
 	set("encode_invalid_numbers", cfg.encodeInvalidFn)
-	set("decode_invalid_numbers", cfg.decodeInvalidFn)
+	set("decode_invalid_numbers", cfg.boolFn("decode_invalid_numbers", &cfg.decodeInvalidNumbers))
 	set("new", func(L *lua.LState) int {
 		L.Push(cjsonModule(L, newCJSONConfig()))
 		return 1
@@ -111,30 +111,27 @@ func (cfg *cjsonConfig) sparseFn(L *lua.LState) int {
 	return 3
 }
 
-func (cfg *cjsonConfig) depthFn(fname string, field *int) lua.LGFunction {
+// intFn is the Lua function for an integer option in lo..hi: it sets the option when
+// given a value and returns the current one.
+func (cfg *cjsonConfig) intFn(fname string, field *int, lo, hi int) lua.LGFunction {
 	return func(L *lua.LState) int {
 		cfg.mu.Lock()
 		defer cfg.mu.Unlock()
-		*field = optInt(L, 1, fname, *field, 1, math.MaxInt32)
+		*field = optInt(L, 1, fname, *field, lo, hi)
 		L.Push(lua.LNumber(*field))
 		return 1
 	}
 }
 
-func (cfg *cjsonConfig) precisionFn(L *lua.LState) int {
-	cfg.mu.Lock()
-	defer cfg.mu.Unlock()
-	cfg.encodePrecision = optInt(L, 1, "encode_number_precision", cfg.encodePrecision, 1, 14)
-	L.Push(lua.LNumber(cfg.encodePrecision))
-	return 1
-}
-
-func (cfg *cjsonConfig) keepBufferFn(L *lua.LState) int {
-	cfg.mu.Lock()
-	defer cfg.mu.Unlock()
-	cfg.encodeKeepBuffer = optBool(L, 1, "encode_keep_buffer", cfg.encodeKeepBuffer)
-	L.Push(lua.LBool(cfg.encodeKeepBuffer))
-	return 1
+// boolFn is intFn for an on/off option.
+func (cfg *cjsonConfig) boolFn(fname string, field *bool) lua.LGFunction {
+	return func(L *lua.LState) int {
+		cfg.mu.Lock()
+		defer cfg.mu.Unlock()
+		*field = optBool(L, 1, fname, *field)
+		L.Push(lua.LBool(*field))
+		return 1
+	}
 }
 
 func (cfg *cjsonConfig) encodeInvalidFn(L *lua.LState) int {
@@ -146,14 +143,6 @@ func (cfg *cjsonConfig) encodeInvalidFn(L *lua.LState) int {
 		cfg.encodeInvalidNumbers = lua.LBool(optBool(L, 1, "encode_invalid_numbers", false))
 	}
 	L.Push(cfg.encodeInvalidNumbers)
-	return 1
-}
-
-func (cfg *cjsonConfig) decodeInvalidFn(L *lua.LState) int {
-	cfg.mu.Lock()
-	defer cfg.mu.Unlock()
-	cfg.decodeInvalidNumbers = optBool(L, 1, "decode_invalid_numbers", cfg.decodeInvalidNumbers)
-	L.Push(lua.LBool(cfg.decodeInvalidNumbers))
 	return 1
 }
 

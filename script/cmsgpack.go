@@ -102,6 +102,18 @@ func msgpackEncode(b []byte, v lua.LValue, level int) []byte {
 	return append(b, 0xc0)
 }
 
+// msgpackContainer appends the header of an array or map of n elements: the fix type
+// (fix|n) below 16, else the 16-bit type tag16 or the 32-bit one that follows it.
+func msgpackContainer(b []byte, n int, fix, tag16 byte) []byte {
+	switch {
+	case n < 16:
+		return append(b, fix|byte(n))
+	case n < 1<<16:
+		return binary.BigEndian.AppendUint16(append(b, tag16), uint16(n))
+	}
+	return binary.BigEndian.AppendUint32(append(b, tag16+1), uint32(n))
+}
+
 func msgpackInt(b []byte, n int64) []byte {
 	if n >= 0 {
 		switch {
@@ -143,27 +155,13 @@ func msgpackTable(b []byte, t *lua.LTable, level int) []byte {
 		}
 	}
 	if isArray && float64(count) == maxKey {
-		switch {
-		case count < 16:
-			b = append(b, 0x90|byte(count))
-		case count < 1<<16:
-			b = binary.BigEndian.AppendUint16(append(b, 0xdc), uint16(count))
-		default:
-			b = binary.BigEndian.AppendUint32(append(b, 0xdd), uint32(count))
-		}
+		b = msgpackContainer(b, count, 0x90, 0xdc)
 		for i := 1; i <= count; i++ {
 			b = msgpackEncode(b, t.RawGetInt(i), level+1)
 		}
 		return b
 	}
-	switch {
-	case count < 16:
-		b = append(b, 0x80|byte(count))
-	case count < 1<<16:
-		b = binary.BigEndian.AppendUint16(append(b, 0xde), uint16(count))
-	default:
-		b = binary.BigEndian.AppendUint32(append(b, 0xdf), uint32(count))
-	}
+	b = msgpackContainer(b, count, 0x80, 0xde)
 	for k, v := t.Next(lua.LNil); k != lua.LNil; k, v = t.Next(k) {
 		b = msgpackEncode(b, k, level+1)
 		b = msgpackEncode(b, v, level+1)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math"
 	"strconv"
+	"strings"
 
 	lua "github.com/yuin/gopher-lua"
 
@@ -62,20 +63,25 @@ func parseReply(L *lua.LState, b []byte) (v lua.LValue, errMsg string, isErr boo
 	return p.value(), "", false
 }
 
-func (p *replyParser) line() string {
+// lineBytes returns the rest of the current line, a view of the reply, and moves past
+// its CRLF.
+func (p *replyParser) lineBytes() []byte {
 	i := bytes.Index(p.b[p.pos:], []byte("\r\n"))
 	if i < 0 {
-		s := string(p.b[p.pos:])
+		s := p.b[p.pos:]
 		p.pos = len(p.b)
 		return s
 	}
-	s := string(p.b[p.pos : p.pos+i])
+	s := p.b[p.pos : p.pos+i]
 	p.pos += i + 2
 	return s
 }
 
+func (p *replyParser) line() string { return string(p.lineBytes()) }
+
+// count parses a length or count line without copying it into a string.
 func (p *replyParser) count() int {
-	n, _ := strconv.Atoi(p.line())
+	n, _ := strconv.Atoi(string(p.lineBytes()))
 	return n
 }
 
@@ -105,7 +111,7 @@ func (p *replyParser) value() lua.LValue {
 	case '-':
 		return p.single("err", lua.LString(p.line()))
 	case ':':
-		n, _ := strconv.ParseInt(p.line(), 10, 64)
+		n, _ := strconv.ParseInt(string(p.lineBytes()), 10, 64)
 		return lua.LNumber(n)
 	case '$':
 		s, ok := p.bulk()
@@ -124,10 +130,10 @@ func (p *replyParser) value() lua.LValue {
 		}
 		return t
 	case '_':
-		p.line()
+		p.lineBytes()
 		return lua.LNil
 	case '#':
-		return lua.LBool(p.line() == "t")
+		return lua.LBool(string(p.lineBytes()) == "t")
 	case ',':
 		f, _ := str2number(p.line())
 		return p.single("double", lua.LNumber(f))
@@ -178,7 +184,7 @@ func (p *replyParser) value() lua.LValue {
 		}
 		return t
 	}
-	p.line()
+	p.lineBytes()
 	return lua.LNil
 }
 
@@ -306,7 +312,7 @@ func (rw *replyWriter) double(f float64) {
 
 // cleanStatus replaces the line breaks a status reply cannot carry, as Redis does.
 func cleanStatus(s string) string {
-	if !bytes.ContainsAny([]byte(s), "\r\n") {
+	if !strings.ContainsAny(s, "\r\n") {
 		return s
 	}
 	b := []byte(s)

@@ -334,6 +334,7 @@ func (e *Engine) closeState(sb *sandbox) {
 // protected tables were tampered with is closed instead.
 func (e *Engine) release(sb *sandbox) {
 	sb.run = nil
+	sb.evalRun = runState{}
 	sb.L.SetTop(0)
 	sb.globals.RawSetString("KEYS", lua.LNil)
 	sb.globals.RawSetString("ARGV", lua.LNil)
@@ -357,7 +358,8 @@ func (e *Engine) Eval(sc *Script, r *Run, w *resp.Writer) error {
 	sb := e.acquire()
 	defer e.release(sb)
 	L := sb.L
-	st := &runState{Run: r, name: sc.SHA}
+	st := &sb.evalRun
+	*st = runState{Run: r, name: sc.SHA}
 	sb.globals.RawSetString("KEYS", stringsTable(L, r.Keys))
 	sb.globals.RawSetString("ARGV", stringsTable(L, r.Args))
 	fn := L.NewFunctionFromProto(sc.proto)

@@ -44,6 +44,9 @@ type sandbox struct {
 	handler *lua.LFunction
 	handled bool // the error handler ran for the last failed run
 	broken  bool // a run failed in a way that may have left the state inconsistent
+	// evalRun is the run state of an EVAL on this pooled state, reused from run to run
+	// (release clears it).
+	evalRun runState
 }
 
 // libOpeners are the standard libraries Redis loads (no io, os, package or debug).
