@@ -105,3 +105,18 @@ func TestFreedBytesCountsDroppedValuesOnce(t *testing.T) {
 	require.Zero(t, step(), "a flush is not estimated")
 	require.Equal(t, flushes+1, ks.Flushes())
 }
+
+// A key loaded from a snapshot is counted as freed when it goes, as a key set by a
+// command is.
+func TestLoadedKeyCountsAsFreed(t *testing.T) {
+	ks, _, _ := newTestKeyspace()
+	db := ks.DB(0)
+	db.Load("loaded", NewString([]byte("value")))
+	before := ks.FreedBytes()
+	if !db.Delete([]byte("loaded"), EvDel) {
+		t.Fatal("the loaded key is missing")
+	}
+	if ks.FreedBytes() <= before {
+		t.Fatal("deleting a loaded key freed nothing")
+	}
+}

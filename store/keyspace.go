@@ -381,11 +381,9 @@ func (db *DB) remove(sl *slot, sh *shard, key []byte) int64 {
 	return sh.dropped(e, len(key))
 }
 
-// Set stores e under key, replacing any value and its expiry, and reports ev (the zero
-// Event when the command emits none). A key that did not exist also reports "new".
-func (db *DB) Set(key []byte, e *Entry, ev Event) {
-	sl, sh, _ := db.locate(key)
-	old := db.live(sl, sh, key)
+// put stores e under key in its slot in place of old (nil if none): the slot's
+// deadline count, the entry's access clock and key count, and the bytes old frees.
+func (db *DB) put(sl *slot, sh *shard, key string, e, old *Entry) {
 	if old != nil && old.expireAt != 0 {
 		sl.volatile--
 	}
@@ -397,12 +395,20 @@ func (db *DB) Set(key []byte, e *Entry, ev Event) {
 	}
 	db.ks.touch(e, true)
 	e.refs++
-	// A copy of the key even when it exists: assigning to a string-keyed map stores the
-	// given key over the old one, and key may be a view of the caller's buffer.
-	sl.keys[string(key)] = e
+	sl.keys[key] = e
 	if old != nil {
 		sh.dropped(old, 0)
 	}
+}
+
+// Set stores e under key, replacing any value and its expiry, and reports ev (the zero
+// Event when the command emits none). A key that did not exist also reports "new".
+func (db *DB) Set(key []byte, e *Entry, ev Event) {
+	sl, sh, _ := db.locate(key)
+	old := db.live(sl, sh, key)
+	// A copy of the key even when it exists: assigning to a string-keyed map stores the
+	// given key over the old one, and key may be a view of the caller's buffer.
+	db.put(sl, sh, string(key), e, old)
 	sh.wrote(1)
 	if old == nil {
 		db.ks.hooks.KeyChanged(db.index, key, EvNew)

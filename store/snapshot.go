@@ -20,16 +20,6 @@ func (db *DB) Each(fn func(key string, e *Entry) bool) {
 // the change: nothing watches a keyspace being loaded. The key counts as just
 // accessed; RestoreAccess applies an idle time or frequency the snapshot recorded.
 func (db *DB) Load(key string, e *Entry) {
-	db.ks.touch(e, true)
-	sl, _, _ := db.locate([]byte(key))
-	if old := sl.keys[key]; old != nil && old.expireAt != 0 {
-		sl.volatile--
-	}
-	if e.expireAt != 0 {
-		sl.volatile++
-	}
-	if sl.keys == nil {
-		sl.keys = make(map[string]*Entry)
-	}
-	sl.keys[key] = e
+	sl, sh, _ := db.locate([]byte(key))
+	db.put(sl, sh, key, e, sl.keys[key])
 }
