@@ -89,6 +89,10 @@ func TestReplicationCommandsDifferential(t *testing.T) {
 		WAIT 0 0
 		WAIT 1 10
 		WAIT x 0
+		WAIT 0 x
 		WAIT 0 -1
+		REPLCONF rdb-filter-only functions
+		REPLCONF rdb-filter-only x
+		REPLCONF rdb-filter-only "functions x"
 	`)
 }

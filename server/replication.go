@@ -151,7 +151,13 @@ func (s *Server) cmdReplConf(c *Ctx) error {
 				return err
 			}
 			cl.replListenPort = int(n)
-		case "ip-address", "capa", "rdb-only", "rdb-filter-only":
+		case "ip-address", "capa", "rdb-only":
+		case "rdb-filter-only": // the only filter there is leaves the functions out
+			for _, f := range strings.Fields(c.Arg(i + 1)) {
+				if !strings.EqualFold(f, "functions") {
+					return Errorf("ERR Unsupported rdb-filter-only option: %s", f)
+				}
+			}
 		case "ack":
 			n, err := c.Int(i + 1)
 			if err != nil {
@@ -188,9 +194,9 @@ func (s *Server) cmdWait(c *Ctx) error {
 	if err != nil {
 		return err
 	}
-	ms, err := c.Int(2)
-	if err != nil {
-		return err
+	ms, ok := ParseInt(c.Args[2])
+	if !ok {
+		return Err("ERR timeout is not an integer or out of range")
 	}
 	if ms < 0 {
 		return Err("ERR timeout is negative")
