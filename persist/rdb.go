@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"unsafe"
 
 	"github.com/cinnabar-db/cinnabar/store"
 )
@@ -89,7 +90,8 @@ func WriteRDB(w io.Writer, ks *store.Keyspace, opt SaveOptions) error {
 				e.WriteOpcode(opFreq)
 				e.WriteRaw([]byte{ks.LFUFrequency(v)})
 			}
-			e.key = []byte(key)
+			// A view, not a copy: the encoder only reads the key, before Each moves on.
+			e.key = unsafe.Slice(unsafe.StringData(key), len(key))
 			e.WriteValue(v)
 			return e.err == nil
 		})
