@@ -243,3 +243,15 @@ func infoField(t *testing.T, rdb *redis.Client, section, field string) string {
 	t.Fatalf("no %s in INFO %s", field, section)
 	return ""
 }
+
+// The empty string is a key like any other in a snapshot.
+func TestRDBEmptyKey(t *testing.T) {
+	dir := t.TempDir()
+	srv := startServer(t, cinnabartest.WithDir(dir))
+	c := dialRaw(t, srv.Addr())
+	require.Equal(t, "+OK\r\n", c.Do(t, "SET", "", "empty-named"))
+	require.Equal(t, "+OK\r\n", c.Do(t, "SAVE"))
+	srv.Close()
+	again := dialRaw(t, startServer(t, cinnabartest.WithDir(dir)).Addr())
+	require.Equal(t, "$11\r\nempty-named\r\n", again.Do(t, "GET", ""))
+}

@@ -91,7 +91,11 @@ func WriteRDB(w io.Writer, ks *store.Keyspace, opt SaveOptions) error {
 				e.WriteRaw([]byte{ks.LFUFrequency(v)})
 			}
 			// A view, not a copy: the encoder only reads the key, before Each moves on.
-			e.key = unsafe.Slice(unsafe.StringData(key), len(key))
+			// (Non-nil even for the empty key: nil means "no key" to writeType.)
+			e.key = []byte{}
+			if key != "" {
+				e.key = unsafe.Slice(unsafe.StringData(key), len(key))
+			}
 			e.WriteValue(v)
 			return e.err == nil
 		})
