@@ -8,6 +8,8 @@ import (
 
 	. "github.com/cinnabar-db/cinnabar/command"
 	"github.com/cinnabar-db/cinnabar/config"
+
+	"github.com/cinnabar-db/cinnabar/resp"
 )
 
 // MONITOR streams every command the server executes to the monitoring clients, one
@@ -127,37 +129,7 @@ func monitorLine(now time.Time, origin string, db int, spec *Spec, args [][]byte
 			b = append(b, `"(redacted)"`...)
 			continue
 		}
-		b = appendRepr(b, a)
+		b = resp.AppendRepr(b, a)
 	}
 	return append(b, '\r', '\n')
-}
-
-// appendRepr appends a quoted, escaped form of a that is safe on one line: \\, \",
-// \n, \r, \t, \a, \b and \xHH for other unprintable bytes.
-func appendRepr(b, a []byte) []byte {
-	const hexDigits = "0123456789abcdef"
-	b = append(b, '"')
-	for _, c := range a {
-		switch c {
-		case '\\', '"':
-			b = append(b, '\\', c)
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		case '\a':
-			b = append(b, '\\', 'a')
-		case '\b':
-			b = append(b, '\\', 'b')
-		default:
-			if c < 0x20 || c > 0x7e {
-				b = append(b, '\\', 'x', hexDigits[c>>4], hexDigits[c&15])
-			} else {
-				b = append(b, c)
-			}
-		}
-	}
-	return append(b, '"')
 }
