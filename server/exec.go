@@ -95,7 +95,8 @@ func (s *Server) call(c *Client, spec *command.Spec, args [][]byte) {
 	start := monoNow()
 	mask := spec.ShardMask(args, s.ks)
 	if spec == s.execSpec && c.multi != nil {
-		mask |= s.transactionMask(c.multi, c.watched)
+		c.multi.mask = s.transactionMask(c.multi, c.watched)
+		mask |= c.multi.mask
 	}
 	s.ks.Lock(mask)
 	err := s.run(c, spec, args, mask)
