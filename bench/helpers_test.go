@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cinnabar-db/cinnabar/config"
+	"github.com/cinnabar-db/cinnabar/resp"
 	"github.com/cinnabar-db/cinnabar/server"
 )
 
@@ -30,21 +31,6 @@ func startServer(b *testing.B, shards int) *server.Server {
 	}
 	b.Cleanup(func() { _ = srv.Close() })
 	return srv
-}
-
-// appendCommand appends args as a RESP array of bulk strings.
-func appendCommand(buf []byte, args ...[]byte) []byte {
-	buf = append(buf, '*')
-	buf = strconv.AppendInt(buf, int64(len(args)), 10)
-	buf = append(buf, '\r', '\n')
-	for _, a := range args {
-		buf = append(buf, '$')
-		buf = strconv.AppendInt(buf, int64(len(a)), 10)
-		buf = append(buf, '\r', '\n')
-		buf = append(buf, a...)
-		buf = append(buf, '\r', '\n')
-	}
-	return buf
 }
 
 // pipeline is a client connection that sends prebuilt batches of commands whose replies
@@ -74,7 +60,7 @@ func newPipeline(b *testing.B, addr string, cmds [][][]byte, depth, replyN int, 
 		reply: make([]byte, depth*replyN)}
 	for _, args := range cmds {
 		p.offs = append(p.offs, len(p.req))
-		p.req = appendCommand(p.req, args...)
+		p.req = resp.AppendCommand(p.req, args...)
 	}
 	p.offs = append(p.offs, len(p.req))
 	return p

@@ -95,7 +95,8 @@ func (s *Server) call(c *Client, spec *command.Spec, args [][]byte) {
 	start := monoNow()
 	mask := spec.ShardMask(args, s.ks)
 	if spec == s.execSpec && c.multi != nil {
-		mask |= s.transactionMask(c.multi, c.watched)
+		c.multi.mask = s.transactionMask(c.multi, c.watched)
+		mask |= c.multi.mask
 	}
 	s.ks.Lock(mask)
 	err := s.run(c, spec, args, mask)
@@ -148,6 +149,14 @@ func (s *Server) run(c *Client, spec *command.Spec, args [][]byte, mask uint64) 
 func (s *Server) record(c *Client, spec *command.Spec, start time.Duration, err error) {
 	now := monoNow()
 	dur := now - start
+	s.countCall(c, spec, dur, err)
+	c.lastAt.Store(int64(now))
+	s.observe(c, spec, dur) // slowlog, latency, MONITOR (diag.go)
+}
+
+// countCall adds a call that took dur to the command's statistics and writes its
+// error, if it failed: what every call counts, from a client or from a script.
+func (s *Server) countCall(c *Client, spec *command.Spec, dur time.Duration, err error) {
 	st := spec.Stats()
 	st.Calls.Add(1)
 	st.Usec.Add(int64(dur / time.Microsecond))
@@ -155,8 +164,6 @@ func (s *Server) record(c *Client, spec *command.Spec, start time.Duration, err 
 		st.Failed.Add(1)
 		s.replyError(c, err)
 	}
-	c.lastAt.Store(int64(now))
-	s.observe(c, spec, dur) // slowlog, latency, MONITOR (diag.go)
 }
 
 // replyError writes err as an error reply and counts it in errorstats.

@@ -7,7 +7,8 @@ import (
 // multiState is a transaction being queued.
 type multiState struct {
 	cmds    []queuedCommand
-	aborted bool // a queue-time error: EXEC answers EXECABORT
+	aborted bool   // a queue-time error: EXEC answers EXECABORT
+	mask    uint64 // set by the executor before EXEC runs: see transactionMask
 }
 
 type queuedCommand struct {
@@ -88,10 +89,9 @@ func (s *Server) cmdExec(c *Ctx) error {
 	}
 	c.W.Array(len(m.cmds))
 	cl.ctx.NoBlock = true
-	mask := s.transactionMask(m, cl.watched)
 	for _, q := range m.cmds {
 		start := monoNow()
-		err := s.run(cl, q.spec, q.args, mask)
+		err := s.run(cl, q.spec, q.args, m.mask)
 		s.record(cl, q.spec, start, err)
 	}
 	cl.ctx.NoBlock = false
@@ -103,7 +103,8 @@ func (s *Server) cmdExec(c *Ctx) error {
 
 // transactionMask returns the shards EXEC holds for the whole transaction: those of
 // every queued command's keys and of the watched keys. The executor locks them before
-// EXEC runs, and serves the clients the transaction unblocked after it completes.
+// EXEC runs, and serves the clients the transaction unblocked after it completes; it
+// keeps the mask in m.mask, which cmdExec runs the queued commands under.
 func (s *Server) transactionMask(m *multiState, watched []*watchedKey) uint64 {
 	var mask uint64
 	for _, q := range m.cmds {

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/cinnabar-db/cinnabar/command"
+	"github.com/cinnabar-db/cinnabar/resp"
 )
 
 // The write stream: every change to the dataset, as commands that replay it, for the
@@ -181,24 +182,10 @@ func newStreamWriter() *streamWriter { return &streamWriter{db: -1} }
 func (w *streamWriter) appendOps(b []byte, ops []PropOp) []byte {
 	for _, op := range ops {
 		if op.DB >= 0 && op.DB != w.db { // DB -1: a command of no database (PING)
-			b = appendCommand(b, [][]byte{[]byte("SELECT"), strconv.AppendInt(nil, int64(op.DB), 10)})
+			b = resp.AppendCommand(b, []byte("SELECT"), strconv.AppendInt(nil, int64(op.DB), 10))
 			w.db = op.DB
 		}
-		b = appendCommand(b, op.Args)
-	}
-	return b
-}
-
-func appendCommand(b []byte, args [][]byte) []byte {
-	b = append(b, '*')
-	b = strconv.AppendInt(b, int64(len(args)), 10)
-	b = append(b, '\r', '\n')
-	for _, a := range args {
-		b = append(b, '$')
-		b = strconv.AppendInt(b, int64(len(a)), 10)
-		b = append(b, '\r', '\n')
-		b = append(b, a...)
-		b = append(b, '\r', '\n')
+		b = resp.AppendCommand(b, op.Args...)
 	}
 	return b
 }

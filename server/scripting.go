@@ -337,18 +337,12 @@ func (h *scriptHost) Call(args [][]byte, resp3 bool) []byte {
 	if resp3 {
 		pc.w.Proto = 3
 	}
-	start := time.Now()
+	start := monoNow()
 	pc.replTargets = replTargets(h.run.ReplFlags)
 	err = s.run(pc, spec, args, s.ks.AllShards()) // EVAL holds every shard
 	// Statistics and MONITOR, but not the slowlog or latency monitor: those see the
 	// EVAL or FCALL as a whole, as in Redis.
-	st := spec.Stats()
-	st.Calls.Add(1)
-	st.Usec.Add(int64(time.Since(start) / time.Microsecond))
-	if err != nil {
-		st.Failed.Add(1)
-		s.replyError(pc, err)
-	}
+	s.countCall(pc, spec, monoNow()-start, err)
 	if spec.Flags&(Admin|SkipMonitor) == 0 {
 		s.FeedMonitorsFrom("lua", pc.db, spec, args)
 	}
