@@ -118,6 +118,14 @@ func (w *Writer) Set(n int) {
 	w.header('*', int64(n))
 }
 
+// SimpleSet writes a set of simple strings (COMMAND's flags and categories).
+func (w *Writer) SimpleSet(items []string) {
+	w.Set(len(items))
+	for _, it := range items {
+		w.Simple(it)
+	}
+}
+
 // Push writes a push header (an array in RESP2).
 func (w *Writer) Push(n int) {
 	if w.Proto == 3 {

@@ -75,18 +75,12 @@ func writeCommandInfo(w *resp.Writer, spec *Spec) {
 	w.BulkString(spec.Name)
 	w.Int(int64(spec.Arity))
 	flags := spec.FlagNames()
-	w.Set(len(flags))
-	for _, f := range flags {
-		w.Simple(f)
-	}
+	w.SimpleSet(flags)
 	w.Int(int64(spec.First))
 	w.Int(int64(spec.Last))
 	w.Int(int64(spec.Step))
 	cats := spec.CategoryNames()
-	w.Set(len(cats))
-	for _, cat := range cats {
-		w.Simple(cat)
-	}
+	w.SimpleSet(cats)
 	w.Set(0) // tips
 	writeKeySpecs(w, spec)
 	w.Array(len(spec.Subs))
@@ -198,10 +192,7 @@ func writeDocs(w *resp.Writer, spec *Spec) {
 		if d.Syscmd {
 			flags = append(flags, "syscmd")
 		}
-		w.Set(len(flags))
-		for _, f := range flags {
-			w.Simple(f)
-		}
+		w.SimpleSet(flags)
 	}
 	if deprecated {
 		w.BulkString("deprecated_since")
@@ -269,10 +260,7 @@ func writeDocArgs(w *resp.Writer, args []*Arg) {
 		}
 		if len(flags) > 0 {
 			w.BulkString("flags")
-			w.Set(len(flags))
-			for _, f := range flags {
-				w.Simple(f)
-			}
+			w.SimpleSet(flags)
 		}
 		if len(a.Args) > 0 {
 			w.BulkString("arguments")
@@ -367,10 +355,7 @@ func (s *Server) cmdCommandGetKeys(c *Ctx) error {
 
 func writeKeyFlags(w *resp.Writer, f KeyFlag) {
 	names := f.Names()
-	w.Set(len(names))
-	for _, n := range names {
-		w.Simple(n)
-	}
+	w.SimpleSet(names)
 }
 
 func cmdCommandHelp(c *Ctx) error {

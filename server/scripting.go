@@ -570,10 +570,7 @@ func (s *Server) cmdFunctionList(c *Ctx) error {
 			}
 			w.BulkString("flags")
 			flags := f.Flags.Names()
-			w.Set(len(flags))
-			for _, fl := range flags {
-				w.Simple(fl)
-			}
+			w.SimpleSet(flags)
 		}
 		if withCode {
 			w.BulkString("library_code")
