@@ -46,9 +46,11 @@ func (s *Server) cmdMonitor(c *Ctx) error {
 		return Err("ERR MONITOR isn't allowed for DENY BLOCKING client")
 	}
 	s.enterPushMode(cl, config.ClassNormal)
-	cl.out.write([]byte("+OK\r\n"))
 	m := &s.diag.monitor
+	// The +OK and the registration happen together: a command another client sends once
+	// it has seen the +OK must show, and no line may go ahead of the +OK.
 	m.mu.Lock()
+	cl.out.write([]byte("+OK\r\n"))
 	m.clients[cl] = struct{}{}
 	m.count.Store(int32(len(m.clients)))
 	m.mu.Unlock()
