@@ -380,18 +380,21 @@ func TestFunctionKillAndStats(t *testing.T) {
 }
 
 func TestScriptingServerCloseStopsScript(t *testing.T) {
-	srv, err := cinnabartest.New(cinnabartest.WithConfig("busy-reply-threshold", "50"))
-	require.NoError(t, err)
-	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr(), MaxRetries: -1})
-	defer rdb.Close()
-	go func() { _ = rdb.Eval(context.Background(), "redis.call('SET', 'w', 1) while true do end", nil).Err() }()
-	time.Sleep(150 * time.Millisecond)
-	closed := make(chan struct{})
-	go func() { srv.Close(); close(closed) }()
-	select {
-	case <-closed:
-	case <-time.After(5 * time.Second):
-		t.Fatal("Close waited for the running script")
+	// Closed past busy-reply-threshold, or before it: the script stops at the threshold.
+	for _, wait := range []time.Duration{150 * time.Millisecond, 10 * time.Millisecond} {
+		srv, err := cinnabartest.New(cinnabartest.WithConfig("busy-reply-threshold", "50"))
+		require.NoError(t, err)
+		rdb := redis.NewClient(&redis.Options{Addr: srv.Addr(), MaxRetries: -1})
+		defer rdb.Close()
+		go func() { _ = rdb.Eval(context.Background(), "redis.call('SET', 'w', 1) while true do end", nil).Err() }()
+		time.Sleep(wait)
+		closed := make(chan struct{})
+		go func() { srv.Close(); close(closed) }()
+		select {
+		case <-closed:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("Close %v after the call waited for the running script", wait)
+		}
 	}
 }
 

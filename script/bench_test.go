@@ -28,3 +28,51 @@ func BenchmarkEvalCached(b *testing.B) {
 		}
 	}
 }
+
+// limiterHost answers the commands of the sliding-window limiter with canned replies,
+// so that BenchmarkEvalLimiter measures the engine and the redis.call bridge alone.
+type limiterHost struct{}
+
+var limiterReplies = map[string][]byte{
+	"TIME":             []byte("*2\r\n$10\r\n1764126915\r\n$6\r\n123456\r\n"),
+	"ZREMRANGEBYSCORE": []byte(":0\r\n"),
+	"ZCARD":            []byte(":5\r\n"),
+	"ZADD":             []byte(":1\r\n"),
+	"PEXPIRE":          []byte(":1\r\n"),
+}
+
+func (limiterHost) Call(args [][]byte, resp3 bool) []byte { return limiterReplies[string(args[0])] }
+func (limiterHost) CommandExists(args [][]byte) bool      { return true }
+func (limiterHost) Log(level int, msg string)             {}
+
+// BenchmarkEvalLimiter runs compare.sh's evalsha script (bench/script_test.go has the
+// same script through a real server).
+func BenchmarkEvalLimiter(b *testing.B) {
+	e := New(Options{})
+	sc, err := e.Load([]byte(`local t = redis.call("TIME")
+local now = t[1] * 1000 + math.floor(t[2] / 1000)
+local window = tonumber(ARGV[1])
+redis.call("ZREMRANGEBYSCORE", KEYS[1], "-inf", now - window)
+if redis.call("ZCARD", KEYS[1]) < tonumber(ARGV[2]) then
+  redis.call("ZADD", KEYS[1], now, t[1] .. t[2] .. ":" .. ARGV[3])
+  redis.call("PEXPIRE", KEYS[1], window)
+  return 1
+end
+return 0`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	keys := [][]byte{[]byte("rl:000000000042")}
+	args := [][]byte{[]byte("1000"), []byte("1000"), []byte("000000000042")}
+	var w resp.Writer
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		w.Reset()
+		if err := e.Eval(sc, &Run{Host: limiterHost{}, Keys: keys, Args: args}, &w); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if string(w.Bytes()) != ":1\r\n" {
+		b.Fatalf("reply %q", w.Bytes())
+	}
+}

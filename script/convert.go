@@ -50,6 +50,33 @@ type replyParser struct {
 	L   *lua.LState
 	b   []byte
 	pos int
+	// s is b as a string, made when the first string value is met: every string of
+	// the reply is a substring of it, one allocation for them all.
+	s string
+}
+
+// text returns b[from:to] as a string.
+func (p *replyParser) text(from, to int) string {
+	if p.s == "" {
+		p.s = string(p.b)
+	}
+	return p.s[from:to]
+}
+
+// smallInts are the LValues of the integers 0 to 1023, boxed once: boxing an LNumber
+// allocates, and most integer replies are small counts.
+var smallInts = func() (t [1024]lua.LValue) {
+	for i := range t {
+		t[i] = lua.LNumber(i)
+	}
+	return t
+}()
+
+func intValue(n int64) lua.LValue {
+	if n >= 0 && n < int64(len(smallInts)) {
+		return smallInts[n]
+	}
+	return lua.LNumber(n)
 }
 
 // parseReply converts a command's reply. A top-level error reply is returned as its
@@ -77,7 +104,11 @@ func (p *replyParser) lineBytes() []byte {
 	return s
 }
 
-func (p *replyParser) line() string { return string(p.lineBytes()) }
+func (p *replyParser) line() string {
+	start := p.pos
+	l := p.lineBytes()
+	return p.text(start, start+len(l))
+}
 
 // count parses a length or count line without copying it into a string.
 func (p *replyParser) count() int {
@@ -94,7 +125,7 @@ func (p *replyParser) bulk() (string, bool) {
 	if end > len(p.b) {
 		end = len(p.b)
 	}
-	s := string(p.b[p.pos:end])
+	s := p.text(p.pos, end)
 	p.pos = end + 2
 	return s, true
 }
@@ -112,7 +143,7 @@ func (p *replyParser) value() lua.LValue {
 		return p.single("err", lua.LString(p.line()))
 	case ':':
 		n, _ := strconv.ParseInt(string(p.lineBytes()), 10, 64)
-		return lua.LNumber(n)
+		return intValue(n)
 	case '$':
 		s, ok := p.bulk()
 		if !ok {
@@ -324,17 +355,48 @@ func cleanStatus(s string) string {
 	return string(b)
 }
 
-// commandArg converts one redis.call argument: strings as they are, numbers as "%.17g".
-func commandArg(v lua.LValue) ([]byte, bool) {
+// appendCommandArg appends one redis.call argument to dst: strings as they are, numbers
+// as "%.17g" (integers in plain digits).
+func appendCommandArg(dst []byte, v lua.LValue) ([]byte, bool) {
 	switch x := v.(type) {
 	case lua.LString:
-		return []byte(x), true
+		return append(dst, x...), true
 	case lua.LNumber:
 		f := float64(x)
 		if f == math.Trunc(f) && math.Abs(f) < 1e15 && !(f == 0 && math.Signbit(f)) {
-			return strconv.AppendInt(nil, int64(f), 10), true
+			return strconv.AppendInt(dst, int64(f), 10), true
 		}
-		return []byte(fmt17(f)), true
+		return append(dst, fmt17(f)...), true
 	}
-	return nil, false
+	return dst, false
+}
+
+// argVector holds the arguments of one redis.call: every argument is a slice of buf.
+// A sandbox keeps one from call to call (the host keeps no argument after Call
+// returns), so converting the arguments allocates nothing once buf has grown.
+type argVector struct {
+	args [][]byte
+	ends []int
+	buf  []byte
+}
+
+// fill converts the values at stack positions 1..argc; it fails on a value that is
+// neither a string nor a number.
+func (av *argVector) fill(L *lua.LState, argc int) bool {
+	buf, ends := av.buf[:0], av.ends[:0]
+	for i := 1; i <= argc; i++ {
+		var ok bool
+		if buf, ok = appendCommandArg(buf, L.Get(i)); !ok {
+			return false
+		}
+		ends = append(ends, len(buf))
+	}
+	// Sliced only now: appending may have moved buf.
+	args, start := av.args[:0], 0
+	for _, end := range ends {
+		args = append(args, buf[start:end:end])
+		start = end
+	}
+	av.args, av.ends, av.buf = args, ends, buf
+	return true
 }

@@ -35,6 +35,9 @@ type Host interface {
 	// Call runs one command for redis.call / redis.pcall and returns its reply in RESP
 	// (RESP3 when resp3 is set), error replies included. The host applies the rules
 	// for commands called from scripts (unknown commands, noscript, read-only scripts).
+	// args are the engine's buffers, valid only until Call returns (the host copies
+	// what it keeps, as it does with a connection's read buffer); the reply needs to
+	// stay valid only until the next Call.
 	Call(args [][]byte, resp3 bool) []byte
 	// CommandExists reports whether args name a command (redis.acl_check_cmd).
 	CommandExists(args [][]byte) bool
@@ -187,13 +190,16 @@ func (e *Engine) Load(body []byte) (*Script, error) {
 }
 
 // Lookup returns the cached script with this SHA (any case), or nil.
-func (e *Engine) Lookup(sha string) *Script {
+func (e *Engine) Lookup(sha []byte) *Script {
 	if len(sha) != 40 {
 		return nil
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.scripts[strings.ToLower(sha)]
+	if sc := e.scripts[string(sha)]; sc != nil { // lower case, as SCRIPT LOAD returns it
+		return sc
+	}
+	return e.scripts[strings.ToLower(string(sha))]
 }
 
 // Flush empties the script cache (SCRIPT FLUSH) and drops the idle Lua states.
@@ -360,11 +366,22 @@ func (e *Engine) Eval(sc *Script, r *Run, w *resp.Writer) error {
 	L := sb.L
 	st := &sb.evalRun
 	*st = runState{Run: r, name: sc.SHA}
-	sb.globals.RawSetString("KEYS", stringsTable(L, r.Keys))
-	sb.globals.RawSetString("ARGV", stringsTable(L, r.Args))
-	fn := L.NewFunctionFromProto(sc.proto)
-	fn.Env = sb.env
-	return sb.execute(st, fn, w)
+	keys, args := stringsTables(L, r.Keys, r.Args)
+	sb.globals.RawSetString("KEYS", keys)
+	sb.globals.RawSetString("ARGV", args)
+	return sb.execute(st, sb.function(sc), w)
+}
+
+// function returns the closure that runs sc in this state. A script's main chunk has
+// no upvalues and nothing in the sandbox can change a closure's environment (setfenv
+// is gone), so the closure of the last script run is kept for the next run, which is
+// usually the same script.
+func (sb *sandbox) function(sc *Script) *lua.LFunction {
+	if sb.lastFn == nil || sb.lastFn.Proto != sc.proto {
+		sb.lastFn = sb.L.NewFunctionFromProto(sc.proto)
+		sb.lastFn.Env = sb.env
+	}
+	return sb.lastFn
 }
 
 // execute calls fn with args under the run's context and writes its result to w.
@@ -475,11 +492,33 @@ func errorText(L *lua.LState, obj lua.LValue) string {
 	return "ERR " + toStringMeta(L, obj)
 }
 
-// stringsTable builds a Lua array of strings.
-func stringsTable(L *lua.LState, items [][]byte) *lua.LTable {
-	t := L.CreateTable(len(items), 0)
-	for i, b := range items {
-		t.RawSetInt(i+1, lua.LString(b))
+// stringsTables builds the Lua arrays of strings of KEYS and ARGV; their strings share
+// one allocation.
+func stringsTables(L *lua.LState, keys, args [][]byte) (*lua.LTable, *lua.LTable) {
+	n := 0
+	for _, b := range keys {
+		n += len(b)
 	}
-	return t
+	for _, b := range args {
+		n += len(b)
+	}
+	var sb strings.Builder
+	sb.Grow(n)
+	for _, b := range keys {
+		sb.Write(b)
+	}
+	for _, b := range args {
+		sb.Write(b)
+	}
+	all := sb.String()
+	table := func(items [][]byte) *lua.LTable {
+		t := L.CreateTable(len(items), 0)
+		for i, b := range items {
+			t.RawSetInt(i+1, lua.LString(all[:len(b)]))
+			all = all[len(b):]
+		}
+		return t
+	}
+	kt := table(keys)
+	return kt, table(args)
 }

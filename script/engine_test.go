@@ -252,12 +252,12 @@ func TestScriptCache(t *testing.T) {
 	sc, err := e.Load([]byte("return 1"))
 	require.NoError(t, err)
 	require.Equal(t, "e0e1f9fabfc9d4800c877a703b823ac0578ff8db", sc.SHA)
-	require.Same(t, sc, e.Lookup("E0E1F9FABFC9D4800C877A703B823AC0578FF8DB"))
-	require.Nil(t, e.Lookup("e0e1"))
+	require.Same(t, sc, e.Lookup([]byte("E0E1F9FABFC9D4800C877A703B823AC0578FF8DB")))
+	require.Nil(t, e.Lookup([]byte("e0e1")))
 	bodies, _ := e.EvalMemory()
 	require.Len(t, bodies, 1)
 	e.Flush()
-	require.Nil(t, e.Lookup(sc.SHA))
+	require.Nil(t, e.Lookup([]byte(sc.SHA)))
 }
 
 func fcall(t *testing.T, e *Engine, name string, keys []string, args ...string) string {

@@ -94,21 +94,21 @@ func (sb *sandbox) redisCall(raise bool) lua.LGFunction {
 		if argc == 0 {
 			return fail(L, "ERR Please specify at least one argument for this redis lib call")
 		}
-		args := make([][]byte, argc)
-		for i := 1; i <= argc; i++ {
-			b, ok := commandArg(L.Get(i))
-			if !ok {
-				return fail(L, "ERR Lua redis lib command arguments must be strings or integers")
-			}
-			args[i-1] = b
+		av := sb.takeArgs()
+		if !av.fill(L, argc) {
+			sb.args = av
+			return fail(L, "ERR Lua redis lib command arguments must be strings or integers")
 		}
 		if st == nil || st.Host == nil {
+			sb.args = av
 			return fail(L, "ERR redis.call is not available here")
 		}
 		if st.Ctx.Err() != nil {
+			sb.args = av
 			L.RaiseError("script interrupted")
 		}
-		reply := st.Host.Call(args, st.resp3)
+		reply := st.Host.Call(av.args, st.resp3)
+		sb.args = av
 		v, msg, isErr := parseReply(L, reply)
 		if isErr {
 			return fail(L, msg)
@@ -227,18 +227,30 @@ func (sb *sandbox) redisACLCheck(L *lua.LState) int {
 	if argc == 0 {
 		raiseTable(L, "ERR Please specify at least one argument for this redis lib call")
 	}
-	args := make([][]byte, argc)
-	for i := 1; i <= argc; i++ {
-		b, ok := commandArg(L.Get(i))
-		if !ok {
-			raiseTable(L, "ERR Lua redis lib command arguments must be strings or integers")
-		}
-		args[i-1] = b
-	}
+	av := sb.takeArgs()
+	ok := av.fill(L, argc)
 	st := sb.run
-	if st == nil || st.Host == nil || !st.Host.CommandExists(args) {
+	exists := ok && st != nil && st.Host != nil && st.Host.CommandExists(av.args)
+	sb.args = av
+	if !ok {
+		raiseTable(L, "ERR Lua redis lib command arguments must be strings or integers")
+	}
+	if !exists {
 		raiseTable(L, "ERR Invalid command passed to redis.acl_check_cmd()")
 	}
 	L.Push(lua.LTrue)
 	return 1
+}
+
+// takeArgs hands out the sandbox's argument vector until the caller puts it back in
+// sb.args. A redis.call nested in another (a script that runs EVAL or FCALL, which
+// DEBUG SET-DISABLE-DENY-SCRIPTS allows) finds none and gets a new one, so it never
+// overwrites the arguments of the call still running.
+func (sb *sandbox) takeArgs() *argVector {
+	av := sb.args
+	sb.args = nil
+	if av == nil {
+		av = &argVector{}
+	}
+	return av
 }

@@ -44,6 +44,10 @@ type sandbox struct {
 	handler *lua.LFunction
 	handled bool // the error handler ran for the last failed run
 	broken  bool // a run failed in a way that may have left the state inconsistent
+	// lastFn is the closure of the last EVAL script run here (see function).
+	lastFn *lua.LFunction
+	// args is redis.call's reusable argument vector (see takeArgs).
+	args *argVector
 	// evalRun is the run state of an EVAL on this pooled state, reused from run to run
 	// (release clears it).
 	evalRun runState

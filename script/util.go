@@ -129,6 +129,21 @@ func fmtG(f float64, prec int) string {
 // str2number converts a whole string as Lua 5.1 does (strtod or a hex integer, with
 // surrounding white space).
 func str2number(s string) (float64, bool) {
+	// Plain digits, as KEYS and ARGV numbers usually are: exact in a float64 up to 15
+	// digits, the value strtod gives.
+	if len(s) > 0 && len(s) <= 15 {
+		n := 0
+		for i := 0; i < len(s); i++ {
+			if !isDigit(s[i]) {
+				n = -1
+				break
+			}
+			n = n*10 + int(s[i]-'0')
+		}
+		if n >= 0 {
+			return float64(n), true
+		}
+	}
 	t := strings.TrimFunc(s, isCSpace)
 	if t == "" {
 		return 0, false

@@ -95,6 +95,7 @@ func newClient(s *Server, conn redcon.Conn) *Client {
 func (c *Client) kill() {
 	c.closing.Store(true)
 	c.killOnce.Do(func() { close(c.killed) })
+	c.srv.callerKilled(c)
 	if nc := c.conn.NetConn(); nc != nil {
 		_ = nc.Close()
 	}

@@ -104,9 +104,9 @@ func (s *Server) denyOOM(c *Client, spec *Spec, args [][]byte) bool {
 	case "eval", "eval_ro", "evalsha", "evalsha_ro":
 		var sc *script.Script
 		if strings.HasPrefix(spec.Name, "evalsha") {
-			sc = s.scripts.eng.Lookup(string(args[1]))
+			sc = s.scripts.eng.Lookup(args[1])
 		} else {
-			sc = s.scripts.eng.Lookup(script.SHA1Hex(args[1]))
+			sc = s.scripts.eng.Lookup([]byte(script.SHA1Hex(args[1])))
 		}
 		shebang := false
 		if sc != nil {

@@ -35,21 +35,51 @@ import (
 type scripting struct {
 	eng     *script.Engine
 	running atomic.Pointer[runningScript]
-	clients sync.Pool // pseudo-clients for redis.call
+	calls   sync.Pool // *scriptCall
 }
 
-// runningScript is the script or function being run now.
+// runningScript is the script or function being run now. It is also the run's
+// context (script.Run.Ctx): closing stop interrupts the script.
 type runningScript struct {
 	start    time.Time
 	function bool
 	name     string
 	args     [][]byte // the FCALL call, for FUNCTION STATS
-	done     chan struct{}
-	cancel   context.CancelFunc
+	caller   *Client
+	done     chan struct{} // closed when the run has ended
+	stop     chan struct{}
 
-	mu     sync.Mutex
-	wrote  bool // it ran a write command: it cannot be killed
-	killed bool
+	mu      sync.Mutex
+	wrote   bool // it ran a write command: it cannot be killed
+	killed  bool
+	stopped bool // stop is closed
+}
+
+func (r *runningScript) Deadline() (time.Time, bool) { return time.Time{}, false }
+func (r *runningScript) Done() <-chan struct{}       { return r.stop }
+func (r *runningScript) Value(any) any               { return nil }
+
+func (r *runningScript) Err() error {
+	select {
+	case <-r.stop:
+		return context.Canceled
+	default:
+		return nil
+	}
+}
+
+// interrupt stops the script at its next Lua instruction.
+func (r *runningScript) interrupt() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.interruptLocked()
+}
+
+func (r *runningScript) interruptLocked() {
+	if !r.stopped {
+		r.stopped = true
+		close(r.stop)
+	}
 }
 
 // markWrite records that the script is about to run a write command; it fails if the
@@ -79,7 +109,7 @@ func (r *runningScript) kill() bool {
 		return false
 	}
 	r.killed = true
-	r.cancel()
+	r.interruptLocked()
 	return true
 }
 
@@ -198,7 +228,7 @@ func (s *Server) cmdEval(c *Ctx) error {
 	eng := s.scripts.eng
 	var sc *script.Script
 	if strings.HasPrefix(c.Spec.Name, "evalsha") {
-		if sc = eng.Lookup(c.Arg(1)); sc == nil {
+		if sc = eng.Lookup(c.Args[1]); sc == nil {
 			return Err(script.ErrNoScript)
 		}
 	} else if sc, err = eng.Load(c.Args[1]); err != nil {
@@ -241,55 +271,77 @@ func (s *Server) runScript(c *Ctx, function bool, name string, keys, argv [][]by
 	caller := client(c)
 	c.PropagateNothing()                                       // its effects propagate, each command it ran, not the script
 	s.FeedMonitorsFrom(caller.addr, caller.db, c.Spec, c.Args) // EVAL is skip_monitor: shown before its commands
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	rs := &runningScript{start: time.Now(), function: function, name: name,
-		done: make(chan struct{}), cancel: cancel}
+	rs := &runningScript{start: time.Now(), function: function, name: name, caller: caller,
+		done: make(chan struct{}), stop: make(chan struct{})}
 	if function { // FUNCTION STATS shows the call from another connection: copy it
 		rs.args = make([][]byte, len(c.Args))
 		for i, a := range c.Args {
 			rs.args[i] = append([]byte(nil), a...)
 		}
 	}
-	pc := s.scripts.pseudoClient(s, caller)
-	pc.unit = caller.unit // the script's effects are one unit with the call
-	run := &script.Run{Keys: keys, Args: argv, Ctx: ctx}
-	host := &scriptHost{s: s, pc: pc, rs: rs, run: run, noWrites: noWrites, overMemory: caller.overMemory && !allowOOM}
-	run.Host = host
+	call := s.scripts.newCall(s, caller)
+	call.run = script.Run{Host: &call.host, Keys: keys, Args: argv, Ctx: rs}
+	call.host = scriptHost{s: s, pc: call.pc, rs: rs, run: &call.run, noWrites: noWrites,
+		overMemory: caller.overMemory && !allowOOM}
 	s.scripts.running.Store(rs)
-	// A script still running past the busy threshold is stopped, written or not, if
-	// its client is killed (SHUTDOWN closes every client), so the server can exit.
-	watch := time.AfterFunc(s.busyThreshold(), func() {
-		select {
-		case <-caller.killed:
-			cancel()
-		case <-rs.done:
-		}
-	})
-	defer watch.Stop()
-	err := exec(run)
+	select {
+	case <-caller.killed: // killed before it could see rs (callerKilled)
+		s.stopScriptOf(rs)
+	default:
+	}
+	err := exec(&call.run)
 	s.scripts.running.Store(nil)
 	close(rs.done)
-	s.scripts.clients.Put(pc)
+	call.run, call.host = script.Run{}, scriptHost{} // keep nothing of this run alive
+	s.scripts.calls.Put(call)
 	return scriptErr(err)
 }
 
-// pseudoClient returns the client that runs a script's commands: authenticated, never
-// blocking, in the caller's db and, like the caller, touching keys or not (NO-TOUCH).
-func (sc *scripting) pseudoClient(s *Server, caller *Client) *Client {
-	pc, _ := sc.clients.Get().(*Client)
-	if pc == nil {
-		pc = &Client{srv: s, authenticated: true, since: time.Now(),
+// callerKilled is called when c is killed (CLIENT KILL, SHUTDOWN, output limits): a
+// script its command runs is stopped once it has run for busy-reply-threshold, written
+// or not, so that the server can exit.
+func (s *Server) callerKilled(c *Client) {
+	if r := s.scripts.running.Load(); r != nil && r.caller == c {
+		s.stopScriptOf(r)
+	}
+}
+
+func (s *Server) stopScriptOf(r *runningScript) {
+	if d := s.busyThreshold() - time.Since(r.start); d > 0 {
+		time.AfterFunc(d, r.interrupt) // a no-op if the run has ended by then
+		return
+	}
+	r.interrupt()
+}
+
+// scriptCall is what a run needs besides its runningScript, pooled with the
+// pseudo-client that runs the script's commands.
+type scriptCall struct {
+	pc   *Client
+	host scriptHost
+	run  script.Run
+}
+
+// newCall returns a scriptCall whose pseudo-client is authenticated, never blocks, is
+// in the caller's db and, like the caller, touches keys or not (NO-TOUCH); its
+// commands' effects are one unit with the caller's call.
+func (sc *scripting) newCall(s *Server, caller *Client) *scriptCall {
+	call, _ := sc.calls.Get().(*scriptCall)
+	if call == nil {
+		pc := &Client{srv: s, authenticated: true, since: time.Now(),
 			subChannels: map[string]struct{}{}, subPatterns: map[string]struct{}{}, subShard: map[string]struct{}{},
 			unblock: make(chan unblockReason, 1), killed: make(chan struct{})}
 		pc.ctx = Ctx{W: &pc.w, KS: s.ks, Client: pc, NoBlock: true}
 		pc.addr = "lua"
 		pc.setName("lua")
+		call = &scriptCall{pc: pc}
 	}
+	pc := call.pc
 	pc.db = caller.db
 	pc.diag.noTouch.Store(caller.diag.noTouch.Load())
 	pc.w.Reset()
-	return pc
+	pc.unit = caller.unit
+	return call
 }
 
 // scriptHost runs redis.call for one script run.
@@ -346,9 +398,7 @@ func (h *scriptHost) Call(args [][]byte, resp3 bool) []byte {
 	if spec.Flags&(Admin|SkipMonitor) == 0 {
 		s.FeedMonitorsFrom("lua", pc.db, spec, args)
 	}
-	out := append([]byte(nil), pc.w.Bytes()...)
-	pc.w.Reset()
-	return out
+	return pc.w.Bytes() // valid until the next call resets pc.w
 }
 
 // replTargets maps redis.set_repl's flags onto the write stream's targets.
@@ -386,7 +436,7 @@ func (s *Server) cmdScriptLoad(c *Ctx) error {
 func (s *Server) cmdScriptExists(c *Ctx) error {
 	c.W.Array(len(c.Args) - 2)
 	for i := 2; i < len(c.Args); i++ {
-		if s.scripts.eng.Lookup(c.Arg(i)) != nil {
+		if s.scripts.eng.Lookup(c.Args[i]) != nil {
 			c.W.Int(1)
 		} else {
 			c.W.Int(0)
