@@ -498,6 +498,12 @@ func TestScriptingDifferentialSandbox(t *testing.T) {
 		ev(`local co = coroutine.create(function(a) local b = coroutine.yield(a+1) return b*2 end) local _, x = coroutine.resume(co, 1) local _, y = coroutine.resume(co, 10) return {x, y}`),
 		ev(`return {select('#', 1, 2, 3), select(2, 'a', 'b', 'c')}`), ev(`local t = {3,1,2} table.sort(t) return t`),
 		ev(`return table.concat({1, 2, 'x'}, '-')`), ev(`return {string.find('hello world', 'o w')}`), ev(`return string.gsub('abc', 'b', 'X')`),
+		// Scripts that assign no global run in a copy of the globals (sandbox.go).
+		ev(`return nosuch`), ev(`return nosuch()`), ev(`local function f() y = 1 end return 1`), ev(`local function f() y = 1 end f() return 1`),
+		ev(`local ok, e = pcall(loadstring('x = 1')) return {tostring(ok), rawget(_G, 'x') == nil}`), ev(`local _, t = pairs(_G) rawset(t, 'x', 1) return x`),
+		ev(`local n = 0 for _ in ipairs(_G) do n = n + 1 end return n`), ev(`local f = function() return redis.call('ping') end return f()`),
+		[]string{"EVAL", "return {loadstring('return KEYS[2]')(), ARGV[1], #KEYS}", "2", "a", "b", "c"},
+		[]string{"EVAL", "local t = {} for i, k in ipairs(KEYS) do t[i] = k .. ARGV[i] end return t", "2", "a", "b", "1", "2"},
 	}
 	diffBothProtocols(t, cmds...)
 }

@@ -153,6 +153,9 @@ type Script struct {
 	Flags   Flags
 	Shebang bool // declared with "#!lua": its flags replace the legacy defaults
 	proto   *lua.FunctionProto
+	// setsGlobal: some function of the script assigns a global, so it runs in the
+	// protected environment (see sandbox.go) to get Redis's error.
+	setsGlobal bool
 }
 
 // SHA1Hex returns the lower-case hex SHA1 of b, as EVALSHA names scripts.
@@ -178,7 +181,8 @@ func (e *Engine) Load(body []byte) (*Script, error) {
 	if err != nil {
 		return nil, Error("ERR Error compiling script (new function): " + err.Error())
 	}
-	sc = &Script{SHA: sha, Body: string(body), Flags: flags, Shebang: shebang, proto: proto}
+	sc = &Script{SHA: sha, Body: string(body), Flags: flags, Shebang: shebang, proto: proto,
+		setsGlobal: setsGlobal(proto)}
 	e.mu.Lock()
 	if old := e.scripts[sha]; old != nil {
 		sc = old
@@ -293,6 +297,22 @@ func compile(code, chunk string) (*lua.FunctionProto, error) {
 	return proto, nil
 }
 
+// setsGlobal reports whether proto or a function nested in it has a SETGLOBAL
+// instruction.
+func setsGlobal(proto *lua.FunctionProto) bool {
+	for _, inst := range proto.Code {
+		if int(inst>>26) == lua.OP_SETGLOBAL {
+			return true
+		}
+	}
+	for _, p := range proto.FunctionPrototypes {
+		if setsGlobal(p) {
+			return true
+		}
+	}
+	return false
+}
+
 // parseErrorText renders gopher-lua's syntax errors the way Lua 5.1 shapes them:
 // "user_script:1: unexpected symbol near 'x'".
 func parseErrorText(err error, code, chunk string) string {
@@ -342,8 +362,7 @@ func (e *Engine) release(sb *sandbox) {
 	sb.run = nil
 	sb.evalRun = runState{}
 	sb.L.SetTop(0)
-	sb.globals.RawSetString("KEYS", lua.LNil)
-	sb.globals.RawSetString("ARGV", lua.LNil)
+	sb.setArgs(lua.LNil, lua.LNil)
 	if sb.broken || !sb.clean() {
 		e.closeState(sb)
 		return
@@ -366,10 +385,16 @@ func (e *Engine) Eval(sc *Script, r *Run, w *resp.Writer) error {
 	L := sb.L
 	st := &sb.evalRun
 	*st = runState{Run: r, name: sc.SHA}
-	keys, args := stringsTables(L, r.Keys, r.Args)
-	sb.globals.RawSetString("KEYS", keys)
-	sb.globals.RawSetString("ARGV", args)
+	sb.setArgs(stringsTables(L, r.Keys, r.Args))
 	return sb.execute(st, sb.function(sc), w)
+}
+
+// setArgs sets KEYS and ARGV in both environments.
+func (sb *sandbox) setArgs(keys, args lua.LValue) {
+	for _, env := range []*lua.LTable{sb.globals, sb.fastEnv} {
+		env.RawSetString("KEYS", keys)
+		env.RawSetString("ARGV", args)
+	}
 }
 
 // function returns the closure that runs sc in this state. A script's main chunk has
@@ -379,7 +404,10 @@ func (e *Engine) Eval(sc *Script, r *Run, w *resp.Writer) error {
 func (sb *sandbox) function(sc *Script) *lua.LFunction {
 	if sb.lastFn == nil || sb.lastFn.Proto != sc.proto {
 		sb.lastFn = sb.L.NewFunctionFromProto(sc.proto)
-		sb.lastFn.Env = sb.env
+		sb.lastFn.Env = sb.fastEnv
+		if sc.setsGlobal {
+			sb.lastFn.Env = sb.env
+		}
 	}
 	return sb.lastFn
 }

@@ -20,8 +20,14 @@ import (
 // to access nonexistent global variable". Reads of existing names cost two table
 // lookups and no Go call. The functions that could write through or around a proxy
 // (rawset, setmetatable, table.insert/remove/sort) refuse proxies, and those that read
-// raw (rawget, next, pairs, ipairs) see the real table behind it. A state whose proxies
-// were written to anyway is not reused.
+// raw (rawget, next, pairs, ipairs) see the real table behind it without handing it
+// out. A state whose proxies were written to anyway is not reused.
+//
+// An EVAL script whose code never assigns a global (no SETGLOBAL instruction in any of
+// its functions, the usual case) runs in the fast environment instead: a copy of the
+// real globals, so that reading a global costs one lookup. No
+// script can reach that table (getfenv and setfenv are gone, _G is the proxy, and
+// loadstring compiles into the proxy environment), so nothing can write to it.
 
 const (
 	errReadonly      = "Attempt to modify a readonly table"
@@ -37,6 +43,9 @@ type sandbox struct {
 	env     *lua.LTable // their read-only proxy: the environment scripts run in
 	redis   *lua.LTable // the real redis table
 	proxies map[*lua.LTable]*lua.LTable
+	// fastEnv is the fast environment of EVAL scripts that assign no global; nil in
+	// the state of functions.
+	fastEnv *lua.LTable
 	// fixed lists the proxies made when the state was built, for the check between runs.
 	fixed   []*lua.LTable
 	ph      *lua.LTable // the shared metatable placeholder
@@ -117,6 +126,13 @@ func newSandbox(e *Engine, forFunctions bool) *sandbox {
 	sb.env = sb.protect(g)
 	g.RawSetString("_G", sb.env)
 	L.Env = sb.env
+	if !forFunctions {
+		sb.fastEnv = L.NewTable()
+		g.ForEach(func(k, v lua.LValue) { sb.fastEnv.RawSet(k, v) })
+		// The proxy's metatable: a missing name is looked up in the real globals,
+		// which raise the missing-global error.
+		sb.fastEnv.Metatable = sb.env.Metatable
+	}
 	sb.handler = L.NewFunction(sb.errorHandler)
 	for p := range sb.proxies {
 		sb.fixed = append(sb.fixed, p)
@@ -212,15 +228,17 @@ func (sb *sandbox) patchBase(g *lua.LTable) {
 	set := func(name string, fn lua.LGFunction) { g.RawSetString(name, L.NewFunction(fn)) }
 	next := L.NewFunction(sb.next)
 	g.RawSetString("next", next)
+	// pairs and ipairs return the table they were given, as Lua's do: next and the
+	// iterator look behind a proxy themselves, and the real table stays out of reach.
 	g.RawSetString("pairs", L.NewFunction(func(L *lua.LState) int {
 		t := L.CheckTable(1)
 		L.Push(next)
-		L.Push(sb.real(t))
+		L.Push(t)
 		L.Push(lua.LNil)
 		return 3
 	}))
 	ipairsIter := L.NewFunction(func(L *lua.LState) int {
-		t := L.CheckTable(1)
+		t := sb.real(L.CheckTable(1))
 		i := L.CheckInt(2) + 1
 		v := t.RawGetInt(i)
 		if v == lua.LNil {
@@ -233,7 +251,7 @@ func (sb *sandbox) patchBase(g *lua.LTable) {
 	g.RawSetString("ipairs", L.NewFunction(func(L *lua.LState) int {
 		t := L.CheckTable(1)
 		L.Push(ipairsIter)
-		L.Push(sb.real(t))
+		L.Push(t)
 		L.Push(lua.LNumber(0))
 		return 3
 	}))
