@@ -357,12 +357,15 @@ func (e *Engine) closeState(sb *sandbox) {
 }
 
 // release returns a state to the pool after clearing the run's traces; a state whose
-// protected tables were tampered with is closed instead.
+// protected tables were tampered with is closed instead. Small KEYS and ARGV are left
+// for the next run to replace: clearing them would cost as much as setting them.
 func (e *Engine) release(sb *sandbox) {
 	sb.run = nil
 	sb.evalRun = runState{}
 	sb.L.SetTop(0)
-	sb.setArgs(lua.LNil, lua.LNil)
+	if sb.argBytes > maxIdleArgBytes {
+		sb.setArgs(lua.LNil, lua.LNil)
+	}
 	if sb.broken || !sb.clean() {
 		e.closeState(sb)
 		return
@@ -385,7 +388,9 @@ func (e *Engine) Eval(sc *Script, r *Run, w *resp.Writer) error {
 	L := sb.L
 	st := &sb.evalRun
 	*st = runState{Run: r, name: sc.SHA}
-	sb.setArgs(stringsTables(L, r.Keys, r.Args))
+	keys, args, n := stringsTables(L, r.Keys, r.Args)
+	sb.setArgs(keys, args)
+	sb.argBytes = n
 	return sb.execute(st, sb.function(sc), w)
 }
 
@@ -520,10 +525,12 @@ func errorText(L *lua.LState, obj lua.LValue) string {
 	return "ERR " + toStringMeta(L, obj)
 }
 
+// maxIdleArgBytes is the size of the KEYS and ARGV strings an idle state may keep.
+const maxIdleArgBytes = 64 << 10
+
 // stringsTables builds the Lua arrays of strings of KEYS and ARGV; their strings share
-// one allocation.
-func stringsTables(L *lua.LState, keys, args [][]byte) (*lua.LTable, *lua.LTable) {
-	n := 0
+// one allocation of n bytes.
+func stringsTables(L *lua.LState, keys, args [][]byte) (kt, at *lua.LTable, n int) {
 	for _, b := range keys {
 		n += len(b)
 	}
@@ -547,6 +554,6 @@ func stringsTables(L *lua.LState, keys, args [][]byte) (*lua.LTable, *lua.LTable
 		}
 		return t
 	}
-	kt := table(keys)
-	return kt, table(args)
+	kt = table(keys)
+	return kt, table(args), n
 }

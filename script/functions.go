@@ -332,7 +332,7 @@ func (e *Engine) FCall(f *Function, r *Run, w *resp.Writer) error {
 	e.fmu.RUnlock()
 	L := sb.L
 	st := &runState{Run: r, name: f.Name}
-	keys, args := stringsTables(L, r.Keys, r.Args)
+	keys, args, _ := stringsTables(L, r.Keys, r.Args)
 	err := sb.execute(st, f.fn, w, keys, args)
 	sb.run = nil
 	L.SetTop(0)
