@@ -79,6 +79,14 @@ func intValue(n int64) lua.LValue {
 	return lua.LNumber(n)
 }
 
+// numberValue is lua.LNumber(f) as an LValue, without allocating for small integers.
+func numberValue(f float64) lua.LValue {
+	if f >= 1 && f < float64(len(smallInts)) && f == math.Trunc(f) { // not 0: -0 is a value of its own
+		return smallInts[int(f)]
+	}
+	return lua.LNumber(f)
+}
+
 // parseReply converts a command's reply. A top-level error reply is returned as its
 // message (without the leading '-') with isErr set.
 func parseReply(L *lua.LState, b []byte) (v lua.LValue, errMsg string, isErr bool) {

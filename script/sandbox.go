@@ -437,7 +437,7 @@ func luaToNumber(L *lua.LState) int {
 	v := L.Get(1)
 	if base == 10 {
 		if f, ok := toNumber(v); ok {
-			L.Push(lua.LNumber(f))
+			L.Push(numberValue(f))
 			return 1
 		}
 		L.Push(lua.LNil)

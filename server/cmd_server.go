@@ -1,7 +1,6 @@
 package server
 
 import (
-	"strconv"
 	"strings"
 
 	. "github.com/cinnabar-db/cinnabar/command"
@@ -90,8 +89,8 @@ func cmdConfigHelp(c *Ctx) error {
 func (s *Server) cmdTime(c *Ctx) error {
 	now := s.clock.Now()
 	c.W.Array(2)
-	c.W.BulkString(strconv.FormatInt(now.Unix(), 10))
-	c.W.BulkString(strconv.FormatInt(int64(now.Nanosecond()/1000), 10))
+	c.W.BulkInt(now.Unix())
+	c.W.BulkInt(int64(now.Nanosecond() / 1000))
 	return nil
 }
 
