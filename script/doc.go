@@ -7,10 +7,12 @@
 // The package knows nothing of connections or the keyspace. It declares Host, which the
 // server implements: Host.Call runs one command for redis.call and returns its reply as
 // RESP bytes, errors included; the host applies the rules for commands called from
-// scripts (unknown command, noscript, read-only scripts) and its own locking. The
-// server runs every script with all keyspace shards held, so runs never overlap; the
-// engine's mutexes only protect its caches from commands that do not take those locks
-// (SCRIPT LOAD/EXISTS/FLUSH, FUNCTION LIST/DUMP/STATS).
+// scripts (unknown command, noscript, read-only scripts) and its own locking. Neither
+// side copies: the arguments are the engine's buffers, valid during the call, and the
+// reply is the host's, valid until the next call. The server runs every script with
+// all keyspace shards held, so runs never overlap; the engine's mutexes only protect
+// its caches from commands that do not take those locks (SCRIPT LOAD/EXISTS/FLUSH,
+// FUNCTION LIST/DUMP/STATS).
 //
 //	server (EVAL, FCALL) ──Eval/FCall──► Engine ──► sandbox (LState) ──► Lua code
 //	                                                      │ redis.call
@@ -22,7 +24,8 @@
 // # States and caches
 //
 // EVAL scripts are compiled once per SHA1 (EVAL and SCRIPT LOAD fill the cache) and run
-// in pooled Lua states that are reset between runs. Functions live in one state of
+// in pooled Lua states that are reset between runs; a state keeps the closure of the
+// last script it ran, and redis.call's argument buffers, for the next run. Functions live in one state of
 // their own, which FUNCTION FLUSH and RESTORE replace.
 //
 // The sandbox mirrors Redis's: the globals and the library tables are read-only
