@@ -358,13 +358,14 @@ func (e *Engine) closeState(sb *sandbox) {
 
 // release returns a state to the pool after clearing the run's traces; a state whose
 // protected tables were tampered with is closed instead. Small KEYS and ARGV are left
-// for the next run to replace: clearing them would cost as much as setting them.
+// for the next run to refill (see argTables).
 func (e *Engine) release(sb *sandbox) {
 	sb.run = nil
 	sb.evalRun = runState{}
 	sb.L.SetTop(0)
 	if sb.argBytes > maxIdleArgBytes {
 		sb.setArgs(lua.LNil, lua.LNil)
+		sb.keys, sb.argv = nil, nil
 	}
 	if sb.broken || !sb.clean() {
 		e.closeState(sb)
@@ -385,13 +386,26 @@ func (e *Engine) release(sb *sandbox) {
 func (e *Engine) Eval(sc *Script, r *Run, w *resp.Writer) error {
 	sb := e.acquire()
 	defer e.release(sb)
-	L := sb.L
 	st := &sb.evalRun
 	*st = runState{Run: r, name: sc.SHA}
-	keys, args, n := stringsTables(L, r.Keys, r.Args)
-	sb.setArgs(keys, args)
-	sb.argBytes = n
+	sb.argTables(r.Keys, r.Args)
 	return sb.execute(st, sb.function(sc), w)
+}
+
+// argTables fills KEYS and ARGV for a run. The last run's tables are refilled when
+// the script left them plain arrays (no other key, no metatable), which saves building
+// them and setting them in the environments: no table of an EVAL run outlives it
+// (globals and libraries are read-only and the state keeps no Lua closure), so no
+// script can see a refilled table change.
+func (sb *sandbox) argTables(keys, args [][]byte) {
+	s, n := joinStrings(keys, args)
+	kt, s := stringArray(sb.L, sb.keys, keys, s)
+	at, _ := stringArray(sb.L, sb.argv, args, s)
+	if kt != sb.keys || at != sb.argv {
+		sb.setArgs(kt, at)
+		sb.keys, sb.argv = kt, at
+	}
+	sb.argBytes = n
 }
 
 // setArgs sets KEYS and ARGV in both environments.
@@ -528,9 +542,9 @@ func errorText(L *lua.LState, obj lua.LValue) string {
 // maxIdleArgBytes is the size of the KEYS and ARGV strings an idle state may keep.
 const maxIdleArgBytes = 64 << 10
 
-// stringsTables builds the Lua arrays of strings of KEYS and ARGV; their strings share
-// one allocation of n bytes.
-func stringsTables(L *lua.LState, keys, args [][]byte) (kt, at *lua.LTable, n int) {
+// joinStrings concatenates the items of KEYS and ARGV into one string of n bytes, so
+// that their Lua strings share one allocation.
+func joinStrings(keys, args [][]byte) (s string, n int) {
 	for _, b := range keys {
 		n += len(b)
 	}
@@ -545,15 +559,35 @@ func stringsTables(L *lua.LState, keys, args [][]byte) (kt, at *lua.LTable, n in
 	for _, b := range args {
 		sb.Write(b)
 	}
-	all := sb.String()
-	table := func(items [][]byte) *lua.LTable {
-		t := L.CreateTable(len(items), 0)
-		for i, b := range items {
-			t.RawSetInt(i+1, lua.LString(all[:len(b)]))
-			all = all[len(b):]
-		}
-		return t
+	return sb.String(), n
+}
+
+// stringArray fills t, or a new table unless t is a plain array, with the items, which
+// are the first bytes of s; it returns the table and the rest of s.
+func stringArray(L *lua.LState, t *lua.LTable, items [][]byte, s string) (*lua.LTable, string) {
+	if t == nil || !plainArray(t) {
+		t = L.CreateTable(len(items), 0)
 	}
-	kt = table(keys)
-	return kt, table(args), n
+	old := t.MaxN()
+	for i, b := range items {
+		t.RawSetInt(i+1, lua.LString(s[:len(b)]))
+		s = s[len(b):]
+	}
+	for i := len(items) + 1; i <= old; i++ {
+		t.RawSetInt(i, lua.LNil)
+	}
+	return t, s
+}
+
+// plainArray reports whether t has no metatable and no key beyond its array items.
+func plainArray(t *lua.LTable) bool {
+	if t.Metatable != lua.LNil {
+		return false
+	}
+	var last lua.LValue = lua.LNil
+	if n := t.MaxN(); n > 0 {
+		last = intValue(int64(n))
+	}
+	k, _ := t.Next(last)
+	return k == lua.LNil
 }

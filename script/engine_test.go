@@ -201,6 +201,28 @@ func TestKeysArgvAndLog(t *testing.T) {
 	require.Equal(t, []string{"3 hello world 3"}, h.logs)
 }
 
+// A state refills the KEYS and ARGV tables of its last run: whatever a script did to
+// them must not show in the next run.
+func TestKeysArgvFreshEachRun(t *testing.T) {
+	e := New(Options{})
+	show := "return {#KEYS, #ARGV, KEYS[1] or '-', KEYS[3] or '-', ARGV[1] or '-', tostring(KEYS.x), tostring(rawget(KEYS, 0)), tostring(getmetatable(ARGV))}"
+	fresh := func(keys []string, args ...string) {
+		t.Helper()
+		want := eval(t, New(Options{}), 2, show, keys, args...)
+		require.Equal(t, want, eval(t, e, 2, show, keys, args...))
+	}
+	fresh([]string{"a", "b", "c"}, "1")
+	for _, spoil := range []string{
+		"KEYS.x = 1 KEYS[0] = 2", "KEYS[7] = 'z' ARGV[3] = 'y'", "table.insert(KEYS, 'k') table.insert(ARGV, 1, 'v')",
+		"setmetatable(ARGV, {__index = function() return 'm' end})", "KEYS[1] = nil KEYS[2] = nil",
+		"KEYS.x = 1 KEYS.x = nil", "for i = 1, 2000 do KEYS[i] = i end",
+	} {
+		require.Equal(t, "$-1\r\n", eval(t, e, 2, spoil, []string{"a", "b", "c"}, "1", "2"), spoil)
+		fresh([]string{"d"})
+		fresh([]string{"e", "f", "g", "h"}, "x", "y")
+	}
+}
+
 func TestShebang(t *testing.T) {
 	for body, want := range map[string]string{
 		"#!lua flags=bad-flag\nreturn 1":   "ERR Unexpected flag in script shebang: bad-flag",

@@ -332,7 +332,9 @@ func (e *Engine) FCall(f *Function, r *Run, w *resp.Writer) error {
 	e.fmu.RUnlock()
 	L := sb.L
 	st := &runState{Run: r, name: f.Name}
-	keys, args, _ := stringsTables(L, r.Keys, r.Args)
+	s, _ := joinStrings(r.Keys, r.Args)
+	keys, s := stringArray(L, nil, r.Keys, s)
+	args, _ := stringArray(L, nil, r.Args, s)
 	err := sb.execute(st, f.fn, w, keys, args)
 	sb.run = nil
 	L.SetTop(0)

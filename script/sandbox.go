@@ -53,8 +53,10 @@ type sandbox struct {
 	handler *lua.LFunction
 	handled bool // the error handler ran for the last failed run
 	broken  bool // a run failed in a way that may have left the state inconsistent
-	// argBytes is the size of the strings of the last run's KEYS and ARGV.
-	argBytes int
+	// keys and argv are the last EVAL run's KEYS and ARGV (see argTables), argBytes
+	// the size of their strings.
+	keys, argv *lua.LTable
+	argBytes   int
 	// lastFn is the closure of the last EVAL script run here (see function).
 	lastFn *lua.LFunction
 	// args is redis.call's reusable argument vector (see takeArgs).
