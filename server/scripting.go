@@ -285,7 +285,7 @@ func (s *Server) runScript(c *Ctx, function bool, name string, keys, argv [][]by
 		overMemory: caller.overMemory && !allowOOM}
 	s.scripts.running.Store(rs)
 	select {
-	case <-caller.killed: // killed before it could see rs (callerKilled)
+	case <-caller.killed: // killed before callerKilled could see rs
 		s.stopScriptOf(rs)
 	default:
 	}
