@@ -41,7 +41,7 @@ type scripting struct {
 // runningScript is the script or function being run now. It is also the run's
 // context (script.Run.Ctx): closing stop interrupts the script.
 type runningScript struct {
-	start    time.Time
+	start    time.Duration // monoNow() when it started: one clock reading, not time.Now's two
 	function bool
 	name     string
 	args     [][]byte // the FCALL call, for FUNCTION STATS
@@ -67,6 +67,8 @@ func (r *runningScript) Err() error {
 		return nil
 	}
 }
+
+func (r *runningScript) elapsed() time.Duration { return monoNow() - r.start }
 
 // interrupt stops the script at its next Lua instruction.
 func (r *runningScript) interrupt() {
@@ -136,7 +138,7 @@ func (s *Server) busyThreshold() time.Duration {
 // load when no script runs.
 func (s *Server) scriptBusy(spec *Spec) error {
 	r := s.scripts.running.Load()
-	if r == nil || spec.Has(AllowBusy) || time.Since(r.start) < s.busyThreshold() {
+	if r == nil || spec.Has(AllowBusy) || r.elapsed() < s.busyThreshold() {
 		return nil
 	}
 	return busyError(r.function)
@@ -147,7 +149,7 @@ func (s *Server) scriptBusy(spec *Spec) error {
 // script (SCRIPT KILL, FUNCTION KILL, FUNCTION STATS) are answered at the moment Redis,
 // which serves nobody before the threshold, would answer them.
 func (s *Server) awaitBusy(r *runningScript) bool {
-	if d := s.busyThreshold() - time.Since(r.start); d > 0 {
+	if d := s.busyThreshold() - r.elapsed(); d > 0 {
 		t := time.NewTimer(d)
 		defer t.Stop()
 		select {
@@ -271,7 +273,7 @@ func (s *Server) runScript(c *Ctx, function bool, name string, keys, argv [][]by
 	caller := client(c)
 	c.PropagateNothing()                                       // its effects propagate, each command it ran, not the script
 	s.FeedMonitorsFrom(caller.addr, caller.db, c.Spec, c.Args) // EVAL is skip_monitor: shown before its commands
-	rs := &runningScript{start: time.Now(), function: function, name: name, caller: caller,
+	rs := &runningScript{start: monoNow(), function: function, name: name, caller: caller,
 		done: make(chan struct{}), stop: make(chan struct{})}
 	if function { // FUNCTION STATS shows the call from another connection: copy it
 		rs.args = make([][]byte, len(c.Args))
@@ -307,7 +309,7 @@ func (s *Server) callerKilled(c *Client) {
 }
 
 func (s *Server) stopScriptOf(r *runningScript) {
-	if d := s.busyThreshold() - time.Since(r.start); d > 0 {
+	if d := s.busyThreshold() - r.elapsed(); d > 0 {
 		time.AfterFunc(d, r.interrupt) // a no-op if the run has ended by then
 		return
 	}
@@ -657,7 +659,7 @@ func (s *Server) cmdFunctionStats(c *Ctx) error {
 			w.Bulk(a)
 		}
 		w.BulkString("duration_ms")
-		w.Int(time.Since(r.start).Milliseconds())
+		w.Int(r.elapsed().Milliseconds())
 	}
 	libs, funcs := s.scripts.eng.FunctionCounts()
 	w.BulkString("engines")
