@@ -1487,3 +1487,32 @@ func TestTransactionsConcurrentMixed(t *testing.T) {
 	}
 	require.Equal(t, "PONG", rdb.Ping(ctx).Val())
 }
+
+// TestExpiryFrozenInTransactionsAndScripts checks Redis 7.0's rule that a transaction or
+// a script judges key expiry by the time it began: a key whose deadline passes while it
+// runs is still there (PTTL, from the real clock, says 0) until it ends.
+func TestExpiryFrozenInTransactionsAndScripts(t *testing.T) {
+	busy := `local s = redis.call('TIME') local t0 = s[1] * 1000000 + s[2]
+		repeat local n = redis.call('TIME') until n[1] * 1000000 + n[2] - t0 > 150000
+		return {redis.call('EXISTS', KEYS[1]), redis.call('PTTL', KEYS[1]), redis.call('GET', KEYS[1]), redis.call('TYPE', KEYS[1])}`
+	srv := startServer(t, cinnabartest.WithConfig("enable-debug-command", "yes"))
+	var got [2][]string
+	for i, addr := range []string{referenceAddr(t), srv.Addr()} {
+		c := dialRaw(t, addr)
+		run := func(args ...string) { got[i] = append(got[i], c.Do(t, args...)) }
+		run("SET", "k", "v", "PX", "50")
+		run("EVAL", busy, "1", "k")
+		run("EXISTS", "k")
+		run("SET", "k", "v", "PX", "50")
+		run("MULTI")
+		run("DEBUG", "SLEEP", "0.15")
+		run("EXISTS", "k")
+		run("PTTL", "k")
+		run("GET", "k")
+		run("KEYS", "k")
+		run("EXEC")
+		run("EXISTS", "k")
+	}
+	require.Equal(t, got[0], got[1])
+	require.Contains(t, got[1][1], ":1\r\n:0\r\n$1\r\nv\r\n+string") // the proof that it was frozen
+}

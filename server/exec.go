@@ -99,7 +99,14 @@ func (s *Server) call(c *Client, spec *command.Spec, args [][]byte) {
 		mask |= c.multi.mask
 	}
 	s.ks.Lock(mask)
+	freeze := spec == s.execSpec || spec.Categories()&command.CatScripting != 0
+	if freeze { // Redis 7.0 judges expiry in a transaction or script by its start time
+		s.ks.Freeze(mask, s.clock.UnixMilli())
+	}
 	err := s.run(c, spec, args, mask)
+	if freeze {
+		s.ks.Thaw(mask)
+	}
 	if s.blocking.count.Load() > 0 {
 		s.serveReady(mask)
 	}

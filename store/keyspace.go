@@ -92,7 +92,10 @@ type shard struct {
 	writes int64 // Dirty without expiries and evictions: see Writes
 	// freed is the estimated size of the values dropped here (FreedBytes).
 	freed atomic.Int64
-	_     [64]byte // keep shards on separate cache lines
+	// frozen, while not 0, is the time (unix ms) by which the shard's keys expire: a
+	// transaction or script judges every key by the time it began (Keyspace.Freeze).
+	frozen int64
+	_      [64]byte // keep shards on separate cache lines
 }
 
 // wrote counts n changes made by a command.
@@ -189,6 +192,19 @@ func (ks *Keyspace) Lock(mask uint64) {
 	}
 }
 
+// Freeze makes the keys of the shards in mask expire by the time now rather than by
+// the clock until Thaw, as Redis 7.0 judges expiry inside a transaction or script by
+// the time it began: a key whose deadline passes meanwhile lives until the end. The
+// caller holds the shards.
+func (ks *Keyspace) Freeze(mask uint64, now int64) {
+	for m := mask; m != 0; m &= m - 1 {
+		ks.shards[bits.TrailingZeros64(m)].frozen = now
+	}
+}
+
+// Thaw ends Freeze for the shards in mask; the caller holds them.
+func (ks *Keyspace) Thaw(mask uint64) { ks.Freeze(mask, 0) }
+
 // Unlock unlocks the shards in mask.
 func (ks *Keyspace) Unlock(mask uint64) {
 	for m := mask; m != 0; m &= m - 1 {
@@ -282,6 +298,27 @@ func str(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 // Now returns the keyspace clock in unix milliseconds.
 func (db *DB) Now() int64 { return db.ks.Clock.UnixMilli() }
 
+// expired reports whether e, a key of shard sh, has expired: by the frozen time while
+// a transaction or script runs (Freeze), else by the clock.
+func (db *DB) expired(e *Entry, sh *shard) bool {
+	if e.expireAt == 0 {
+		return false
+	}
+	if sh.frozen != 0 {
+		return e.expireAt <= sh.frozen
+	}
+	return e.expireAt <= db.Now()
+}
+
+// expiryNow is the time the keys of shard sh expire by (see expired), for loops over
+// many keys.
+func (db *DB) expiryNow(sh *shard) int64 {
+	if sh.frozen != 0 {
+		return sh.frozen
+	}
+	return db.Now()
+}
+
 // Lookup finds a live key for reading: it counts a hit or a miss (reporting a keymiss
 // event) and refreshes the key's access clock (unless this is the NoTouch view). An
 // expired key is deleted first and reported missing.
@@ -327,16 +364,16 @@ func (db *DB) Peek(key []byte) *Entry {
 // Has reports whether key exists and has not expired, without expiring it, counting
 // anything or calling hooks: it is safe to use from within a Hooks method.
 func (db *DB) Has(key []byte) bool {
-	sl, _, _ := db.locate(key)
+	sl, sh, _ := db.locate(key)
 	e := sl.keys[str(key)]
-	return e != nil && (e.expireAt == 0 || e.expireAt > db.Now())
+	return e != nil && !db.expired(e, sh)
 }
 
 // TypeOf returns the type of a live key without side effects.
 func (db *DB) TypeOf(key []byte) (Type, bool) {
-	sl, _, _ := db.locate(key)
+	sl, sh, _ := db.locate(key)
 	e := sl.keys[str(key)]
-	if e == nil || (e.expireAt != 0 && e.expireAt <= db.Now()) {
+	if e == nil || db.expired(e, sh) {
 		return 0, false
 	}
 	return e.typ, true
@@ -356,7 +393,7 @@ func (db *DB) live(sl *slot, sh *shard, key []byte) *Entry {
 	if e == nil {
 		return nil
 	}
-	if e.expireAt != 0 && e.expireAt <= db.Now() {
+	if db.expired(e, sh) {
 		db.expire(sl, sh, key)
 		return nil
 	}
@@ -476,7 +513,7 @@ func (db *DB) Flush() {
 // Expired keys met on the way are removed. The caller holds every shard.
 func (db *DB) RandomKey() (string, bool) {
 	start := rand.IntN(numSlots)
-	now := db.Now()
+	now := db.expiryNow(&db.ks.shards[0]) // frozen alike in every shard
 	for i := 0; i < numSlots; i++ {
 		s := (start + i) % numSlots
 		sl := &db.slots[s]

@@ -21,7 +21,7 @@ func (db *DB) Scan(cursor uint64, count int, f ScanFilter) (next uint64, keys []
 		k string
 	}
 	var batch []hk
-	now := db.Now()
+	now := db.expiryNow(&db.ks.shards[0]) // frozen alike in every shard
 	for s := cursor >> (64 - slotBits); s < numSlots; s++ {
 		sl := &db.slots[s]
 		batch = batch[:0]
@@ -65,7 +65,7 @@ func (db *DB) Scan(cursor uint64, count int, f ScanFilter) (next uint64, keys []
 // The caller holds every shard.
 func (db *DB) Keys(match func(string) bool) []string {
 	var out []string
-	now := db.Now()
+	now := db.expiryNow(&db.ks.shards[0]) // frozen alike in every shard
 	for s := range db.slots {
 		for k, e := range db.slots[s].keys {
 			if e.expireAt != 0 && e.expireAt <= now {
