@@ -89,6 +89,12 @@ func TestProtocolErrorsDifferential(t *testing.T) {
 		"ECHO\ta\x0bb\r\n",
 		"\x0b\x0c PING\r\n",
 		"   \r\nPING\n",
+		// An HTTP request (cross-protocol scripting): the connection closes, unanswered.
+		"PING\r\nPOST / HTTP/1.1\r\nHost: localhost\r\n\r\n",
+		"PING\r\nHost: localhost\r\nPING\r\n",
+		"*1\r\n$5\r\nhOsT:\r\n",
+		"MULTI\r\npost\r\n",
+		"GET / HTTP/1.1\r\nPING\r\n",
 	}
 	for _, p := range payloads {
 		t.Run("", func(t *testing.T) {

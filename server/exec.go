@@ -21,6 +21,9 @@ var subscribedAllowed = map[string]bool{"subscribe": true, "psubscribe": true, "
 func (s *Server) execute(c *Client, args [][]byte) {
 	c.count(&c.stats.commands, 1)
 	defer c.afterExecute()
+	if n := len(args[0]); (n == 4 || n == 5) && s.refusedHTTP(c, args[0]) {
+		return
+	}
 	spec, err := s.table.LookupAfter(c.lastTop, args)
 	if err != nil {
 		if spec = s.table.Get(strings.ToLower(string(args[0]))); spec != nil {
@@ -65,6 +68,23 @@ func (s *Server) execute(c *Client, args [][]byte) {
 		return
 	}
 	s.call(c, spec, args)
+}
+
+// refusedHTTP drops a client whose command is POST or Host:, as Redis does: the
+// request of a browser or an HTTP client sent to the server by a web page (cross
+// protocol scripting). The connection closes without a reply, not even to the commands
+// before it, and the warning is logged at most once a minute.
+func (s *Server) refusedHTTP(c *Client, name []byte) bool {
+	if !strings.EqualFold(string(name), "post") && !strings.EqualFold(string(name), "host:") {
+		return false
+	}
+	if now := time.Now().Unix(); now-s.httpWarnedAt.Load() > 60 {
+		s.httpWarnedAt.Store(now)
+		s.log.warning("Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: commands to Redis. This is likely due to an attacker attempting to use Cross Protocol Scripting to compromise your Redis instance. Connection aborted.")
+	}
+	c.closing.Store(true)
+	_ = c.conn.NetConn().Close() // not the redcon connection's Close, which sends what is buffered
+	return true
 }
 
 // reject refuses a call before it runs; inside MULTI it also dooms the transaction.

@@ -67,7 +67,8 @@ type Server struct {
 	notifyKeyevent atomic.Bool
 	stats          serverStats
 	requirePass    atomic.Pointer[string]
-	diag           diagState // INFO counters, slowlog, latency, MONITOR, pause (diag.go)
+	httpWarnedAt   atomic.Int64 // unix seconds of the last cross-protocol warning (refusedHTTP)
+	diag           diagState    // INFO counters, slowlog, latency, MONITOR, pause (diag.go)
 	closeOnce      sync.Once
 	done           chan struct{}
 	gcRetune       chan struct{} // maxmemory changed: the GC tuner applies it (gctune.go)
