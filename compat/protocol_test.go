@@ -2,6 +2,7 @@ package compat
 
 import (
 	"net"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -24,8 +25,7 @@ func exchange(t *testing.T, addr, payload string, trickle bool) string {
 			time.Sleep(time.Millisecond)
 		}
 	} else {
-		_, err = c.Write([]byte(payload))
-		require.NoError(t, err)
+		_, _ = c.Write([]byte(payload)) // an error: the server closed before reading it all
 	}
 	var out strings.Builder
 	buf := make([]byte, 4096)
@@ -138,5 +138,30 @@ func TestUnauthenticatedLimitsDifferential(t *testing.T) {
 		want := exchange(t, ref, p, false)
 		got := exchange(t, srv.Addr(), p, false)
 		require.Equal(t, want, got, "payload %.80q", p)
+	}
+}
+
+// TestQueryBufferLimitDifferential: a client whose unprocessed input outgrows
+// client-query-buffer-limit is dropped unanswered; a command just under it, or a big
+// argument still arriving, is not.
+func TestQueryBufferLimitDifferential(t *testing.T) {
+	ref := referenceAddr(t)
+	srv := startServer(t)
+	for _, addr := range []string{ref, srv.Addr()} {
+		require.Equal(t, "+OK\r\n", dialRaw(t, addr).Do(t, "CONFIG", "SET", "client-query-buffer-limit", "1mb"))
+	}
+	t.Cleanup(func() { dialRaw(t, ref).Do(t, "CONFIG", "SET", "client-query-buffer-limit", "1gb") })
+	set := func(n int, sent int) string {
+		return "PING\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$" + strconv.Itoa(n) + "\r\n" + strings.Repeat("x", sent)
+	}
+	payloads := []string{
+		set(2<<20, 2<<20) + "\r\nPING\r\n", // over the limit: closed
+		set(900<<10, 900<<10) + "\r\nPING\r\n",
+		set(2<<20, 500<<10), // a big argument not yet whole, under the limit so far
+	}
+	for _, p := range payloads {
+		want := exchange(t, ref, p, false)
+		got := exchange(t, srv.Addr(), p, false)
+		require.Equal(t, want, got, "payload of %d bytes", len(p))
 	}
 }

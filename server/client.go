@@ -86,6 +86,12 @@ func newClient(s *Server, conn redcon.Conn) *Client {
 	c.diag.multi.Store(-1)
 	c.authenticated = *s.requirePass.Load() == ""
 	c.in.authRequired = func() bool { return !c.authenticated && *s.requirePass.Load() != "" }
+	c.in.overQuery = func(pending []byte) {
+		s.pubsub.mu.RLock()
+		line := c.describe(time.Now(), true)
+		s.pubsub.mu.RUnlock()
+		s.log.warning("Closing client that reached max query buffer length: %s (qbuf initial bytes: %s)", line, resp.AppendRepr(nil, pending[:min(len(pending), 64)]))
+	}
 	c.ctx = command.Ctx{W: &c.w, KS: s.ks, Client: c}
 	c.unit, c.replTargets = &c.ownUnit, ToAll
 	return c

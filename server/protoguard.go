@@ -46,11 +46,20 @@ const (
 // batchMarker is the one command redcon parses.
 var batchMarker = []byte("*1\r\n$6\r\nBATCH!\r\n")
 
-var errProtocol = errors.New("protocol error")
+var (
+	errProtocol   = errors.New("protocol error")
+	errQueryLimit = errors.New("client-query-buffer-limit reached")
+)
 
 type guardListener struct {
 	net.Listener
-	maxBulk *atomic.Int64
+	limits *guardLimits
+}
+
+// guardLimits are the request limits the server's configuration sets.
+type guardLimits struct {
+	maxBulk  atomic.Int64 // proto-max-bulk-len
+	maxQuery atomic.Int64 // client-query-buffer-limit
 }
 
 func (l guardListener) Accept() (net.Conn, error) {
@@ -58,14 +67,14 @@ func (l guardListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &guardConn{Conn: c, maxBulk: l.maxBulk, bulkLen: -1}, nil
+	return &guardConn{Conn: c, limits: l.limits, bulkLen: -1}, nil
 }
 
 // guardConn is a client socket and the parser of its request stream. Everything but
 // inBytes belongs to the connection's goroutine.
 type guardConn struct {
 	net.Conn
-	maxBulk *atomic.Int64
+	limits *guardLimits
 
 	buf       []byte // buf[:n] is what was read and not yet released
 	n         int
@@ -84,6 +93,8 @@ type guardConn struct {
 	// authRequired reports a client that must still authenticate: Redis then refuses
 	// more than 10 arguments or one of more than 16 KiB before parsing them.
 	authRequired func() bool
+	// overQuery reports a client dropped for client-query-buffer-limit, with its buffer.
+	overQuery func(pending []byte)
 
 	marker  []byte // marker bytes redcon has not read yet
 	failMsg string // the protocol error to send once the batch before it has run
@@ -213,6 +224,14 @@ func (g *guardConn) fill() {
 	if err != nil {
 		g.readErr = err
 	}
+	if int64(g.n-g.start) > g.limits.maxQuery.Load() {
+		// Redis drops the client, unanswered, once what it has read and not yet run
+		// outgrows the limit.
+		if g.overQuery != nil {
+			g.overQuery(g.buf[g.start:g.n])
+		}
+		g.readErr = errQueryLimit
+	}
 }
 
 // parse splits buf[pos:n] into commands until it meets an incomplete one or a protocol
@@ -300,7 +319,7 @@ func (g *guardConn) parseBulkLen() bool {
 		return false
 	}
 	n, ok := store.ParseInt(g.buf[g.pos+1 : g.pos+i])
-	if !ok || n < 0 || n > g.maxBulk.Load() {
+	if !ok || n < 0 || n > g.limits.maxBulk.Load() {
 		g.fail("invalid bulk length")
 		return false
 	}

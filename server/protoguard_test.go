@@ -6,7 +6,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"net"
-	"sync/atomic"
 	"testing"
 )
 
@@ -33,9 +32,10 @@ func (c *chunkConn) Write(p []byte) (int, error) { return c.out.Write(p) }
 // readAll runs the reader over conn as redcon would and returns every command.
 func readAll(t *testing.T, conn net.Conn) (cmds [][][]byte, g *guardConn, err error) {
 	t.Helper()
-	var maxBulk atomic.Int64
-	maxBulk.Store(512 << 20)
-	g = &guardConn{Conn: conn, maxBulk: &maxBulk, bulkLen: -1}
+	limits := &guardLimits{}
+	limits.maxBulk.Store(512 << 20)
+	limits.maxQuery.Store(1 << 30)
+	g = &guardConn{Conn: conn, limits: limits, bulkLen: -1}
 	p := make([]byte, 4096)
 	for {
 		n, err := g.Read(p)

@@ -57,7 +57,7 @@ type Server struct {
 
 	started    time.Time
 	peakMemory atomic.Uint64
-	maxBulk    atomic.Int64 // proto-max-bulk-len, for the protocol guard
+	reqLimits  guardLimits // proto-max-bulk-len and client-query-buffer-limit, for the protocol guard
 
 	watches        watchRegistry
 	blocking       blockRegistry
@@ -143,7 +143,8 @@ func (s *Server) applyConfig() {
 	s.ks.LFUParams.LogFactor.Store(s.cfg.Int("lfu-log-factor"))
 	s.ks.LFUParams.DecayTime.Store(s.cfg.Int("lfu-decay-time"))
 	s.setNotifyFlags(s.cfg.Int("notify-keyspace-events"))
-	s.maxBulk.Store(s.cfg.Int("proto-max-bulk-len"))
+	s.reqLimits.maxBulk.Store(s.cfg.Int("proto-max-bulk-len"))
+	s.reqLimits.maxQuery.Store(s.cfg.Int("client-query-buffer-limit"))
 	lim := &s.ks.Limits
 	lim.HashMaxListpackEntries.Store(s.cfg.Int("hash-max-listpack-entries"))
 	lim.HashMaxListpackValue.Store(s.cfg.Int("hash-max-listpack-value"))
@@ -191,7 +192,7 @@ func (s *Server) Listen() error {
 		rs := redcon.NewServerNetwork("tcp", ln.Addr().String(), s.serveCommand, s.accept, s.closed)
 		s.listeners = append(s.listeners, rs)
 		s.addrs = append(s.addrs, ln.Addr())
-		go func(rs *redcon.Server, ln net.Listener) { _ = rs.Serve(ln) }(rs, guardListener{ln, &s.maxBulk})
+		go func(rs *redcon.Server, ln net.Listener) { _ = rs.Serve(ln) }(rs, guardListener{ln, &s.reqLimits})
 	}
 	if len(s.listeners) == 0 {
 		return errors.New("no listening address")
