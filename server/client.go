@@ -86,6 +86,7 @@ func newClient(s *Server, conn redcon.Conn) *Client {
 	c.diag.multi.Store(-1)
 	c.authenticated = *s.requirePass.Load() == ""
 	c.in.authRequired = func() bool { return !c.authenticated && *s.requirePass.Load() != "" }
+	c.in.grew = s.requestBufferGrew
 	c.in.overQuery = func(pending []byte) {
 		s.pubsub.mu.RLock()
 		line := c.describe(time.Now(), true)

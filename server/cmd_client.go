@@ -183,7 +183,7 @@ func (cl *Client) describe(now time.Time, self bool) string {
 	num("obl", 0)
 	num("oll", 0)
 	num("omem", int64(omem))
-	num("tot-mem", int64(clientBaseMemory+omem))
+	num("tot-mem", cl.memUsage())
 	field("events", events)
 	field("cmd", lastCmd)
 	field("user", "default")

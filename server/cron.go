@@ -75,6 +75,9 @@ func (s *Server) cronLoop(stop, done chan struct{}) {
 		case <-stop:
 			return
 		case <-timer.C:
+		case <-s.clientEvict.wake:
+			s.evictClients()
+			continue
 		}
 		if !s.diag.cronPaused.Load() {
 			s.cronRound(time.Now())
@@ -105,6 +108,7 @@ func (s *Server) cronRound(now time.Time) {
 	if sample {
 		s.notePeak(s.evictor.Meter().Used())
 		s.closeIdleClients()
+		s.evictClients()
 		s.checkSavePoints()
 		s.pingReplicas(now)
 	}

@@ -411,7 +411,7 @@ func (s *Server) infoStats(b *strings.Builder) {
 	kv(b, "expired_time_cap_reached_count", 0)
 	kv(b, "expire_cycle_cpu_milliseconds", 0)
 	kv(b, "evicted_keys", st.Evicted)
-	kv(b, "evicted_clients", 0)
+	kv(b, "evicted_clients", s.clientEvict.evicted.Load())
 	overNow, overTotal := s.evictor.ExceededTime()
 	kv(b, "total_eviction_exceeded_time", overTotal.Milliseconds())
 	kv(b, "current_eviction_exceeded_time", overNow.Milliseconds())

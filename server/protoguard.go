@@ -93,6 +93,9 @@ type guardConn struct {
 	// authRequired reports a client that must still authenticate: Redis then refuses
 	// more than 10 arguments or one of more than 16 KiB before parsing them.
 	authRequired func() bool
+	// bufCap is cap(buf), for other goroutines (Client.memUsage); grew is told when it grows.
+	bufCap atomic.Int64
+	grew   func()
 	// overQuery reports a client dropped for client-query-buffer-limit, with its buffer.
 	overQuery func(pending []byte)
 
@@ -196,6 +199,7 @@ func (g *guardConn) release() {
 		g.n, g.pos, g.start = 0, 0, 0
 		if cap(g.buf) > keepBuffer {
 			g.buf = nil
+			g.bufCap.Store(0)
 		}
 	}
 }
@@ -216,6 +220,10 @@ func (g *guardConn) fill() {
 			grown := make([]byte, max(2*len(g.buf), readBuffer))
 			copy(grown, g.buf[:g.n])
 			g.buf = grown
+			g.bufCap.Store(int64(cap(grown)))
+			if g.grew != nil {
+				g.grew()
+			}
 		}
 	}
 	k, err := g.Conn.Read(g.buf[g.n:])

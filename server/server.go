@@ -67,8 +67,9 @@ type Server struct {
 	notifyKeyevent atomic.Bool
 	stats          serverStats
 	requirePass    atomic.Pointer[string]
-	httpWarnedAt   atomic.Int64 // unix seconds of the last cross-protocol warning (refusedHTTP)
-	diag           diagState    // INFO counters, slowlog, latency, MONITOR, pause (diag.go)
+	httpWarnedAt   atomic.Int64   // unix seconds of the last cross-protocol warning (refusedHTTP)
+	clientEvict    clientEviction // maxmemory-clients (clientevict.go)
+	diag           diagState      // INFO counters, slowlog, latency, MONITOR, pause (diag.go)
 	closeOnce      sync.Once
 	done           chan struct{}
 	gcRetune       chan struct{} // maxmemory changed: the GC tuner applies it (gctune.go)
@@ -103,6 +104,7 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 		started: time.Now(),
 		done:    make(chan struct{}),
 	}
+	s.clientEvict.wake = make(chan struct{}, 1)
 	s.stats.errors.reset()
 	s.gcRetune = make(chan struct{}, 1)
 	out := opts.Log
@@ -145,6 +147,7 @@ func (s *Server) applyConfig() {
 	s.setNotifyFlags(s.cfg.Int("notify-keyspace-events"))
 	s.reqLimits.maxBulk.Store(s.cfg.Int("proto-max-bulk-len"))
 	s.reqLimits.maxQuery.Store(s.cfg.Int("client-query-buffer-limit"))
+	s.applyClientEviction()
 	lim := &s.ks.Limits
 	lim.HashMaxListpackEntries.Store(s.cfg.Int("hash-max-listpack-entries"))
 	lim.HashMaxListpackValue.Store(s.cfg.Int("hash-max-listpack-value"))
