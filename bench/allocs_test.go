@@ -43,17 +43,7 @@ func BenchmarkCommandPath(b *testing.B) {
 						replyN, first = len("+OK\r\n"), '+'
 					}
 				}
-				p := newPipeline(b, addr, cmds, depth, replyN, first)
-				if err := p.do(depth); err != nil { // warm up the connection's buffers
-					b.Fatal(err)
-				}
-				b.ReportAllocs()
-				b.ResetTimer()
-				for done := 0; done < b.N; done += depth {
-					if err := p.do(min(depth, b.N-done)); err != nil {
-						b.Fatal(err)
-					}
-				}
+				newPipeline(b, addr, cmds, depth, replyN, first).measure(b, depth)
 			})
 		}
 	}

@@ -67,6 +67,22 @@ func newPipeline(b *testing.B, addr string, cmds [][][]byte, depth, replyN int, 
 }
 
 // do sends the next n commands of the cycle (wrapping around) and reads their replies.
+// measure runs b.N of the pipeline's commands, depth at a time, after one warm-up
+// round (which also grows the connection's buffers), counting allocations.
+func (p *pipeline) measure(b *testing.B, depth int) {
+	b.Helper()
+	if err := p.do(depth); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for done := 0; done < b.N; done += depth {
+		if err := p.do(min(depth, b.N-done)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func (p *pipeline) do(n int) error {
 	_ = p.c.SetDeadline(time.Now().Add(30 * time.Second))
 	for sent := 0; sent < n; {

@@ -1,21 +1,15 @@
 package bench
 
 import (
+	_ "embed"
 	"fmt"
 	"testing"
 )
 
 // rateLimitLua is compare.sh's evalsha row: the sorted-set sliding-window limiter.
-const rateLimitLua = `local t = redis.call("TIME")
-local now = t[1] * 1000 + math.floor(t[2] / 1000)
-local window = tonumber(ARGV[1])
-redis.call("ZREMRANGEBYSCORE", KEYS[1], "-inf", now - window)
-if redis.call("ZCARD", KEYS[1]) < tonumber(ARGV[2]) then
-  redis.call("ZADD", KEYS[1], now, t[1] .. t[2] .. ":" .. ARGV[3])
-  redis.call("PEXPIRE", KEYS[1], window)
-  return 1
-end
-return 0`
+//
+//go:embed ratelimit.lua
+var rateLimitLua string
 
 // BenchmarkEvalSHA runs the limiter with EVALSHA over 1000 keys through one real
 // connection, as compare.sh's evalsha row does; every reply is ":1" or ":0". Profile
@@ -38,17 +32,7 @@ func BenchmarkEvalSHA(b *testing.B) {
 				cmds[i] = [][]byte{[]byte("EVALSHA"), sha, []byte("1"), fmt.Appendf(nil, "rl:%012d", i),
 					[]byte("1000"), []byte("1000"), fmt.Appendf(nil, "%012d", i*7919%1000)}
 			}
-			p := newPipeline(b, addr, cmds, depth, len(":1\r\n"), ':')
-			if err := p.do(depth); err != nil {
-				b.Fatal(err)
-			}
-			b.ReportAllocs()
-			b.ResetTimer()
-			for done := 0; done < b.N; done += depth {
-				if err := p.do(min(depth, b.N-done)); err != nil {
-					b.Fatal(err)
-				}
-			}
+			newPipeline(b, addr, cmds, depth, len(":1\r\n"), ':').measure(b, depth)
 		})
 	}
 }

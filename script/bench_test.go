@@ -1,6 +1,7 @@
 package script
 
 import (
+	"os"
 	"testing"
 
 	"github.com/cinnabar-db/cinnabar/resp"
@@ -45,20 +46,15 @@ func (limiterHost) Call(args [][]byte, resp3 bool) []byte { return limiterReplie
 func (limiterHost) CommandExists(args [][]byte) bool      { return true }
 func (limiterHost) Log(level int, msg string)             {}
 
-// BenchmarkEvalLimiter runs compare.sh's evalsha script (bench/script_test.go has the
-// same script through a real server).
+// BenchmarkEvalLimiter runs compare.sh's evalsha script, bench/ratelimit.lua (which
+// bench/script_test.go runs through a real server).
 func BenchmarkEvalLimiter(b *testing.B) {
 	e := New(Options{})
-	sc, err := e.Load([]byte(`local t = redis.call("TIME")
-local now = t[1] * 1000 + math.floor(t[2] / 1000)
-local window = tonumber(ARGV[1])
-redis.call("ZREMRANGEBYSCORE", KEYS[1], "-inf", now - window)
-if redis.call("ZCARD", KEYS[1]) < tonumber(ARGV[2]) then
-  redis.call("ZADD", KEYS[1], now, t[1] .. t[2] .. ":" .. ARGV[3])
-  redis.call("PEXPIRE", KEYS[1], window)
-  return 1
-end
-return 0`))
+	lua, err := os.ReadFile("../bench/ratelimit.lua")
+	if err != nil {
+		b.Fatal(err)
+	}
+	sc, err := e.Load(lua)
 	if err != nil {
 		b.Fatal(err)
 	}
