@@ -166,6 +166,7 @@ func (s *Server) serveReady(held uint64) {
 					continue
 				}
 				if s.runWaiter(w, k.key) {
+					queueServedReply(w.c)
 					b.unregister(w)
 					w.state.Store(finished)
 					close(w.done)
@@ -175,6 +176,20 @@ func (s *Server) serveReady(held uint64) {
 			}
 		}
 	}
+}
+
+// queueServedReply sends the reply of a parked client served by another client's write
+// at once when the client has an asynchronous output (it is subscribed), so a message
+// published after that write reaches it after the reply, as Redis orders them; other
+// clients' replies leave when their goroutine wakes. The client's goroutine is parked
+// until the waiter is done, so its writer and counters are free to use here.
+func queueServedReply(c *Client) {
+	if c.out == nil || c.replyOff || c.skipThis {
+		return
+	}
+	c.count(&c.stats.netOut, int64(c.w.Len()))
+	c.out.reply(c.w.Bytes(), c.w.Proto)
+	c.w.Reset()
 }
 
 // keyServes reports whether the ready key now holds the type the waiter's command pops:

@@ -40,6 +40,7 @@ type Client struct {
 	authenticated   bool
 	replyOff        bool // CLIENT REPLY OFF
 	skipNext        bool // CLIENT REPLY SKIP: drop the next command's reply
+	skipThis        bool // ... and this is that command
 	closeAfterReply bool
 	closing         atomic.Bool  // set by CLIENT KILL and shutdown from other goroutines
 	lastAt          atomic.Int64 // monoNow at the end of the last command, in nanoseconds

@@ -3,10 +3,12 @@ package server
 import (
 	"bytes"
 	"errors"
+	"io"
 	"net"
 	"strings"
 	"sync/atomic"
 	"syscall"
+	"unsafe"
 
 	"github.com/cinnabar-db/cinnabar/store"
 )
@@ -67,7 +69,11 @@ func (l guardListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &guardConn{Conn: c, limits: l.limits, bulkLen: -1}, nil
+	g := &guardConn{Conn: c, limits: l.limits, bulkLen: -1}
+	if sc, ok := c.(syscall.Conn); ok {
+		g.raw, _ = sc.SyscallConn()
+	}
+	return g, nil
 }
 
 // guardConn is a client socket and the parser of its request stream. Everything but
@@ -75,6 +81,7 @@ func (l guardListener) Accept() (net.Conn, error) {
 type guardConn struct {
 	net.Conn
 	limits *guardLimits
+	raw    syscall.RawConn // the socket, for readSocket and Write; nil if not a socket
 
 	buf       []byte // buf[:n] is what was read and not yet released
 	n         int
@@ -226,7 +233,7 @@ func (g *guardConn) fill() {
 			}
 		}
 	}
-	k, err := g.Conn.Read(g.buf[g.n:])
+	k, err := g.readSocket(g.buf[g.n:])
 	g.n += k
 	g.inBytes.Store(g.inBytes.Load() + int64(k))
 	if err != nil {
@@ -240,6 +247,75 @@ func (g *guardConn) fill() {
 		}
 		g.readErr = errQueryLimit
 	}
+}
+
+// Socket reads and writes are raw system calls, made through the runtime's poller
+// (RawConn) so that it still parks the goroutine until the socket is ready. Raw calls
+// skip the runtime's entersyscall, which is safe for a non-blocking socket (they never
+// block) and saves more than its own cost: with all its goroutines parked the runtime
+// puts its sysmon thread to sleep, and the next entersyscall wakes it, after which it
+// polls every 20 µs for a millisecond; a server answering one command at a time to
+// each client wakes it all the time (5–10% of its CPU in context switches, measured).
+
+// readSocket reads what the socket has, waiting until it has something.
+func (g *guardConn) readSocket(p []byte) (int, error) {
+	if g.raw == nil || len(p) == 0 {
+		return g.Conn.Read(p)
+	}
+	var n uintptr
+	var errno syscall.Errno
+	err := g.raw.Read(func(fd uintptr) bool {
+		for {
+			n, _, errno = syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+			switch errno {
+			case syscall.EINTR:
+				continue
+			case syscall.EAGAIN:
+				return false // wait until readable
+			}
+			return true
+		}
+	})
+	switch {
+	case err != nil:
+		return 0, err
+	case errno != 0:
+		return 0, errno
+	case n == 0:
+		return 0, io.EOF
+	}
+	return int(n), nil
+}
+
+// Write writes all of p to the socket, waiting while its buffer is full (redcon
+// flushes replies, and the asynchronous output writes pushes, through it).
+func (g *guardConn) Write(p []byte) (int, error) {
+	if g.raw == nil {
+		return g.Conn.Write(p)
+	}
+	written := 0
+	var errno syscall.Errno
+	err := g.raw.Write(func(fd uintptr) bool {
+		for written < len(p) {
+			var n uintptr
+			n, _, errno = syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&p[written])), uintptr(len(p)-written))
+			switch errno {
+			case 0:
+				written += int(n)
+			case syscall.EINTR:
+			case syscall.EAGAIN:
+				errno = 0
+				return false // wait until writable
+			default:
+				return true
+			}
+		}
+		return true
+	})
+	if err == nil && errno != 0 {
+		err = errno
+	}
+	return written, err
 }
 
 // parse splits buf[pos:n] into commands until it meets an incomplete one or a protocol

@@ -301,11 +301,10 @@ func (s *Server) serveCommand(conn redcon.Conn, _ redcon.Command) {
 
 // serveOne runs one command of client c and hands its reply to the connection.
 func (s *Server) serveOne(c *Client, args [][]byte) {
-	skip := c.skipNext
-	c.skipNext = false
+	c.skipThis, c.skipNext = c.skipNext, false
 	s.execute(c, args)
 	c.count(&c.stats.netOut, int64(c.w.Len()))
-	send := !c.replyOff && !skip
+	send := !c.replyOff && !c.skipThis
 	switch {
 	case c.out != nil:
 		var b []byte
