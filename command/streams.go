@@ -495,7 +495,7 @@ func cmdXAdd(c *Ctx) error {
 	}
 	replyStreamID(c.W, id)
 	if a.trim.Strategy != 0 && s.Trim(a.trim) > 0 {
-		c.DB.Changed(key, evXTrim)
+		c.DB.ChangedN(key, evXTrim, 0) // Redis counts the XADD alone
 	}
 	propagateAddTrim(c, &a, s, idPos, id)
 	return nil
@@ -541,7 +541,7 @@ func cmdXTrim(c *Ctx) error {
 	}
 	n := s.Trim(a.trim)
 	if n > 0 {
-		c.DB.Changed(key, evXTrim)
+		c.DB.ChangedN(key, evXTrim, n)
 	}
 	propagateAddTrim(c, &a, s, 0, store.StreamID{})
 	c.W.Int(n)
@@ -608,7 +608,7 @@ func cmdXDel(c *Ctx) error {
 	}
 	n := s.Delete(ids)
 	if n > 0 {
-		c.DB.Changed(key, evXDel)
+		c.DB.ChangedN(key, evXDel, int64(n))
 	}
 	c.W.Int(int64(n))
 	return nil
@@ -790,6 +790,8 @@ func cmdXRead(c *Ctx) error {
 	served := 0
 	for i := range streams {
 		st := &streams[i]
+		// Redis looks every stream up again to serve it: a second hit or miss.
+		c.DB.Lookup(st.key)
 		if st.s == nil {
 			continue
 		}
@@ -991,7 +993,8 @@ func xreadServeReady(c *Ctx, keys [][]byte, idsArg int, group, consumer []byte, 
 	if g != nil {
 		cons := xgroupConsumer(c, key, g, consumer, now)
 		xreadGroupNew(c, key, s, g, cons, start, count, noack, now)
-		c.DB.Changed(key, evStreamState)
+		c.DB.ChangedN(key, evStreamState, 0) // Redis counts no change for serving a blocked read
+
 	} else {
 		replyStreamRange(c.W, s, start, store.MaxStreamID, count, false)
 	}

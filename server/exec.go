@@ -19,7 +19,6 @@ var subscribedAllowed = map[string]bool{"subscribe": true, "psubscribe": true, "
 
 // execute runs one call for client c, writing its reply into c.w.
 func (s *Server) execute(c *Client, args [][]byte) {
-	c.count(&c.stats.commands, 1)
 	defer c.afterExecute()
 	if n := len(args[0]); (n == 4 || n == 5) && s.refusedHTTP(c, args[0]) {
 		return
@@ -182,8 +181,11 @@ func (s *Server) record(c *Client, spec *command.Spec, start time.Duration, err 
 }
 
 // countCall adds a call that took dur to the command's statistics and writes its
-// error, if it failed: what every call counts, from a client or from a script.
+// error, if it failed: what every call counts, from a client or from a script. As in
+// Redis, total_commands_processed counts calls: not the commands rejected before they
+// run, nor those MULTI queues until EXEC runs them.
 func (s *Server) countCall(c *Client, spec *command.Spec, dur time.Duration, err error) {
+	c.count(&c.stats.commands, 1)
 	st := spec.Stats()
 	st.Calls.Add(1)
 	st.Usec.Add(int64(dur / time.Microsecond))

@@ -1,0 +1,646 @@
+package compat
+
+// The counters Redis keeps of what commands do, against the reference: changes since
+// the last save (the dirty counter behind the save points), keyspace hits and misses,
+// expired and evicted keys, and commands processed.
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// counterFields are the INFO fields the counter tests compare.
+var counterFields = []string{"rdb_changes_since_last_save", "keyspace_hits", "keyspace_misses",
+	"expired_keys", "evicted_keys", "total_commands_processed"}
+
+// counters reads counterFields from INFO (which itself counts as one command processed).
+func counters(t *testing.T, raw *rawConn) []int64 {
+	t.Helper()
+	info := raw.Do(t, "INFO", "everything")
+	out := make([]int64, len(counterFields))
+	for i, f := range counterFields {
+		_, rest, ok := strings.Cut(info, "\n"+f+":")
+		require.True(t, ok, "no INFO field %s", f)
+		n, err := strconv.ParseInt(rest[:strings.Index(rest, "\r")], 10, 64)
+		require.NoError(t, err)
+		out[i] = n
+	}
+	return out
+}
+
+// counterDelta describes what changed from prev to cur: "field=delta" for each field
+// that moved.
+func counterDelta(prev, cur []int64) string {
+	var b strings.Builder
+	for i := range cur {
+		if cur[i] != prev[i] {
+			fmt.Fprintf(&b, " %s=%d", counterFields[i], cur[i]-prev[i])
+		}
+	}
+	return b.String()
+}
+
+// counterScripts are command scripts (diffScript's syntax) whose every command must move
+// the counters as it does on the reference: each family's writes with their element
+// counts, its reads of present and missing keys, and lazy expiry on the way.
+var counterScripts = []struct{ name, script string }{
+	{"strings", `
+SET s 1
+SET s 1
+SET s 2 NX
+SET s 3 XX
+SET s2 3 XX
+SET s 4 GET
+SET nos 4 XX GET
+SETNX s 1
+SETNX s3 1
+SETEX s4 100 v
+PSETEX s5 100000 v
+MSET a 1 b 2 c 3
+MSET a 1 a 2
+MSETNX a 1 d 2
+MSETNX e 1 f 2
+INCR a
+INCRBY a 5
+DECR a
+DECRBY a 2
+INCRBYFLOAT a 1.5
+INCR nokey1
+APPEND a x
+APPEND nokey2 x
+SETRANGE a 0 zz
+SETRANGE a 0 ""
+SETRANGE nokey3 0 ""
+SETRANGE nokey4 2 x
+GETSET a 9
+GETDEL a
+GETDEL a
+GETEX b
+GETEX b EX 100
+GETEX b PERSIST
+GETEX nokey
+GET b
+GET nokey
+MGET b c nokey1 nokey9
+STRLEN b
+STRLEN nokey
+GETRANGE b 0 -1
+GETRANGE nokey 0 -1
+SUBSTR b 0 -1
+LCS b c
+SETBIT bm 7 1
+SETBIT bm 7 1
+SETBIT bm 100 0
+GETBIT bm 7
+GETBIT nokey 7
+BITCOUNT bm
+BITCOUNT nokey
+BITPOS bm 1
+BITPOS nokey 1
+BITOP AND bd bm nokey
+BITOP OR bd2 nokey nokey9
+BITFIELD bm SET u8 0 255 INCRBY u8 8 1
+BITFIELD bm GET u8 0
+BITFIELD_RO bm GET u8 0
+BITFIELD nokey GET u8 0
+BITFIELD_RO nokey GET u8 0
+SET px v PX 100000
+GETEX px PX 100000
+BITFIELD bm OVERFLOW FAIL INCRBY u2 0 100 SET u8 0 0
+BITFIELD bf GET u8 0 INCRBY u8 0 0
+BITFIELD nobf OVERFLOW FAIL INCRBY u2 0 100
+MSETNX a 1 b 2
+SET nos 4 NX GET
+SET wrongtype 1
+LPUSH lst a
+SET lst 4 GET
+`},
+	{"keys", `
+MSET a 1 b 2 c 3 d 4 e 5 s 1 s3 1
+SETEX s4 100 v
+PSETEX s5 100000 v
+DEL a b c nosuch
+DEL nosuch
+UNLINK d e nosuch
+EXISTS s s nokey
+TYPE s
+TYPE nokey
+TTL s4
+TTL nokey
+PTTL s4
+EXPIRETIME s4
+PEXPIRETIME s4
+EXPIRE s4 200
+EXPIRE s4 100 GT
+EXPIRE nokey 100
+PEXPIRE s4 200000
+EXPIREAT s4 99999999999
+PEXPIREAT s4 99999999999000
+PERSIST s4
+PERSIST s4
+PERSIST nokey
+EXPIRE s5 0
+SET ex v
+PEXPIRE ex -1
+SET ex2 v
+EXPIREAT ex2 1
+RENAME s s6
+RENAME s6 s6
+RENAMENX s6 s3
+RENAMENX s6 s7
+COPY s7 s8
+COPY s7 s8
+COPY s7 s8 REPLACE
+COPY nokey s9
+MOVE s8 1
+MOVE nokey 1
+TOUCH s7 nokey s3
+DUMP s7
+DUMP nokey
+RANDOMKEY
+KEYS *
+SCAN 0
+DBSIZE
+OBJECT ENCODING s7
+OBJECT ENCODING nokey
+OBJECT FREQ s7
+OBJECT IDLETIME s7
+OBJECT IDLETIME nokey
+OBJECT REFCOUNT s7
+SORT nokey
+RPUSH sl 3 1 2
+SORT sl
+SORT sl STORE sd
+SORT_RO sl
+SORT sl BY nokey_* GET s7
+SWAPDB 0 1
+SWAPDB 0 1
+SET r1 1
+SET r2 2
+RENAME r1 r2
+COPY r2 r3 DB 1
+MOVE r3 1
+UNLINK r2 r3 nosuch
+SELECT 1
+DEL r2 r3
+SELECT 0
+MEMORY USAGE s7
+MEMORY USAGE nokey
+DEBUG OBJECT s7
+RPUSH sl2 1
+SORT sl2 STORE sd
+SORT nol STORE sd
+SORT nol STORE sd
+`},
+	{"lists", `
+RPUSH l a b c
+LPUSH l x y
+RPUSHX l z
+RPUSHX nol z
+LPUSHX nol z
+LINSERT l BEFORE a q
+LINSERT l BEFORE nope q
+LSET l 0 w
+LREM l 0 a
+LREM l 0 nope
+LTRIM l 0 100
+LTRIM l 1 -2
+LPOP l
+LPOP l 2
+RPOP l 2
+LPOP nol
+RPOP nol 3
+LLEN l
+LLEN nol
+LRANGE l 0 -1
+LRANGE nol 0 -1
+LINDEX l 0
+LINDEX nol 0
+LPOS l a
+LPOS nol a
+RPUSH l2 a b c d
+RPOPLPUSH l2 l3
+RPOPLPUSH nol l3
+LMOVE l2 l3 LEFT RIGHT
+LMOVE l2 l2 LEFT RIGHT
+LMPOP 2 nol l2 LEFT COUNT 5
+LMPOP 1 nol LEFT
+BLPOP l3 0
+BRPOP l3 nol 0.01
+RPUSH l3 a b c d
+BLMOVE l3 l4 LEFT LEFT 0
+BLMPOP 0.01 1 l4 LEFT COUNT 3
+BLPOP nol 0.01
+RPUSH l a b c
+LPUSHX l a b c
+RPUSHX l a b
+LINSERT l AFTER a z
+LMPOP 2 nol l RIGHT COUNT 100
+RPUSH l a b c a a
+LREM l 2 a
+LREM l 0 a
+LTRIM l 5 10
+RPUSH one a
+LMOVE one one2 LEFT LEFT
+RPOP one2
+RPUSH one a
+BLMPOP 0.01 1 one LEFT COUNT 5
+`},
+	{"hashes", `
+HSET h f1 v1 f2 v2
+HSET h f1 v1 f3 v3
+HSETNX h f1 x
+HSETNX h f9 x
+HMSET h f1 a f4 b
+HINCRBY h n 1
+HINCRBYFLOAT h n 1.5
+HDEL h f1 f2 nope
+HDEL h nope
+HDEL noh f
+HGET h f3
+HGET h nope
+HGET noh f
+HMGET h f3 nope
+HMGET noh f
+HGETALL h
+HGETALL noh
+HKEYS h
+HVALS h
+HLEN h
+HLEN noh
+HEXISTS h f3
+HEXISTS noh f3
+HSTRLEN h f3
+HRANDFIELD h
+HRANDFIELD noh
+HSCAN h 0
+HSCAN noh 0
+HSET h2 a 1 b 2 c 3
+HDEL h2 a b c
+HSET h2 a 1
+HMSET h2 a 1 a 2
+HINCRBY h3 n 1
+HINCRBYFLOAT h3 n 1
+`},
+	{"sets", `
+SADD st a b c
+SADD st a d
+SADD st a
+SREM st a nope
+SREM st nope
+SREM nost a
+SMOVE st st2 b
+SMOVE st st2 nope
+SPOP st
+SPOP st 5
+SPOP nost
+SADD st a b c d e
+SRANDMEMBER st
+SRANDMEMBER nost
+SMEMBERS st
+SMEMBERS nost
+SISMEMBER st a
+SISMEMBER nost a
+SMISMEMBER st a z
+SCARD st
+SCARD nost
+SINTER st st2 nost
+SINTERCARD 2 st st2
+SUNION st st2 nost
+SDIFF st st2 nost
+SINTERSTORE sd st st2
+SINTERSTORE sd st nost
+SUNIONSTORE sd st st2
+SDIFFSTORE sd st st2
+SDIFFSTORE sd nost st
+SSCAN st 0
+SADD st3 a b c d e f
+SPOP st3 2
+SPOP nost 2
+SRANDMEMBER st3 2
+SRANDMEMBER nost 2
+SPOP st3 10
+SADD one a
+SMOVE one two a
+SADD one a
+SADD two a
+SMOVE one two a
+SMOVE two two a
+`},
+	{"zsets", `
+ZADD z 1 a 2 b 3 c
+ZADD z 1 a 5 b 4 d
+ZADD z CH 1 a 6 b 4 e
+ZADD z INCR 1 a
+ZADD z NX 9 a 9 f
+ZADD z XX 9 a 9 g
+ZADD z GT 1 a
+ZINCRBY z 1 c
+ZINCRBY z2 1 c
+ZREM z a nope
+ZREM z nope
+ZREM noz a
+ZREMRANGEBYRANK z 0 0
+ZREMRANGEBYSCORE z 0 4
+ZREMRANGEBYLEX z - +
+ZADD z 1 a 2 b 3 c
+ZREMRANGEBYSCORE z 100 200
+ZPOPMIN z
+ZPOPMAX z 5
+ZPOPMIN noz
+ZADD z 1 a 2 b 3 c
+ZMPOP 1 z MIN COUNT 2
+BZPOPMIN z 0.01
+BZPOPMAX noz 0.01
+ZADD z 1 a 2 b 3 c
+BZMPOP 0.01 1 z MAX
+ZSCORE z a
+ZSCORE noz a
+ZMSCORE z a x
+ZRANK z a
+ZREVRANK noz a
+ZCARD z
+ZCARD noz
+ZCOUNT z 0 10
+ZLEXCOUNT z - +
+ZRANGE z 0 -1
+ZRANGE noz 0 -1
+ZRANGEBYSCORE z 0 10
+ZREVRANGE z 0 -1
+ZRANGEBYLEX z - +
+ZRANGESTORE zd z 0 -1
+ZRANGESTORE zd noz 0 -1
+ZUNIONSTORE zu 2 z noz
+ZINTERSTORE zi 2 z noz
+ZDIFFSTORE zf 2 z noz
+ZUNION 2 z noz
+ZINTER 2 z noz
+ZDIFF 2 z noz
+ZINTERCARD 2 z noz
+ZRANDMEMBER z
+ZSCAN z 0
+ZPOPMIN noz 2
+ZADD z3 1 a 2 b
+ZPOPMIN z3 5
+ZADD z3 INCR 1 a
+ZADD z3 CH NX 1 a 3 b
+ZADD z3 XX CH 5 a 6 b
+ZADD z3 XX 5 a 6 b
+ZADD z3 LT 1 a 7 b
+ZADD z4 NX 1 a
+ZUNIONSTORE zu 2 z3 noz
+ZINTERSTORE zu 2 z3 noz
+ZINTERSTORE zu 2 z3 noz
+`},
+	{"hll", `
+PFADD p a b c
+PFADD p a
+PFADD p
+PFADD p2
+PFCOUNT p
+PFCOUNT p nop
+PFCOUNT nop
+PFMERGE p3 p nop
+PFMERGE p3
+PFADD p4 a
+PFADD p4 a b c d e f
+PFMERGE p4 p4
+`},
+	{"geo", `
+GEOADD g 13.361389 38.115556 Palermo 15.087269 37.502669 Catania
+GEOADD g 13.361389 38.115556 Palermo
+GEODIST g Palermo Catania
+GEOPOS g Palermo
+GEOHASH noz Palermo
+GEOSEARCH g FROMLONLAT 15 37 BYRADIUS 200 km
+GEOSEARCHSTORE gs g FROMLONLAT 15 37 BYRADIUS 200 km
+GEORADIUS g 15 37 200 km
+GEORADIUS g 15 37 200 km STORE gs2
+GEORADIUSBYMEMBER g Palermo 200 km
+GEOADD g2 CH 13.361389 38.115556 Palermo 15.087269 37.502669 Catania
+GEOADD g2 CH 13.361389 38.115556 Palermo 15.087269 37.1 Catania
+GEOADD g2 XX 13.361389 38.115556 Palermo 15.087269 37.2 Catania
+GEOADD g2 NX 13.361389 38.2 Palermo
+GEOSEARCHSTORE gs3 g2 FROMLONLAT 15 37 BYRADIUS 1 km
+GEOSEARCHSTORE gs3 g2 FROMLONLAT 15 37 BYRADIUS 200 km STOREDIST
+GEOSEARCHSTORE gs3 g2 FROMLONLAT 15 37 BYRADIUS 1 km
+GEOSEARCHSTORE gs3 nog FROMLONLAT 15 37 BYRADIUS 1 km
+`},
+	{"streams", `
+XADD x 1-1 f v
+XADD x 1-2 f v g w
+XADD x MAXLEN 1 1-3 f v
+XADD nox NOMKSTREAM * f v
+XLEN x
+XLEN nox
+XRANGE x - +
+XRANGE nox - +
+XREVRANGE x + -
+XREAD STREAMS x 0
+XREAD STREAMS x nox 0 0
+XREAD COUNT 1 STREAMS x x x 0 0 0
+XGROUP CREATE x g 0
+XGROUP CREATE nox g 0 MKSTREAM
+XGROUP CREATECONSUMER x g c1
+XGROUP SETID x g 0
+XREADGROUP GROUP g c1 STREAMS x >
+XREADGROUP GROUP g c1 STREAMS x 0
+XPENDING x g
+XACK x g 1-3
+XACK x g 1-3
+XADD x 1-4 f v
+XREADGROUP GROUP g c2 STREAMS x >
+XCLAIM x g c1 0 1-4
+XAUTOCLAIM x g c1 0 0
+XINFO STREAM x
+XINFO GROUPS x
+XINFO CONSUMERS x g
+XGROUP DELCONSUMER x g c2
+XGROUP DESTROY x g
+XDEL x 1-4 1-9
+XTRIM x MAXLEN 0
+XSETID x 5-0
+XADD y 1-1 f v
+XADD y 1-2 f v
+XADD y 1-3 f v
+XADD y 1-4 f v
+XDEL y 1-1 1-2 1-9
+XTRIM y MAXLEN 0
+XADD y 1-5 f v
+XADD y 1-6 f v
+XADD y MAXLEN 1 1-7 f v
+XGROUP CREATE y g 0
+XREADGROUP GROUP g c STREAMS y >
+XREADGROUP GROUP nog c STREAMS y >
+XREADGROUP GROUP g c STREAMS nox >
+XREAD STREAMS y $
+XREAD STREAMS nokey $
+XREAD STREAMS y nox 0 bad
+SET s v
+XREAD STREAMS s 0
+XREADGROUP GROUP g c2 STREAMS y 0
+XCLAIM y g c3 0 1-7 1-8
+XAUTOCLAIM y g c4 0 0 COUNT 10
+XGROUP CREATECONSUMER y g c5
+XGROUP CREATECONSUMER y g c5
+XGROUP DELCONSUMER y g c4
+XGROUP DELCONSUMER y g nope
+XGROUP SETID y g $
+XGROUP DESTROY y nope
+XACK y g 1-7 1-8
+`},
+	{"server", `
+FLUSHDB
+SET a 1
+SET b 2
+FLUSHALL
+FLUSHALL
+FLUSHDB
+SELECT 1
+SET z 1
+SELECT 0
+SWAPDB 0 1
+SWAPDB 0 1
+FLUSHALL
+`},
+	{"transactions and scripts", `
+MULTI
+SET a 1
+INCR a
+GET nokey
+EXEC
+MULTI
+GET a
+DISCARD
+MULTI
+SADD st a b c
+NOSUCHCOMMAND
+EXEC
+EVAL redis.call('set','x','1')\sredis.call('incr','x')\sredis.call('rpush','l','a','b','c')\sreturn\sredis.call('get','x') 0
+EVAL return\sredis.call('get','nokey') 0
+EVAL return\sredis.call('lpop','l',5) 0
+`},
+	{"expiry", `
+DEBUG SET-ACTIVE-EXPIRE 0
+SET k v PX 1
+SET k2 v PX 1
+RPUSH kl a b c
+PEXPIRE kl 1
+DEBUG SLEEP 0.01
+GET k
+EXISTS k2
+LLEN kl
+SET k v PX 1
+DEBUG SLEEP 0.01
+SET k v2
+SET k v PX 1
+DEBUG SLEEP 0.01
+EXPIRE k 10
+SET k v PX 1
+DEBUG SLEEP 0.01
+DEL k
+SET k v PX 1
+DEBUG SLEEP 0.01
+DBSIZE
+KEYS *
+SET k v PX 1
+DEBUG SLEEP 0.01
+RANDOMKEY
+SET k v PX 1
+DEBUG SLEEP 0.01
+OBJECT ENCODING k
+DEBUG SET-ACTIVE-EXPIRE 1
+`},
+}
+
+// TestCountersMatchReference runs each script on Cinnabar and on the reference from
+// empty and requires every command to move the counters by the same amounts. Commands
+// between MULTI and EXEC (or DISCARD) are measured together with the EXEC.
+func TestCountersMatchReference(t *testing.T) {
+	refAddr := referenceAddr(t)
+	srv := startServer(t, debugOn...)
+	for _, sc := range counterScripts {
+		t.Run(sc.name, func(t *testing.T) {
+			var deltas [2][]string
+			for i, addr := range []string{refAddr, srv.Addr()} {
+				raw := dialRaw(t, addr)
+				raw.Do(t, "FLUSHALL")
+				prev, inMulti := counters(t, raw), false
+				for _, line := range strings.Split(sc.script, "\n") {
+					args := scriptArgs(line)
+					if args == nil {
+						continue
+					}
+					raw.Do(t, args...)
+					switch strings.ToUpper(args[0]) {
+					case "MULTI":
+						inMulti = true
+					case "EXEC", "DISCARD":
+						inMulti = false
+					}
+					if inMulti {
+						continue
+					}
+					cur := counters(t, raw)
+					deltas[i] = append(deltas[i], strings.TrimSpace(line)+counterDelta(prev, cur))
+					prev = cur
+				}
+			}
+			require.Equal(t, strings.Join(deltas[0], "\n"), strings.Join(deltas[1], "\n"))
+		})
+	}
+}
+
+// TestBlockedCountersMatchReference: what a blocking command counts when it blocks, and
+// when a write to its key serves it (Redis counts no change for BLPOP's or BLMOVE's pop
+// then, but the elements of BLMPOP's and BZMPOP's).
+func TestBlockedCountersMatchReference(t *testing.T) {
+	refAddr := referenceAddr(t)
+	srv := startServer(t)
+	cases := []struct{ block, write string }{
+		{"BLPOP bl 0", "RPUSH bl a b c"},
+		{"BRPOP nol bl 0", "LPUSH bl a"},
+		{"BLMOVE bl bd LEFT LEFT 0", "RPUSH bl a b c"},
+		{"BRPOPLPUSH bl bd 0", "RPUSH bl a b c"},
+		{"BLMPOP 0 1 bl LEFT COUNT 5", "RPUSH bl a b c"},
+		{"BZPOPMIN bz 0", "ZADD bz 1 a 2 b 3 c"},
+		{"BZMPOP 0 1 bz MIN COUNT 5", "ZADD bz 1 a 2 b 3 c"},
+		{"XREAD BLOCK 0 STREAMS bx $", "XADD bx 1-1 f v"},
+		{"XREADGROUP GROUP g c BLOCK 0 STREAMS gx >", "XADD gx 1-1 f v"},
+	}
+	for _, tc := range cases {
+		var deltas [2]string
+		for i, addr := range []string{refAddr, srv.Addr()} {
+			blocked, other := dialRaw(t, addr), dialRaw(t, addr)
+			other.Do(t, "FLUSHALL")
+			other.Do(t, "XGROUP", "CREATE", "gx", "g", "$", "MKSTREAM")
+			start := counters(t, other)
+			blocked.Send(t, encodeCommand(strings.Fields(tc.block)))
+			require.Eventually(t, func() bool {
+				return strings.Contains(other.Do(t, "INFO", "clients"), "blocked_clients:1\r")
+			}, 5*time.Second, time.Millisecond, tc.block)
+			before := counters(t, other)
+			other.Do(t, strings.Fields(tc.write)...)
+			blocked.Read(t)
+			deltas[i] = "blocking:" + counterDelta(start, before) + "; served:" + counterDelta(before, counters(t, other))
+		}
+		// INFO clients polls differ in number: total_commands_processed is not compared.
+		require.Equal(t, stripCommands(deltas[0]), stripCommands(deltas[1]), tc.block)
+	}
+}
+
+func stripCommands(s string) string {
+	f := strings.Fields(s)
+	out := f[:0]
+	for _, w := range f {
+		if !strings.HasPrefix(w, "total_commands_processed=") {
+			out = append(out, w)
+		}
+	}
+	return strings.Join(out, " ")
+}
