@@ -525,6 +525,98 @@ EVAL redis.call('set','x','1')\sredis.call('incr','x')\sredis.call('rpush','l','
 EVAL return\sredis.call('get','nokey') 0
 EVAL return\sredis.call('lpop','l',5) 0
 `},
+	{"more", `
+INCRBYFLOAT nf 1.5
+SETRANGE sr 0 abc
+SETRANGE sr 1 x
+SET gx v
+GETEX gx PXAT 1
+GETEX nokey PX 100
+GETRANGE nokey 0 1
+LCS nokey nokey2
+LCS gx nokey
+EXPIRE nokey NX 10
+SET ek v
+EXPIRE ek 100 NX
+EXPIRE ek 100 NX
+EXPIRE ek 200 XX
+BITOP NOT bn nokey
+SET bs abc
+BITOP NOT bn bs
+BITOP XOR bn bs bs nokey
+BITPOS bs 1 1 2
+RPUSH sl 3 1 2
+HSET h_1 f 1
+HSET h_2 f 2
+SORT sl BY h_*->f GET h_*->f GET #
+SORT sl LIMIT 0 1 STORE sd
+SORT_RO nokey
+LPOS nokey a
+LSET sl 0 9
+LINDEX sl 5
+LRANGE sl 5 10
+SADD s1 a b
+SADD s2 c
+SINTERSTORE s3 s1 s2
+SUNIONSTORE s3 s1 s2
+SINTERSTORE s3 s1 s2
+SDIFFSTORE s4 nokey s1
+SINTERCARD 2 nokey s1
+SMISMEMBER nokey a b
+SRANDMEMBER s1 -5
+HRANDFIELD h_1 2
+HRANDFIELD h_1 -3 WITHVALUES
+HRANDFIELD nokey 2
+HMGET h_1 f f f
+ZADD z 1 a 2 b 3 c
+ZRANDMEMBER z 2
+ZRANDMEMBER nokey 2
+ZRANGESTORE zd z 0 10 BYSCORE
+ZRANGESTORE zd z 10 20 BYSCORE
+ZRANGESTORE zd z 10 20 BYSCORE
+ZINTERCARD 1 z
+ZMSCORE nokey a
+ZRANGEBYSCORE nokey 0 1
+ZREVRANGEBYLEX z + -
+ZUNIONSTORE zu 2 z z WEIGHTS 1 2
+ZDIFFSTORE zu 1 nokey
+GEOADD g 13.361389 38.115556 Palermo
+GEOPOS nokey a
+GEODIST nokey a b
+GEORADIUS_RO g 15 37 200 km
+GEORADIUSBYMEMBER g Palermo 200 km STORE gs
+GEORADIUSBYMEMBER_RO g Palermo 200 km
+GEOSEARCH nokey FROMLONLAT 15 37 BYRADIUS 200 km
+XADD x 1-1 f v
+XADD x 1-2 f v
+XRANGE nokey - +
+XREVRANGE nokey + -
+XPENDING nokey g
+XINFO STREAM nokey
+XGROUP CREATE x g 0
+XPENDING x g - + 10
+XCLAIM nokey g c 0 1-1
+XAUTOCLAIM nokey g c 0 0
+XGROUP CREATE nokey2 g 0
+XSETID x 10-0
+XINFO STREAM x FULL
+XREADGROUP GROUP g c NOACK STREAMS x >
+XREADGROUP GROUP g c COUNT 1 STREAMS x x 0 0
+XREAD COUNT 1 STREAMS nokey x 0 0
+XLEN nokey
+XDEL nokey 1-1
+XTRIM nokey MAXLEN 0
+RESTORE nokey 0 bad
+PFADD h1 a b
+PFMERGE h3 h1 nokey
+PFCOUNT h1 h1
+APPEND nokey3 ""
+SETBIT nokey4 0 0
+SET wt v
+LPUSH wt x
+GET sl
+HGET wt f
+`},
 	{"expiry", `
 DEBUG SET-ACTIVE-EXPIRE 0
 SET k v PX 1
@@ -548,6 +640,20 @@ SET k v PX 1
 DEBUG SLEEP 0.01
 DBSIZE
 KEYS *
+SET k v PX 1
+DEBUG SLEEP 0.01
+SCAN 0
+SET k v PX 1
+SET k2 v
+SET k3 v PX 1
+RPUSH kl a
+DEBUG SLEEP 0.01
+SCAN 0 MATCH k2*
+SCAN 0 TYPE string
+SCAN 0 COUNT 100
+SET k v PX 1
+DEBUG SLEEP 0.01
+SCAN 0 MATCH k* TYPE list
 SET k v PX 1
 DEBUG SLEEP 0.01
 RANDOMKEY

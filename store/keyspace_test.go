@@ -157,6 +157,26 @@ func TestScanCountAndFilter(t *testing.T) {
 	list := TypeList
 	_, keys = db.Scan(0, 1000, ScanFilter{Type: &list})
 	require.Empty(t, keys)
+	require.Equal(t, int64(100), ks.Stats().Hits, "a TYPE filter reads each key")
+}
+
+// TestScanExpires: an expired key the pattern selects is deleted, as Redis's SCAN does;
+// one it does not select stays until something else expires it.
+func TestScanExpires(t *testing.T) {
+	ks, clk, log := newTestKeyspace()
+	db := ks.DB(0)
+	for _, k := range []string{"a", "b"} {
+		e := NewString(nil)
+		e.SetExpireAt(clk.UnixMilli() + 1)
+		db.Set([]byte(k), e, Event{})
+	}
+	clk.Advance(time.Second)
+	_, keys := db.Scan(0, 10, ScanFilter{Match: func(k string) bool { return k == "a" }})
+	require.Empty(t, keys)
+	require.Equal(t, int64(1), ks.Stats().Expired)
+	require.Contains(t, log.events, "0 expired a")
+	n, _ := db.Size()
+	require.Equal(t, 1, n)
 }
 
 func TestSwapAndFlush(t *testing.T) {
