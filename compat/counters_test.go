@@ -524,6 +524,19 @@ EXEC
 EVAL redis.call('set','x','1')\sredis.call('incr','x')\sredis.call('rpush','l','a','b','c')\sreturn\sredis.call('get','x') 0
 EVAL return\sredis.call('get','nokey') 0
 EVAL return\sredis.call('lpop','l',5) 0
+EVAL return\sredis.call('nosuchcommand') 0
+EVAL return\sredis.pcall('get','a','b') 0
+EVAL return\sredis.pcall('lpush','x','a') 0
+WATCH a
+SET a 2
+MULTI
+INCR a
+EXEC
+NOSUCHCOMMAND
+GET
+GET a b
+LPUSH x a
+SET a 1 EX 0
 `},
 	{"more", `
 INCRBYFLOAT nf 1.5
@@ -654,6 +667,7 @@ SCAN 0 COUNT 100
 SET k v PX 1
 DEBUG SLEEP 0.01
 SCAN 0 MATCH k* TYPE list
+DEL k2 kl
 SET k v PX 1
 DEBUG SLEEP 0.01
 RANDOMKEY
