@@ -495,6 +495,10 @@ XGROUP DESTROY y nope
 XACK y g 1-7 1-8
 `},
 	{"server", `
+DEBUG POPULATE 10
+DEBUG POPULATE 12
+SET dk v
+DUMP dk
 FLUSHDB
 SET a 1
 SET b 2
@@ -679,41 +683,68 @@ DEBUG SET-ACTIVE-EXPIRE 1
 }
 
 // TestCountersMatchReference runs each script on Cinnabar and on the reference from
-// empty and requires every command to move the counters by the same amounts. Commands
-// between MULTI and EXEC (or DISCARD) are measured together with the EXEC.
+// empty and requires every command to move the counters by the same amounts.
 func TestCountersMatchReference(t *testing.T) {
 	refAddr := referenceAddr(t)
 	srv := startServer(t, debugOn...)
 	for _, sc := range counterScripts {
 		t.Run(sc.name, func(t *testing.T) {
-			var deltas [2][]string
-			for i, addr := range []string{refAddr, srv.Addr()} {
-				raw := dialRaw(t, addr)
-				raw.Do(t, "FLUSHALL")
-				prev, inMulti := counters(t, raw), false
-				for _, line := range strings.Split(sc.script, "\n") {
-					args := scriptArgs(line)
-					if args == nil {
-						continue
-					}
-					raw.Do(t, args...)
-					switch strings.ToUpper(args[0]) {
-					case "MULTI":
-						inMulti = true
-					case "EXEC", "DISCARD":
-						inMulti = false
-					}
-					if inMulti {
-						continue
-					}
-					cur := counters(t, raw)
-					deltas[i] = append(deltas[i], strings.TrimSpace(line)+counterDelta(prev, cur))
-					prev = cur
+			var cmds [][]string
+			for _, line := range strings.Split(sc.script, "\n") {
+				if args := scriptArgs(line); args != nil {
+					cmds = append(cmds, args)
 				}
 			}
-			require.Equal(t, strings.Join(deltas[0], "\n"), strings.Join(deltas[1], "\n"))
+			diffCounters(t, refAddr, srv.Addr(), cmds)
 		})
 	}
+}
+
+// TestRestoreCountersMatchReference: RESTORE, whose payload a script line cannot carry.
+func TestRestoreCountersMatchReference(t *testing.T) {
+	refAddr := referenceAddr(t)
+	srv := startServer(t)
+	ref := dialRaw(t, refAddr)
+	ref.Do(t, "SET", "k", "v")
+	raw := ref.Do(t, "DUMP", "k")
+	_, rest, _ := strings.Cut(raw, "\r\n")
+	payload := strings.TrimSuffix(rest, "\r\n")
+	diffCounters(t, refAddr, srv.Addr(), [][]string{
+		{"RESTORE", "r", "0", payload},
+		{"RESTORE", "r", "0", payload, "REPLACE"},
+		{"RESTORE", "r", "1", payload, "REPLACE", "ABSTTL"},
+		{"RESTORE", "r", "1", payload, "ABSTTL"},
+		{"RESTORE", "r", "0", payload, "IDLETIME", "10"},
+	})
+}
+
+// diffCounters runs cmds on the reference and on Cinnabar, each from empty, and
+// requires every command to move the counters by the same amounts. Commands between
+// MULTI and EXEC (or DISCARD) are measured together with the EXEC.
+func diffCounters(t *testing.T, refAddr, addr string, cmds [][]string) {
+	t.Helper()
+	var deltas [2][]string
+	for i, addr := range []string{refAddr, addr} {
+		raw := dialRaw(t, addr)
+		raw.Do(t, "FLUSHALL")
+		prev, inMulti := counters(t, raw), false
+		for _, args := range cmds {
+			raw.Do(t, args...)
+			switch strings.ToUpper(args[0]) {
+			case "MULTI":
+				inMulti = true
+			case "EXEC", "DISCARD":
+				inMulti = false
+			}
+			if inMulti {
+				continue
+			}
+			cur := counters(t, raw)
+			deltas[i] = append(deltas[i], strconv.Quote(strings.Join(args, " "))+counterDelta(prev, cur))
+			prev = cur
+		}
+	}
+	require.Equal(t, strings.Join(deltas[0], "\n"), strings.Join(deltas[1], "\n"))
 }
 
 // TestBlockedCountersMatchReference: what a blocking command counts when it blocks, and
