@@ -145,8 +145,16 @@ func (s *Server) call(c *Client, spec *command.Spec, args [][]byte) {
 // run invokes the handler; the caller holds the shards in mask, those of its keys. A
 // handler that panics fails its call with an error instead of taking the server down.
 // While the write stream has consumers, what the call changed is propagated.
+//
+// total_commands_processed counts here, as Redis's call() does: every command run,
+// from a client, EXEC or a script, but not those rejected before they run, nor those
+// MULTI queues until EXEC runs them, nor a blocked command run again to serve it
+// (counted when it blocked; and the run may be on another client's goroutine).
 func (s *Server) run(c *Client, spec *command.Spec, args [][]byte, mask uint64) (err error) {
 	ctx := &c.ctx
+	if ctx.ReadyKey == nil {
+		c.count(&c.stats.commands, 1)
+	}
 	db := c.db
 	propagating := s.writes.active.Load()
 	var before int64
@@ -181,11 +189,8 @@ func (s *Server) record(c *Client, spec *command.Spec, start time.Duration, err 
 }
 
 // countCall adds a call that took dur to the command's statistics and writes its
-// error, if it failed: what every call counts, from a client or from a script. As in
-// Redis, total_commands_processed counts calls: not the commands rejected before they
-// run, nor those MULTI queues until EXEC runs them.
+// error, if it failed: what every call counts, from a client or from a script.
 func (s *Server) countCall(c *Client, spec *command.Spec, dur time.Duration, err error) {
-	c.count(&c.stats.commands, 1)
 	st := spec.Stats()
 	st.Calls.Add(1)
 	st.Usec.Add(int64(dur / time.Microsecond))
