@@ -541,6 +541,10 @@ GET
 GET a b
 LPUSH x a
 SET a 1 EX 0
+SET a 1 PXAT 1
+SET a 1
+SET a 2 PXAT 1 GET
+SET nx 1 PXAT 1 NX
 `},
 	{"more", `
 INCRBYFLOAT nf 1.5

@@ -48,7 +48,8 @@ func TestSetLookupDelete(t *testing.T) {
 }
 
 // TestDirtyCounts: the N forms count what they are told in Dirty, every write counts
-// in Writes (the server's test of whether a call wrote), and expiries count in neither.
+// in Writes (the server's test of whether a call wrote), and expiries and evictions
+// count in neither.
 func TestDirtyCounts(t *testing.T) {
 	ks, clk, _ := newTestKeyspace()
 	db := ks.DB(0)
@@ -71,6 +72,9 @@ func TestDirtyCounts(t *testing.T) {
 	clk.Advance(time.Second)
 	step(func() { require.Nil(t, db.Lookup([]byte("k"))) }, 0, 0)
 	require.Equal(t, int64(1), ks.Stats().Expired)
+	step(func() { db.Set([]byte("e"), NewString([]byte("v")), Event{}) }, 1, 1)
+	step(func() { _, ok := db.Evict("e", false); require.True(t, ok) }, 0, 0)
+	require.Equal(t, int64(1), ks.Stats().Evicted)
 }
 
 func TestLazyExpiry(t *testing.T) {
