@@ -1360,10 +1360,10 @@ func cmdXClaim(c *Ctx) error {
 			return Errorf("ERR Unrecognized XCLAIM option '%s'", c.Args[j])
 		}
 	}
-	changed := false
+	lastIDMoved := false
 	if g.LastID.Less(lastID) {
 		g.LastID = lastID
-		changed = true
+		lastIDMoved = true
 	}
 	if deliveryTime == -1 || deliveryTime < 0 || deliveryTime > now {
 		deliveryTime = now
@@ -1372,7 +1372,9 @@ func cmdXClaim(c *Ctx) error {
 	mark := c.W.Len()
 	n := 0
 	c.PropagateNothing() // what it changed propagates, as XCLAIMs and XGROUP SETID
-	lastIDMoved := changed
+	// Redis counts a change per entry claimed or dropped, and one for a moved last ID
+	// that no XCLAIM carries.
+	var changes int64
 	for _, id := range ids {
 		nack := g.Pending(id)
 		if !s.Exists(id) {
@@ -1380,7 +1382,7 @@ func cmdXClaim(c *Ctx) error {
 				propagateXClaim(c, key, g, id, nack, g.LastID)
 				lastIDMoved = false // the XCLAIM carries it
 				g.Ack(id)           // the entry is gone: drop it from the pending lists
-				changed = true
+				changes++
 			}
 			continue
 		}
@@ -1411,14 +1413,15 @@ func cmdXClaim(c *Ctx) error {
 		propagateXClaim(c, key, g, id, nack, g.LastID)
 		lastIDMoved = false
 		n++
-		changed = true
+		changes++
 	}
 	if lastIDMoved {
 		propagateGroupLastID(c, key, g)
+		changes++
 	}
 	patchHeader(c.W, mark, n, false)
-	if changed {
-		c.DB.Changed(key, evStreamState)
+	if changes > 0 {
+		c.DB.ChangedN(key, evStreamState, changes)
 	}
 	return nil
 }
@@ -1510,8 +1513,8 @@ func cmdXAutoClaim(c *Ctx) error {
 	for _, id := range deleted {
 		replyStreamID(c.W, id)
 	}
-	if len(claimed) > 0 || len(deleted) > 0 {
-		c.DB.Changed(key, evStreamState)
+	if n := len(claimed) + len(deleted); n > 0 {
+		c.DB.ChangedN(key, evStreamState, int64(n)) // Redis counts each entry
 	}
 	return nil
 }

@@ -493,6 +493,22 @@ XGROUP DELCONSUMER y g nope
 XGROUP SETID y g $
 XGROUP DESTROY y nope
 XACK y g 1-7 1-8
+XADD z 1-1 f v
+XADD z 1-2 f v
+XADD z 1-3 f v
+XGROUP CREATE z g 0
+XREADGROUP GROUP g c STREAMS z >
+XDEL z 1-1 1-2
+XAUTOCLAIM z g c2 0 0
+XCLAIM z g c2 0 1-1 1-3 JUSTID
+XCLAIM z g c3 0 1-3 LASTID 5-0
+XCLAIM z g c3 0 1-9 LASTID 6-0
+XADD z 1-4 f v
+XREADGROUP GROUP g c STREAMS z >
+XDEL z 1-4
+XCLAIM z g c 0 1-4 1-3
+XACK z g 1-1 1-2 1-3
+DEL a a
 `},
 	{"server", `
 DEBUG POPULATE 10
@@ -546,7 +562,7 @@ SET a 1
 SET a 2 PXAT 1 GET
 SET nx 1 PXAT 1 NX
 `},
-	{"more", `
+	{"ranges, stores and missing keys", `
 INCRBYFLOAT nf 1.5
 SETRANGE sr 0 abc
 SETRANGE sr 1 x
