@@ -1181,16 +1181,16 @@ func cmdXAck(c *Ctx) error {
 	if err != nil {
 		return err
 	}
-	n := 0
+	var n int64
 	for _, id := range ids {
 		if g.Ack(id) {
 			n++
 		}
 	}
 	if n > 0 {
-		c.DB.Changed(key, evStreamState)
+		c.DB.ChangedN(key, evStreamState, n) // Redis counts each entry acknowledged
 	}
-	c.W.Int(int64(n))
+	c.W.Int(n)
 	return nil
 }
 
