@@ -591,6 +591,17 @@ SET bs abc
 BITOP NOT bn bs
 BITOP XOR bn bs bs nokey
 BITPOS bs 1 1 2
+BITOP AND bs nokey nokey2
+LPUSH ls a
+RPOPLPUSH ls ls
+LMOVE ls ls2 LEFT RIGHT
+SADD ss a
+SMOVE ss ss2 a
+ZADD zs 1 a
+ZREM zs a
+HSET hs a 1
+HINCRBY hs a 1
+HDEL hs a
 RPUSH sl 3 1 2
 HSET h_1 f 1
 HSET h_2 f 2
