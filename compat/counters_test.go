@@ -566,10 +566,6 @@ GET
 GET a b
 LPUSH x a
 SET a 1 EX 0
-SET a 1 PXAT 1
-SET a 1
-SET a 2 PXAT 1 GET
-SET nx 1 PXAT 1 NX
 `},
 	{"ranges, stores and missing keys", `
 INCRBYFLOAT nf 1.5
@@ -718,6 +714,12 @@ RANDOMKEY
 SET k v PX 1
 DEBUG SLEEP 0.01
 OBJECT ENCODING k
+SET a 1 PXAT 1
+SET a 1
+SET a 2 PXAT 1 GET
+SET nx 1 PXAT 1 NX
+GET a
+EXISTS nx
 DEBUG SET-ACTIVE-EXPIRE 1
 `},
 }
