@@ -563,15 +563,16 @@ func cmdBitField(c *Ctx) error {
 			c.W.Int(int64(v))
 		}
 	}
+	// Redis counts each field written.
 	switch {
 	case created && changes > 0:
-		c.DB.Set(key, e, evSetBit)
+		c.DB.SetN(key, e, evSetBit, int64(changes))
 	case created:
 		// Redis creates the zero-filled key even when every write failed, and
-		// reports no event for it.
-		c.DB.Set(key, e, store.Event{})
+		// reports no event or change for it.
+		c.DB.SetN(key, e, store.Event{}, 0)
 	case changes > 0:
-		c.DB.Changed(key, evSetBit)
+		c.DB.ChangedN(key, evSetBit, int64(changes))
 	}
 	return nil
 }

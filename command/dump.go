@@ -97,9 +97,9 @@ func cmdRestore(c *Ctx) error {
 		return nil
 	}
 	if replace {
-		// Redis deletes the old value without an event, then adds the key: "new" and
-		// "restore" follow.
-		c.DB.Delete(key, store.Event{})
+		// Redis deletes the old value without an event or a change of its own, then adds
+		// the key: "new" and "restore" follow.
+		c.DB.DeleteN(key, store.Event{}, 0)
 	}
 	if ttl != 0 {
 		v.SetExpireAt(at)

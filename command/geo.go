@@ -792,7 +792,7 @@ func cmdGeoSearch(c *Ctx) error {
 		if search {
 			ev = evGeoSearchStore
 		}
-		zStore(c, storeKey, pairs, ev)
+		zStore(c, storeKey, pairs, ev, int64(n))
 		return nil
 	}
 	opts := 0

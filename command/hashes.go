@@ -52,13 +52,13 @@ func writeHash(c *Ctx, key []byte) (e *store.Entry, created bool, err error) {
 	return e, false, err
 }
 
-// saveHash reports a write to key: a new hash is stored (emitting "new" and ev), an
-// existing one is reported changed.
-func saveHash(c *Ctx, key []byte, e *store.Entry, created bool, ev store.Event) {
+// saveHash reports a write of n fields to key: a new hash is stored (emitting "new" and
+// ev), an existing one is reported changed.
+func saveHash(c *Ctx, key []byte, e *store.Entry, created bool, ev store.Event, n int64) {
 	if created {
-		c.DB.Set(key, e, ev)
+		c.DB.SetN(key, e, ev, n)
 	} else {
-		c.DB.Changed(key, ev)
+		c.DB.ChangedN(key, ev, n)
 	}
 }
 
@@ -79,7 +79,8 @@ func cmdHSet(c *Ctx) error {
 			added++
 		}
 	}
-	saveHash(c, key, e, created, evHSet)
+	// Redis counts every field written, new or not.
+	saveHash(c, key, e, created, evHSet, int64(len(c.Args)-2)/2)
 	if c.Spec.Name == "hmset" {
 		c.W.OK()
 	} else {
@@ -100,7 +101,7 @@ func cmdHSetNX(c *Ctx) error {
 		return nil
 	}
 	h.Set(c.Args[2], c.Args[3], c.DB.Limits())
-	saveHash(c, key, e, created, evHSet)
+	saveHash(c, key, e, created, evHSet, 1)
 	c.W.Int(1)
 	return nil
 }
@@ -194,9 +195,9 @@ func cmdHDel(c *Ctx) error {
 		}
 	}
 	if deleted > 0 {
-		c.DB.Changed(key, evHDel)
+		c.DB.ChangedN(key, evHDel, deleted)
 		if h.Len() == 0 {
-			c.DB.Delete(key, store.EvDel)
+			c.DB.DeleteN(key, store.EvDel, 0)
 		}
 	}
 	c.W.Int(deleted)
@@ -252,7 +253,7 @@ func cmdHIncrBy(c *Ctx) error {
 	cur += incr
 	var buf [20]byte
 	h.Set(field, strconv.AppendInt(buf[:0], cur, 10), c.DB.Limits())
-	saveHash(c, key, e, created, evHIncrBy)
+	saveHash(c, key, e, created, evHIncrBy, 1)
 	c.W.Int(cur)
 	return nil
 }
@@ -283,7 +284,7 @@ func cmdHIncrByFloat(c *Ctx) error {
 		return Err(resp.ErrNaNOrInf)
 	}
 	h.Set(field, val, c.DB.Limits())
-	saveHash(c, key, e, created, evHIncrByFloat)
+	saveHash(c, key, e, created, evHIncrByFloat, 1)
 	if c.Propagating { // the sum a replay computes could round differently
 		c.Propagate(wordHSet, key, field, val)
 	}

@@ -82,15 +82,16 @@ func storeHLL(e *store.Entry, b []byte) {
 }
 
 // saveHLL stores b, the new registers of the HLL at key (whose entry e is nil when the
-// key is new), with its cached count invalidated; PFADD and PFMERGE both report "pfadd".
-func saveHLL(c *Ctx, key []byte, e *store.Entry, b []byte) {
+// key is new), with its cached count invalidated, counting n changes; PFADD and PFMERGE
+// both report "pfadd".
+func saveHLL(c *Ctx, key []byte, e *store.Entry, b []byte, n int64) {
 	hll.Invalidate(b)
 	if e == nil {
-		c.DB.Set(key, newHLLEntry(b), evPFAdd)
+		c.DB.SetN(key, newHLLEntry(b), evPFAdd, n)
 		return
 	}
 	storeHLL(e, b)
-	c.DB.Changed(key, evPFAdd)
+	c.DB.ChangedN(key, evPFAdd, n)
 }
 
 // newHLLEntry wraps a new HLL value in a "raw" string entry.
@@ -106,9 +107,10 @@ func cmdPFAdd(c *Ctx) error {
 	if err != nil {
 		return err
 	}
-	updated := e == nil
+	// Redis counts a change for the key's creation and one per register raised.
+	var updated int64
 	if e == nil {
-		b = hll.New()
+		b, updated = hll.New(), 1
 	}
 	limit := hll.SparseMaxBytes()
 	for _, ele := range c.Args[2:] {
@@ -119,10 +121,12 @@ func cmdPFAdd(c *Ctx) error {
 			}
 			return errCorruptHLL
 		}
-		b, updated = nb, updated || changed
+		if b = nb; changed {
+			updated++
+		}
 	}
-	if updated {
-		saveHLL(c, key, e, b)
+	if updated > 0 {
+		saveHLL(c, key, e, b, updated)
 		c.W.Int(1)
 		return nil
 	}
@@ -206,7 +210,7 @@ func cmdPFMerge(c *Ctx) error {
 	if b, err = u.Apply(b, hll.SparseMaxBytes()); err != nil {
 		return errCorruptHLL
 	}
-	saveHLL(c, key, e, b)
+	saveHLL(c, key, e, b, 1)
 	c.W.OK()
 	return nil
 }

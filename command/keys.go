@@ -106,10 +106,11 @@ func cmdRename(c *Ctx) error {
 		c.W.Int(0)
 		return nil
 	}
-	// Redis reports "new" for dst first, then rename_from, then rename_to.
+	// Redis reports "new" for dst first, then rename_from, then rename_to, and counts
+	// one change in all.
 	c.DB.Set(dst, e, store.Event{})
-	c.DB.Delete(src, evRenameFrom)
-	c.DB.Changed(dst, evRenameTo)
+	c.DB.DeleteN(src, evRenameFrom, 0)
+	c.DB.ChangedN(dst, evRenameTo, 0)
 	if nx {
 		c.W.Int(1)
 	} else {
@@ -184,9 +185,9 @@ func cmdMove(c *Ctx) error {
 		c.W.Int(0)
 		return nil
 	}
-	target.Set(key, e, store.Event{}) // "new" comes first, as in Redis
-	c.DB.Delete(key, evMoveFrom)
-	target.Changed(key, evMoveTo)
+	target.Set(key, e, store.Event{}) // "new" comes first, as in Redis, one change in all
+	c.DB.DeleteN(key, evMoveFrom, 0)
+	target.ChangedN(key, evMoveTo, 0)
 	c.W.Int(1)
 	return nil
 }
@@ -462,7 +463,7 @@ func cmdFlush(c *Ctx) error {
 }
 
 func cmdObject(c *Ctx) error {
-	e := c.DB.Peek(c.Args[2])
+	e := c.DB.Inspect(c.Args[2])
 	if e == nil {
 		c.W.Null()
 		return nil

@@ -93,12 +93,22 @@ func parseListSide(c *Ctx, i int) (bool, error) {
 	return false, ErrSyntax
 }
 
-// listPopped reports elements listPopped from the front or back of the list at key, and
+// servedPop is the count of changes of the one element BLPOP, BRPOP, BLMOVE or
+// BRPOPLPUSH pops (and LMOVE, RPOPLPUSH): one, but none when the pop serves a client
+// that was blocked, as Redis counts it.
+func servedPop(c *Ctx) int64 {
+	if c.ReadyKey != nil {
+		return 0
+	}
+	return 1
+}
+
+// listPopped reports n elements popped from the front or back of the list at key, and
 // deletes the key when the list became empty.
-func listPopped(c *Ctx, key []byte, l *store.List, front bool) {
-	c.DB.Changed(key, listPopEvent(front))
+func listPopped(c *Ctx, key []byte, l *store.List, front bool, n int64) {
+	c.DB.ChangedN(key, listPopEvent(front), n)
 	if l.Len() == 0 {
-		c.DB.Delete(key, store.EvDel)
+		c.DB.DeleteN(key, store.EvDel, 0)
 	}
 }
 
@@ -120,12 +130,12 @@ func cmdListPush(c *Ctx) error {
 		for _, v := range c.Args[2:] {
 			l.Push(v, front)
 		}
-		c.DB.Set(key, store.NewListEntry(l), listPushEvent(front))
+		c.DB.SetN(key, store.NewListEntry(l), listPushEvent(front), int64(len(c.Args)-2))
 	} else {
 		for _, v := range c.Args[2:] {
 			l.Push(v, front)
 		}
-		c.DB.Changed(key, listPushEvent(front))
+		c.DB.ChangedN(key, listPushEvent(front), int64(len(c.Args)-2))
 	}
 	c.W.Int(int64(l.Len()))
 	return nil
@@ -164,6 +174,7 @@ func cmdListPop(c *Ctx) error {
 	case !withCount:
 		v, _ := l.Pop(front)
 		c.W.Bulk(v)
+		count = 1
 	default:
 		n := int(min(count, int64(l.Len())))
 		c.W.Array(n)
@@ -171,8 +182,9 @@ func cmdListPop(c *Ctx) error {
 			v, _ := l.Pop(front)
 			c.W.Bulk(v)
 		}
+		count = int64(n)
 	}
-	listPopped(c, key, l, front)
+	listPopped(c, key, l, front, count)
 	return nil
 }
 
@@ -330,9 +342,9 @@ func cmdLRem(c *Ctx) error {
 	}
 	removed := l.Remove(c.Args[3], int(count))
 	if removed > 0 {
-		c.DB.Changed(key, evLRem)
+		c.DB.ChangedN(key, evLRem, int64(removed))
 		if l.Len() == 0 {
-			c.DB.Delete(key, store.EvDel)
+			c.DB.DeleteN(key, store.EvDel, 0)
 		}
 	}
 	c.W.Int(int64(removed))
@@ -354,14 +366,15 @@ func cmdLTrim(c *Ctx) error {
 		c.W.OK()
 		return nil
 	}
+	before := l.Len()
 	if s, e, ok := listRange(start, end, l.Len()); ok {
 		l.Trim(s, e)
 	} else {
 		l.DeleteRange(0, l.Len())
 	}
-	c.DB.Changed(key, evLTrim)
+	c.DB.ChangedN(key, evLTrim, int64(before-l.Len()))
 	if l.Len() == 0 {
-		c.DB.Delete(key, store.EvDel)
+		c.DB.DeleteN(key, store.EvDel, 0)
 	}
 	c.W.OK()
 	return nil
@@ -503,16 +516,17 @@ func listMove(c *Ctx, from, to bool) error {
 		return err
 	}
 	v, _ := sl.Pop(from)
+	// Redis counts the move as one change: the pop's.
 	if dl == nil {
 		dl = newList(c.DB)
 		dl.Push(v, to)
-		c.DB.Set(dst, store.NewListEntry(dl), listPushEvent(to))
+		c.DB.SetN(dst, store.NewListEntry(dl), listPushEvent(to), 0)
 	} else {
 		dl.Push(v, to)
-		c.DB.Changed(dst, listPushEvent(to))
+		c.DB.ChangedN(dst, listPushEvent(to), 0)
 	}
 	c.W.Bulk(v)
-	listPopped(c, src, sl, from)
+	listPopped(c, src, sl, from, servedPop(c))
 	return nil
 }
 
@@ -573,7 +587,7 @@ func cmdBListPop(c *Ctx) error {
 		c.W.Array(2)
 		c.W.Bulk(key)
 		c.W.Bulk(v)
-		listPopped(c, key, l, front)
+		listPopped(c, key, l, front, servedPop(c))
 		c.Propagate(listPopWord(front), key)
 		return true, nil
 	})
@@ -600,7 +614,7 @@ func cmdLMPop(c *Ctx) error {
 			v, _ := l.Pop(front)
 			c.W.Bulk(v)
 		}
-		listPopped(c, key, l, front)
+		listPopped(c, key, l, front, int64(n))
 		if c.Propagating {
 			c.Propagate(listPopWord(front), key, AppendInt(nil, int64(n)))
 		}

@@ -76,9 +76,9 @@ func cmdSAdd(c *Ctx) error {
 	}
 	switch {
 	case created:
-		c.DB.Set(key, e, evSAdd)
+		c.DB.SetN(key, e, evSAdd, added)
 	case added > 0:
-		c.DB.Changed(key, evSAdd)
+		c.DB.ChangedN(key, evSAdd, added)
 	}
 	c.W.Int(added)
 	return nil
@@ -101,9 +101,9 @@ func cmdSRem(c *Ctx) error {
 		}
 	}
 	if removed > 0 {
-		c.DB.Changed(key, evSRem)
+		c.DB.ChangedN(key, evSRem, removed)
 		if s.Len() == 0 {
-			c.DB.Delete(key, store.EvDel)
+			c.DB.DeleteN(key, store.EvDel, 0)
 		}
 	}
 	c.W.Int(removed)
@@ -180,22 +180,25 @@ func cmdSPop(c *Ctx) error {
 	switch {
 	case count < 0:
 		popOne()
+		count = 1
 	case count >= int64(s.Len()):
+		// Redis replies here as SUNION does, with its read lookup: a keyspace hit.
+		c.DB.Lookup(key)
 		c.W.Set(s.Len())
 		s.Range(func(m []byte) bool { c.W.Bulk(m); return true })
-		c.DB.Changed(key, evSPop)
-		c.DB.Delete(key, store.EvDel)
+		c.DB.ChangedN(key, evSPop, int64(s.Len()))
+		c.DB.DeleteN(key, store.EvDel, 0)
 		c.Propagate(wordDel, key)
 		return nil
 	default:
 		c.W.Set(int(count))
-		for ; count > 0; count-- {
+		for i := count; i > 0; i-- {
 			popOne()
 		}
 	}
-	c.DB.Changed(key, evSPop)
+	c.DB.ChangedN(key, evSPop, count)
 	if s.Len() == 0 {
-		c.DB.Delete(key, store.EvDel)
+		c.DB.DeleteN(key, store.EvDel, 0)
 	}
 	return nil
 }
@@ -273,7 +276,7 @@ func cmdSMove(c *Ctx) error {
 	}
 	c.DB.Changed(src, evSRem)
 	if ss.Len() == 0 {
-		c.DB.Delete(src, store.EvDel)
+		c.DB.DeleteN(src, store.EvDel, 0)
 	}
 	if de == nil {
 		de = store.NewSet()

@@ -222,7 +222,7 @@ func cmdSort(c *Ctx) error {
 		}
 	}
 	if l.Len() > 0 {
-		c.DB.Set(o.store, store.NewListEntry(l), evSortStore)
+		c.DB.SetN(o.store, store.NewListEntry(l), evSortStore, int64(l.Len())) // Redis counts the elements
 	} else {
 		c.DB.Delete(o.store, store.EvDel)
 	}

@@ -495,7 +495,7 @@ func cmdXAdd(c *Ctx) error {
 	}
 	replyStreamID(c.W, id)
 	if a.trim.Strategy != 0 && s.Trim(a.trim) > 0 {
-		c.DB.Changed(key, evXTrim)
+		c.DB.ChangedN(key, evXTrim, 0) // Redis counts the XADD alone
 	}
 	propagateAddTrim(c, &a, s, idPos, id)
 	return nil
@@ -541,7 +541,7 @@ func cmdXTrim(c *Ctx) error {
 	}
 	n := s.Trim(a.trim)
 	if n > 0 {
-		c.DB.Changed(key, evXTrim)
+		c.DB.ChangedN(key, evXTrim, n)
 	}
 	propagateAddTrim(c, &a, s, 0, store.StreamID{})
 	c.W.Int(n)
@@ -608,7 +608,7 @@ func cmdXDel(c *Ctx) error {
 	}
 	n := s.Delete(ids)
 	if n > 0 {
-		c.DB.Changed(key, evXDel)
+		c.DB.ChangedN(key, evXDel, int64(n))
 	}
 	c.W.Int(int64(n))
 	return nil
@@ -790,6 +790,8 @@ func cmdXRead(c *Ctx) error {
 	served := 0
 	for i := range streams {
 		st := &streams[i]
+		// Redis looks every stream up again to serve it: a second hit or miss.
+		c.DB.Lookup(st.key)
 		if st.s == nil {
 			continue
 		}
@@ -991,7 +993,8 @@ func xreadServeReady(c *Ctx, keys [][]byte, idsArg int, group, consumer []byte, 
 	if g != nil {
 		cons := xgroupConsumer(c, key, g, consumer, now)
 		xreadGroupNew(c, key, s, g, cons, start, count, noack, now)
-		c.DB.Changed(key, evStreamState)
+		c.DB.ChangedN(key, evStreamState, 0) // Redis counts no change for serving a blocked read
+
 	} else {
 		replyStreamRange(c.W, s, start, store.MaxStreamID, count, false)
 	}
@@ -1178,16 +1181,16 @@ func cmdXAck(c *Ctx) error {
 	if err != nil {
 		return err
 	}
-	n := 0
+	var n int64
 	for _, id := range ids {
 		if g.Ack(id) {
 			n++
 		}
 	}
 	if n > 0 {
-		c.DB.Changed(key, evStreamState)
+		c.DB.ChangedN(key, evStreamState, n) // Redis counts each entry acknowledged
 	}
-	c.W.Int(int64(n))
+	c.W.Int(n)
 	return nil
 }
 
@@ -1357,10 +1360,10 @@ func cmdXClaim(c *Ctx) error {
 			return Errorf("ERR Unrecognized XCLAIM option '%s'", c.Args[j])
 		}
 	}
-	changed := false
+	lastIDMoved := false
 	if g.LastID.Less(lastID) {
 		g.LastID = lastID
-		changed = true
+		lastIDMoved = true
 	}
 	if deliveryTime == -1 || deliveryTime < 0 || deliveryTime > now {
 		deliveryTime = now
@@ -1369,7 +1372,9 @@ func cmdXClaim(c *Ctx) error {
 	mark := c.W.Len()
 	n := 0
 	c.PropagateNothing() // what it changed propagates, as XCLAIMs and XGROUP SETID
-	lastIDMoved := changed
+	// Redis counts a change per entry claimed or dropped, and one for a moved last ID
+	// that no XCLAIM carries.
+	var changes int64
 	for _, id := range ids {
 		nack := g.Pending(id)
 		if !s.Exists(id) {
@@ -1377,7 +1382,7 @@ func cmdXClaim(c *Ctx) error {
 				propagateXClaim(c, key, g, id, nack, g.LastID)
 				lastIDMoved = false // the XCLAIM carries it
 				g.Ack(id)           // the entry is gone: drop it from the pending lists
-				changed = true
+				changes++
 			}
 			continue
 		}
@@ -1408,14 +1413,15 @@ func cmdXClaim(c *Ctx) error {
 		propagateXClaim(c, key, g, id, nack, g.LastID)
 		lastIDMoved = false
 		n++
-		changed = true
+		changes++
 	}
 	if lastIDMoved {
 		propagateGroupLastID(c, key, g)
+		changes++
 	}
 	patchHeader(c.W, mark, n, false)
-	if changed {
-		c.DB.Changed(key, evStreamState)
+	if changes > 0 {
+		c.DB.ChangedN(key, evStreamState, changes)
 	}
 	return nil
 }
@@ -1507,8 +1513,8 @@ func cmdXAutoClaim(c *Ctx) error {
 	for _, id := range deleted {
 		replyStreamID(c.W, id)
 	}
-	if len(claimed) > 0 || len(deleted) > 0 {
-		c.DB.Changed(key, evStreamState)
+	if n := len(claimed) + len(deleted); n > 0 {
+		c.DB.ChangedN(key, evStreamState, int64(n)) // Redis counts each entry
 	}
 	return nil
 }

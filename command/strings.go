@@ -150,7 +150,12 @@ func cmdSet(c *Ctx) error {
 		}
 	}
 	key := c.Args[1]
-	old := c.DB.LookupWrite(key)
+	var old *store.Entry
+	if get {
+		old = c.DB.Lookup(key) // GET reads: a keyspace hit or miss, as GET's own
+	} else {
+		old = c.DB.LookupWrite(key)
+	}
 	if get {
 		if old != nil && old.Type() != store.TypeString {
 			return ErrWrongType
@@ -197,7 +202,7 @@ func setString(c *Ctx, key []byte, old *store.Entry, val []byte, x expiry) {
 		c.DB.Set(key, e, evSet)
 	}
 	if x.at != 0 {
-		c.DB.Changed(key, evExpire)
+		c.DB.ChangedN(key, evExpire, 0) // part of the write counted above
 	}
 }
 

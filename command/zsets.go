@@ -89,23 +89,25 @@ func writeZSet(c *Ctx, key []byte) (*store.Entry, error) {
 	return ofType(c.DB.LookupWrite(key), store.TypeZSet)
 }
 
-// zChanged reports an in-place change with ev, deleting the key when it became empty.
-func zChanged(c *Ctx, key []byte, z *store.ZSet, ev store.Event) {
-	c.DB.Changed(key, ev)
+// zChanged reports an in-place change of n members with ev, deleting the key when it
+// became empty.
+func zChanged(c *Ctx, key []byte, z *store.ZSet, ev store.Event, n int64) {
+	c.DB.ChangedN(key, ev, n)
 	if z.Len() == 0 {
-		c.DB.Delete(key, store.EvDel)
+		c.DB.DeleteN(key, store.EvDel, 0)
 	}
 }
 
 // zStore replaces dst with the given members (deleting it when there are none), reports
-// ev and replies with the new cardinality, as the *STORE commands do.
-func zStore(c *Ctx, dst []byte, pairs []store.ZPair, ev store.Event) {
+// ev and replies with the new cardinality, as the *STORE commands do. Storing counts n
+// changes (Redis counts one for ZUNIONSTORE and the like, a member for GEO*STORE).
+func zStore(c *Ctx, dst []byte, pairs []store.ZPair, ev store.Event, n int64) {
 	if len(pairs) == 0 {
 		c.DB.Delete(dst, store.EvDel)
 		c.W.Int(0)
 		return
 	}
-	c.DB.Set(dst, store.NewZSetFrom(pairs, c.DB.Limits()), ev)
+	c.DB.SetN(dst, store.NewZSetFrom(pairs, c.DB.Limits()), ev, n)
 	c.W.Int(int64(len(pairs)))
 }
 
@@ -319,9 +321,9 @@ func zadd(c *Ctx, f zaddFlags, scores []float64, pairs [][]byte) error {
 			ev = evZIncr
 		}
 		if created {
-			c.DB.Set(key, e, ev)
+			c.DB.SetN(key, e, ev, added+updated)
 		} else {
-			c.DB.Changed(key, ev)
+			c.DB.ChangedN(key, ev, added+updated)
 		}
 	}
 	switch {
@@ -352,7 +354,7 @@ func cmdZRem(c *Ctx) error {
 			}
 		}
 		if removed > 0 {
-			zChanged(c, key, z, evZRem)
+			zChanged(c, key, z, evZRem, removed)
 		}
 	}
 	c.W.Int(removed)
@@ -639,7 +641,7 @@ func cmdZRemRange(c *Ctx) error {
 	if e != nil {
 		z := e.ZSet()
 		if removed = z.RemoveRange(r.ranks(z)); removed > 0 {
-			zChanged(c, key, z, ev)
+			zChanged(c, key, z, ev, int64(removed))
 		}
 	}
 	c.W.Int(int64(removed))
@@ -697,7 +699,7 @@ func zpop(c *Ctx, key []byte, z *store.ZSet, count int, max bool, shape zpopShap
 	if max {
 		ev = evZPopMax
 	}
-	zChanged(c, key, z, ev)
+	zChanged(c, key, z, ev, int64(n))
 }
 
 func cmdZPop(c *Ctx) error {
@@ -998,7 +1000,7 @@ func cmdZSetOp(c *Ctx) error {
 	}
 	if storeTo {
 		ev := map[string]store.Event{"unio": evZUnionStore, "inte": evZInterStore, "diff": evZDiffStore}[op]
-		zStore(c, c.Args[1], pairs, ev)
+		zStore(c, c.Args[1], pairs, ev, 1)
 		return nil
 	}
 	slices.SortFunc(pairs, zpairCmp)

@@ -1,11 +1,10 @@
 package compat
 
-// Accounting: MEMORY USAGE's estimates, the script caches' memory, the count of
-// changes since the last save and the error statistics, against the reference.
+// Accounting: MEMORY USAGE's estimates, the script caches' memory and the error
+// statistics, against the reference (the keyspace counters are in counters_test.go).
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -172,46 +171,6 @@ func memoryStat(t *testing.T, rdb *redis.Client, name string) int64 {
 	}
 	t.Fatalf("MEMORY STATS has no %s", name)
 	return 0
-}
-
-// TestChangesSinceSaveMatchesReference: rdb_changes_since_last_save counts the changes
-// to keys, one per key a command writes, as Redis does for these commands. (Redis
-// counts elements for some commands: SADD, LPUSH, HSET, ZADD and the like add the
-// number of elements they changed, where Cinnabar counts one per key write, and one
-// more when a command empties and so deletes its key.)
-func TestChangesSinceSaveMatchesReference(t *testing.T) {
-	srv := startServer(t)
-	script := [][]string{
-		words("SET a 1"), words("SET a 1"), words("MSET a 1 b 2 c 3"), words("INCR a"), words("APPEND a x"),
-		words("DEL a b nosuch"), words("SETNX c 1"), words("EXPIRE c 100"), words("PERSIST c"), words("GETDEL c"),
-		words("SET k v"), words("SET k v2 NX"), words("SETRANGE k 0 x"), words("SETBIT k 1 1"), words("SETBIT k 0 1"),
-		words("COPY k k2"), words("HSET h f v"), words("HSET h g 1"), words("HINCRBY h g 1"), words("HDEL h f nosuch"),
-		words("ZADD z 1 a"), words("ZADD z 2 b"), words("ZINCRBY z 1 a"), words("ZREM z a"), words("XADD x 1-1 f v"),
-		words("RPUSH l a"), words("LSET l 0 b"), words("SWAPDB 0 1"), words("FLUSHALL"), words("SET a b"), words("FLUSHDB"),
-	}
-	var deltas [2][]string
-	for i, addr := range []string{referenceAddr(t), srv.Addr()} {
-		raw := dialRaw(t, addr)
-		raw.Do(t, "FLUSHALL")
-		prev := changesSinceSave(t, raw)
-		for _, cmd := range script {
-			raw.Do(t, cmd...)
-			n := changesSinceSave(t, raw)
-			deltas[i] = append(deltas[i], fmt.Sprintf("%s:%d", strings.Join(cmd, " "), n-prev))
-			prev = n
-		}
-	}
-	require.Equal(t, deltas[0], deltas[1])
-}
-
-func changesSinceSave(t *testing.T, raw *rawConn) int64 {
-	t.Helper()
-	info := raw.Do(t, "INFO", "persistence")
-	_, rest, ok := strings.Cut(info, "rdb_changes_since_last_save:")
-	require.True(t, ok)
-	n, err := strconv.ParseInt(rest[:strings.Index(rest, "\r")], 10, 64)
-	require.NoError(t, err)
-	return n
 }
 
 // TestErrorstatsMatchesReference: the code an error reply is counted under (its first

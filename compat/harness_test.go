@@ -232,19 +232,13 @@ func diffScript(t *testing.T, script string) {
 	ref.Do(t, "FLUSHALL")
 	for _, line := range strings.Split(script, "\n") {
 		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
 		sorted := false
 		if rest, ok := strings.CutPrefix(line, "sort "); ok {
 			line, sorted = rest, true
 		}
-		var args []string
-		for _, a := range strings.Fields(line) {
-			if a == `""` {
-				a = ""
-			}
-			args = append(args, strings.ReplaceAll(a, `\s`, " "))
+		args := scriptArgs(line)
+		if args == nil {
+			continue
 		}
 		want, got := ref.Do(t, args...), ours.Do(t, args...)
 		if sorted {
@@ -252,6 +246,23 @@ func diffScript(t *testing.T, script string) {
 		}
 		require.Equal(t, want, got, "command: %s", line)
 	}
+}
+
+// scriptArgs splits a script line into a command's arguments (see diffScript); it
+// returns nil for a blank line or a comment.
+func scriptArgs(line string) []string {
+	line = strings.TrimSpace(line)
+	if line == "" || strings.HasPrefix(line, "#") {
+		return nil
+	}
+	var args []string
+	for _, a := range strings.Fields(line) {
+		if a == `""` {
+			a = ""
+		}
+		args = append(args, strings.ReplaceAll(a, `\s`, " "))
+	}
+	return args
 }
 
 // diffRandom is a model-based differential test: gen produces random commands (and

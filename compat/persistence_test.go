@@ -149,6 +149,37 @@ func TestRDBAcrossServers(t *testing.T) {
 	})
 }
 
+// TestFlushAllSavesMatchesReference: with save points configured, FLUSHALL saves the
+// emptied dataset at once (the changes since the last save start again from zero, and
+// the dump no longer holds the flushed keys); FLUSHDB does not save.
+func TestFlushAllSavesMatchesReference(t *testing.T) {
+	refDir, ourDir := t.TempDir(), t.TempDir()
+	srv := startServer(t, cinnabartest.WithDir(ourDir))
+	var got [2][]string
+	for i, addr := range []string{startReferenceIn(t, refDir), srv.Addr()} {
+		raw := dialRaw(t, addr)
+		for _, cmd := range []string{`CONFIG SET save 3600\s1`, "MSET a 1 b 2 c 3", "SAVE", "SET d 4",
+			"FLUSHDB", "SET e 5", "FLUSHALL", "SET f 6",
+			`EVAL return\sredis.call('flushall') 0`, "SET g 7", `CONFIG SET save ""`, "FLUSHALL"} {
+			raw.Do(t, scriptArgs(cmd)...)
+			info := raw.Do(t, "INFO", "persistence")
+			got[i] = append(got[i], fmt.Sprintf("%s: changes %s, saves %s", cmd,
+				infoLine(info, "rdb_changes_since_last_save"), infoLine(info, "rdb_saves")))
+		}
+	}
+	require.Equal(t, got[0], got[1])
+	// The dump the first FLUSHALL wrote holds nothing.
+	again := startServer(t, cinnabartest.WithDir(ourDir))
+	require.Equal(t, ":0\r\n", dialRaw(t, again.Addr()).Do(t, "DBSIZE"))
+}
+
+// infoLine returns a field of a raw INFO reply.
+func infoLine(info, field string) string {
+	_, rest, _ := strings.Cut(info, "\n"+field+":")
+	v, _, _ := strings.Cut(rest, "\r")
+	return v
+}
+
 func TestRDBSaveCommands(t *testing.T) {
 	dir := t.TempDir()
 	srv := startServer(t, cinnabartest.WithDir(dir), cinnabartest.WithConfig("enable-debug-command", "yes"))
@@ -181,13 +212,13 @@ func TestRDBSaveCommands(t *testing.T) {
 	_, err = tx.Exec(ctx)
 	require.ErrorContains(t, err, "EXECABORT") // SAVE was refused at queue time
 	require.Equal(t, "OK", rdb.Save(ctx).Val())
-	require.Equal(t, "3", infoField(t, rdb, "persistence", "rdb_saves")) // DEBUG RELOAD saved too
+	require.Equal(t, "2", infoField(t, rdb, "persistence", "rdb_saves")) // not DEBUG RELOAD's, as in Redis
 
 	// A save point: one change in one second.
 	require.NoError(t, rdb.ConfigSet(ctx, "save", "1 1").Err())
 	require.NoError(t, rdb.Set(ctx, "d", "4", 0).Err())
 	require.Eventually(t, func() bool {
-		return infoField(t, rdb, "persistence", "rdb_saves") == "4"
+		return infoField(t, rdb, "persistence", "rdb_saves") == "3"
 	}, 10*time.Second, 50*time.Millisecond)
 
 	// A fresh server on the same directory has all of it.

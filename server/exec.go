@@ -19,7 +19,6 @@ var subscribedAllowed = map[string]bool{"subscribe": true, "psubscribe": true, "
 
 // execute runs one call for client c, writing its reply into c.w.
 func (s *Server) execute(c *Client, args [][]byte) {
-	c.count(&c.stats.commands, 1)
 	defer c.afterExecute()
 	if n := len(args[0]); (n == 4 || n == 5) && s.refusedHTTP(c, args[0]) {
 		return
@@ -146,8 +145,16 @@ func (s *Server) call(c *Client, spec *command.Spec, args [][]byte) {
 // run invokes the handler; the caller holds the shards in mask, those of its keys. A
 // handler that panics fails its call with an error instead of taking the server down.
 // While the write stream has consumers, what the call changed is propagated.
+//
+// total_commands_processed counts here, as Redis's call() does: every command run,
+// from a client, EXEC or a script, but not those rejected before they run, nor those
+// MULTI queues until EXEC runs them, nor a blocked command run again to serve it
+// (counted when it blocked; and the run may be on another client's goroutine).
 func (s *Server) run(c *Client, spec *command.Spec, args [][]byte, mask uint64) (err error) {
 	ctx := &c.ctx
+	if ctx.ReadyKey == nil {
+		c.count(&c.stats.commands, 1)
+	}
 	db := c.db
 	propagating := s.writes.active.Load()
 	var before int64

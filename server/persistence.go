@@ -33,7 +33,7 @@ type rdbState struct {
 	lastSave    time.Time // the last successful save (or the load at start-up)
 	lastOK      bool
 	lastSeconds int64 // duration of the last background save; -1 before the first
-	saves       int64
+	saves       int64 // rdb_saves: those of SAVE and BGSAVE, as Redis counts
 	dirtyAtSave int64 // the keyspace's change count the last save captured
 	lastTry     time.Time
 	loaded      int
@@ -102,7 +102,6 @@ func (s *Server) saveRDB(locked bool) error {
 		return err
 	}
 	st.lastSave, st.dirtyAtSave = time.Now(), dirty
-	st.saves++
 	s.log.notice("DB saved on disk")
 	return nil
 }
@@ -125,6 +124,9 @@ func (s *Server) startBgSave() bool {
 		st.mu.Lock()
 		st.inProgress, st.lastOK = false, err == nil
 		st.lastSeconds = int64(time.Since(st.started).Seconds())
+		if err == nil {
+			st.saves++
+		}
 		st.mu.Unlock()
 		if err == nil {
 			s.log.notice("Background saving terminated with success")
@@ -146,6 +148,9 @@ func (s *Server) cmdSave(c *Ctx) error {
 	if err := s.saveRDB(false); err != nil {
 		return Err("ERR")
 	}
+	s.rdb.mu.Lock()
+	s.rdb.saves++
+	s.rdb.mu.Unlock()
 	c.W.OK()
 	return nil
 }
@@ -159,6 +164,23 @@ func (s *Server) cmdBgSave(c *Ctx) error {
 	}
 	c.W.Simple("Background saving started")
 	return nil
+}
+
+// flushAllSaving wraps FLUSHALL's handler: with save points configured, Redis saves
+// the emptied dataset at once, so that the dump no longer holds the flushed keys and
+// the changes since the last save start again from zero. FLUSHALL holds every shard.
+// Redis first kills a background save in progress; one here cannot be stopped, so then
+// no save is made (the background one captured its image before the flush).
+func (s *Server) flushAllSaving(flush func(*Ctx) error) func(*Ctx) error {
+	return func(c *Ctx) error {
+		if err := flush(c); err != nil {
+			return err
+		}
+		if len(savePoints(s.cfg.String("save"))) > 0 && !s.bgSaveInProgress() {
+			_ = s.saveRDB(true) // a failure is logged, as Redis logs it
+		}
+		return nil
+	}
 }
 
 // savePoints parses the save setting: pairs of seconds and changes.

@@ -294,6 +294,8 @@ func (s *Server) runScript(c *Ctx, function bool, name string, keys, argv [][]by
 	err := exec(&call.run)
 	s.scripts.running.Store(nil)
 	close(rs.done)
+	// The commands the script ran count in its caller's total_commands_processed.
+	caller.count(&caller.stats.commands, call.pc.stats.commands.Swap(0))
 	call.run, call.host = script.Run{}, scriptHost{} // keep nothing of this run alive
 	s.scripts.calls.Put(call)
 	return scriptErr(err)

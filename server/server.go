@@ -124,6 +124,8 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	s.ks.SetHooks(s)
 	s.table = command.NewTable(cloneRows(s.commandGroups())...) // per-server rows (diag.go)
 	s.execSpec = s.table.Get("exec")
+	flushAll := s.table.Get("flushall")
+	flushAll.Do = s.flushAllSaving(flushAll.Do) // persistence.go
 	s.expirer = expire.New(s.ks, int(cfg.Int("hz")), int(cfg.Int("active-expire-effort")))
 	s.evictor = s.newEvictor()
 	s.applyConfig()

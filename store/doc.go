@@ -29,6 +29,15 @@
 // the maxmemory accounting (package evict) subtracts from the heap until the garbage
 // collector has freed it.
 //
+// Dirty (rdb_changes_since_last_save, which the save points read) follows Redis's
+// count, which is per command rather than per key: one change for a key written, but
+// the number of elements for the collection commands (LPUSH, SADD, HSET, ZADD, LREM,
+// SORT ... STORE, ...), none for the removal of a collection its command emptied, one
+// in all for a compound write (RENAME, MOVE, LMOVE), and none for expiries and
+// evictions. SetN, ChangedN and DeleteN take the count; the others count one. Writes
+// counts the write operations themselves, whatever they counted in Dirty, so that the
+// server can tell that a call wrote.
+//
 // Values never alias the caller's buffers: the bytes given to a write are copied.
 //
 // # Access clocks

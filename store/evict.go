@@ -39,8 +39,7 @@ func (db *DB) Evict(key string, volatile bool) (freed int64, ok bool) {
 		return 0, false
 	}
 	freed = db.remove(sl, sh, b)
-	sh.stats.Evicted++
-	sh.stats.Dirty++
+	sh.stats.Evicted++ // not a change in Dirty: Redis counts none for evictions
 	db.ks.hooks.KeyChanged(db.index, b, EvEvicted)
 	return freed, true
 }

@@ -89,7 +89,7 @@ type Stats struct {
 type shard struct {
 	mu     sync.Mutex
 	stats  Stats
-	writes int64 // Dirty without expiries and evictions: see Writes
+	writes int64 // write operations by commands, whatever they counted in Dirty: see Writes
 	// freed is the estimated size of the values dropped here (FreedBytes).
 	freed atomic.Int64
 	// frozen, while not 0, is the time (unix ms) by which the shard's keys expire: a
@@ -98,10 +98,10 @@ type shard struct {
 	_      [64]byte // keep shards on separate cache lines
 }
 
-// wrote counts n changes made by a command.
+// wrote counts one write operation by a command, which Redis counts as n changes.
 func (sh *shard) wrote(n int64) {
 	sh.stats.Dirty += n
-	sh.writes += n
+	sh.writes++
 }
 
 // Keyspace holds the databases and the lock shards over them.
@@ -226,10 +226,10 @@ func (ks *Keyspace) Stats() Stats {
 	return t
 }
 
-// Writes counts the changes commands made to the keys of the shards in mask, leaving
-// out expiries and evictions (those are reported through Hooks as deletions of their
-// own). The caller holds those shards; comparing two readings tells whether a call
-// wrote.
+// Writes counts the write operations commands made on the keys of the shards in mask,
+// even those Redis counts as no change in Dirty, and leaving out expiries and evictions
+// (those are reported through Hooks as deletions of their own). The caller holds those
+// shards; comparing two readings tells whether a call wrote.
 func (ks *Keyspace) Writes(mask uint64) int64 {
 	var n int64
 	for m := mask; m != 0; m &= m - 1 {
@@ -332,11 +332,20 @@ func (db *DB) Lookup(key []byte) *Entry {
 
 // LookupNoTouch is Lookup without refreshing the access clock (EXISTS, TYPE, TTL).
 func (db *DB) LookupNoTouch(key []byte) *Entry {
+	e := db.Inspect(key)
+	if e == nil {
+		db.ks.hooks.KeyChanged(db.index, key, Event{ClassMiss, "keymiss"})
+	}
+	return e
+}
+
+// Inspect finds a live key for OBJECT: it counts a hit or a miss, as Redis does there,
+// but reports no keymiss event and leaves the access clock alone.
+func (db *DB) Inspect(key []byte) *Entry {
 	sl, sh, _ := db.locate(key)
 	e := db.live(sl, sh, key)
 	if e == nil {
 		sh.stats.Misses++
-		db.ks.hooks.KeyChanged(db.index, key, Event{ClassMiss, "keymiss"})
 		return nil
 	}
 	sh.stats.Hits++
@@ -354,8 +363,8 @@ func (db *DB) LookupWrite(key []byte) *Entry {
 	return e
 }
 
-// Peek finds a live key without touching its access clock or the statistics
-// (OBJECT, TYPE-less introspection, TTL).
+// Peek finds a live key without touching its access clock or the statistics (MEMORY
+// USAGE, DEBUG OBJECT, a blocked XREAD run again).
 func (db *DB) Peek(key []byte) *Entry {
 	sl, sh, _ := db.locate(key)
 	return db.live(sl, sh, key)
@@ -403,8 +412,7 @@ func (db *DB) live(sl *slot, sh *shard, key []byte) *Entry {
 // expire removes a key whose deadline has passed.
 func (db *DB) expire(sl *slot, sh *shard, key []byte) {
 	db.remove(sl, sh, key)
-	sh.stats.Expired++
-	sh.stats.Dirty++
+	sh.stats.Expired++ // not a change in Dirty: Redis counts none for expiries
 	db.ks.hooks.KeyChanged(db.index, key, EvExpired)
 }
 
@@ -439,14 +447,20 @@ func (db *DB) put(sl *slot, sh *shard, key string, e, old *Entry) {
 }
 
 // Set stores e under key, replacing any value and its expiry, and reports ev (the zero
-// Event when the command emits none). A key that did not exist also reports "new".
-func (db *DB) Set(key []byte, e *Entry, ev Event) {
+// Event when the command emits none). A key that did not exist also reports "new". It
+// counts one change; SetN counts n.
+func (db *DB) Set(key []byte, e *Entry, ev Event) { db.SetN(key, e, ev, 1) }
+
+// SetN is Set counting n changes in Dirty: Redis counts the elements a command stores
+// in a collection (LPUSH, SADD, SORT ... STORE), and the parts of a compound write
+// after the first as none (RENAME, MOVE, LMOVE).
+func (db *DB) SetN(key []byte, e *Entry, ev Event, n int64) {
 	sl, sh, _ := db.locate(key)
 	old := db.live(sl, sh, key)
 	// A copy of the key even when it exists: assigning to a string-keyed map stores the
 	// given key over the old one, and key may be a view of the caller's buffer.
 	db.put(sl, sh, string(key), e, old)
-	sh.wrote(1)
+	sh.wrote(n)
 	if old == nil {
 		db.ks.hooks.KeyChanged(db.index, key, EvNew)
 	}
@@ -455,21 +469,31 @@ func (db *DB) Set(key []byte, e *Entry, ev Event) {
 	}
 }
 
-// Changed reports that the caller modified key's value in place, with event ev.
-func (db *DB) Changed(key []byte, ev Event) {
+// Changed reports that the caller modified key's value in place, with event ev,
+// counting one change; ChangedN counts n (see SetN).
+func (db *DB) Changed(key []byte, ev Event) { db.ChangedN(key, ev, 1) }
+
+// ChangedN is Changed counting n changes in Dirty.
+func (db *DB) ChangedN(key []byte, ev Event, n int64) {
 	_, sh, _ := db.locate(key)
-	sh.wrote(1)
+	sh.wrote(n)
 	db.ks.hooks.KeyChanged(db.index, key, ev)
 }
 
-// Delete removes key, reporting ev, and says whether it existed.
-func (db *DB) Delete(key []byte, ev Event) bool {
+// Delete removes key, reporting ev, and says whether it existed. It counts one change;
+// DeleteN counts n.
+func (db *DB) Delete(key []byte, ev Event) bool { return db.DeleteN(key, ev, 1) }
+
+// DeleteN is Delete counting n changes in Dirty: Redis counts none for the removal of a
+// collection its command emptied (the elements removed were counted) or for RENAME's
+// source.
+func (db *DB) DeleteN(key []byte, ev Event, n int64) bool {
 	sl, sh, _ := db.locate(key)
 	if db.live(sl, sh, key) == nil {
 		return false
 	}
 	db.remove(sl, sh, key)
-	sh.wrote(1)
+	sh.wrote(n)
 	db.ks.hooks.KeyChanged(db.index, key, ev)
 	return true
 }

@@ -47,6 +47,36 @@ func TestSetLookupDelete(t *testing.T) {
 	require.Equal(t, int64(2), st.Dirty)
 }
 
+// TestDirtyCounts: the N forms count what they are told in Dirty, every write counts
+// in Writes (the server's test of whether a call wrote), and expiries and evictions
+// count in neither.
+func TestDirtyCounts(t *testing.T) {
+	ks, clk, _ := newTestKeyspace()
+	db := ks.DB(0)
+	all := ks.AllShards()
+	step := func(f func(), dirty, writes int64) {
+		t.Helper()
+		d, w := ks.Stats().Dirty, ks.Writes(all)
+		f()
+		require.Equal(t, dirty, ks.Stats().Dirty-d, "dirty")
+		require.Equal(t, writes, ks.Writes(all)-w, "writes")
+	}
+	step(func() { db.SetN([]byte("l"), NewString([]byte("v")), Event{}, 3) }, 3, 1)
+	step(func() { db.ChangedN([]byte("l"), Event{}, 0) }, 0, 1)
+	step(func() { db.ChangedN([]byte("l"), Event{}, 2) }, 2, 1)
+	step(func() { db.DeleteN([]byte("l"), EvDel, 0) }, 0, 1)
+	step(func() { db.DeleteN([]byte("l"), EvDel, 1) }, 0, 0) // no such key
+	e := NewString([]byte("v"))
+	e.SetExpireAt(clk.UnixMilli() + 10)
+	step(func() { db.Set([]byte("k"), e, Event{}) }, 1, 1)
+	clk.Advance(time.Second)
+	step(func() { require.Nil(t, db.Lookup([]byte("k"))) }, 0, 0)
+	require.Equal(t, int64(1), ks.Stats().Expired)
+	step(func() { db.Set([]byte("e"), NewString([]byte("v")), Event{}) }, 1, 1)
+	step(func() { _, ok := db.Evict("e", false); require.True(t, ok) }, 0, 0)
+	require.Equal(t, int64(1), ks.Stats().Evicted)
+}
+
 func TestLazyExpiry(t *testing.T) {
 	ks, clk, log := newTestKeyspace()
 	db := ks.DB(3)
@@ -131,6 +161,26 @@ func TestScanCountAndFilter(t *testing.T) {
 	list := TypeList
 	_, keys = db.Scan(0, 1000, ScanFilter{Type: &list})
 	require.Empty(t, keys)
+	require.Equal(t, int64(100), ks.Stats().Hits, "a TYPE filter reads each key")
+}
+
+// TestScanExpires: an expired key the pattern selects is deleted, as Redis's SCAN does;
+// one it does not select stays until something else expires it.
+func TestScanExpires(t *testing.T) {
+	ks, clk, log := newTestKeyspace()
+	db := ks.DB(0)
+	for _, k := range []string{"a", "b"} {
+		e := NewString(nil)
+		e.SetExpireAt(clk.UnixMilli() + 1)
+		db.Set([]byte(k), e, Event{})
+	}
+	clk.Advance(time.Second)
+	_, keys := db.Scan(0, 10, ScanFilter{Match: func(k string) bool { return k == "a" }})
+	require.Empty(t, keys)
+	require.Equal(t, int64(1), ks.Stats().Expired)
+	require.Contains(t, log.events, "0 expired a")
+	n, _ := db.Size()
+	require.Equal(t, 1, n)
 }
 
 func TestSwapAndFlush(t *testing.T) {

@@ -13,8 +13,10 @@ type ScanFilter struct {
 
 // Scan returns up to count keys whose hash is at or after cursor, in hash order, and
 // the cursor to continue from (0 when the scan is complete). count bounds the keys
-// examined, as in Redis: the filter may leave fewer. Expired keys are skipped.
-// The caller holds every shard.
+// examined, as in Redis: the filter may leave fewer. It filters in Redis's order, with
+// Redis's side effects: the pattern, then the type, read with a lookup (a keyspace hit,
+// or a miss for an expired key), then expiry; an expired key that passes the pattern is
+// deleted, as a lookup would. The caller holds every shard.
 func (db *DB) Scan(cursor uint64, count int, f ScanFilter) (next uint64, keys []string) {
 	type hk struct {
 		h uint64
@@ -39,22 +41,24 @@ func (db *DB) Scan(cursor uint64, count int, f ScanFilter) (next uint64, keys []
 			}
 			return 0
 		})
-		for i, c := range batch {
+		sh := &db.ks.shards[s&db.ks.mask]
+		for _, c := range batch {
 			if count == 0 {
 				return c.h, keys
 			}
 			count--
-			e := sl.keys[c.k]
-			if e.expireAt != 0 && e.expireAt <= now {
-				continue
-			}
-			if f.Type != nil && e.typ != *f.Type {
-				continue
-			}
 			if f.Match != nil && !f.Match(c.k) {
 				continue
 			}
-			keys = append(keys, batch[i].k)
+			if f.Type != nil {
+				if e := db.LookupNoTouch([]byte(c.k)); e == nil || e.typ != *f.Type {
+					continue
+				}
+			} else if e := sl.keys[c.k]; e.expireAt != 0 && e.expireAt <= now {
+				db.expire(sl, sh, []byte(c.k))
+				continue
+			}
+			keys = append(keys, c.k)
 		}
 		cursor = (s + 1) << (64 - slotBits)
 	}
