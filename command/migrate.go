@@ -3,6 +3,7 @@ package command
 import (
 	"bufio"
 	"errors"
+	"math"
 	"net"
 	"strconv"
 	"strings"
@@ -116,8 +117,9 @@ func parseMigrate(c *Ctx) (*migrateArgs, error) {
 	return a, nil
 }
 
-// atoi reads a port as C's atoi does, as Redis reads it: leading blanks, a sign, the
-// leading digits ("6379x" is 6379, "x" is 0).
+// atoi reads a port as Redis reads it, with C's atoi: leading blanks, a sign, the
+// leading digits ("6379x" is 6379, "x" is 0), saturated to a 64-bit long and then cut
+// to a 32-bit int.
 func atoi(b []byte) int {
 	i := 0
 	for i < len(b) && (b[i] == ' ' || b[i] >= '\t' && b[i] <= '\r') {
@@ -127,14 +129,24 @@ func atoi(b []byte) int {
 	if i < len(b) && (b[i] == '-' || b[i] == '+') {
 		i++
 	}
-	n := 0
-	for ; i < len(b) && b[i] >= '0' && b[i] <= '9' && n < 1<<20; i++ {
-		n = n*10 + int(b[i]-'0')
+	var n uint64
+	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+		if n > 1<<63/10 {
+			n = 1 << 63 // saturated: LONG_MAX, or LONG_MIN with a sign
+		} else {
+			n = min(n*10+uint64(b[i]-'0'), 1<<63)
+		}
 	}
-	if neg {
-		return -n
+	var long int64
+	switch {
+	case neg:
+		long = int64(-n) // -(1<<63) is LONG_MIN
+	case n >= 1<<63:
+		long = math.MaxInt64
+	default:
+		long = int64(n)
 	}
-	return n
+	return int(int32(long))
 }
 
 func cmdMigrate(c *Ctx) error {
