@@ -73,10 +73,13 @@ func TestModuleMatchesReference(t *testing.T) {
 	t.Run("disabled", func(t *testing.T) {
 		diffBothProtocols(t, calls...)
 		rdb := newClient(t, startServer(t).Addr(), 2)
+		require.ErrorContains(t, rdb.ModuleLoadex(ctx, &redis.ModuleLoadexConfig{Path: "/nonexistent.so"}).Err(),
+			"ERR MODULE command not allowed.")
 		require.Error(t, rdb.Do(ctx, "MODULE", "LOAD", "x").Err())
 		require.NoError(t, rdb.Do(ctx, "MODULE", "LIST").Err())
 		stats := rdb.Info(ctx, "commandstats").Val()
 		assert.Contains(t, stats, "cmdstat_module|load:calls=0,usec=0,usec_per_call=0.00,rejected_calls=1,failed_calls=0")
+		assert.Contains(t, stats, "cmdstat_module|loadex:calls=0,usec=0,usec_per_call=0.00,rejected_calls=1,failed_calls=0")
 		assert.Contains(t, stats, "cmdstat_module|list:calls=1,")
 	})
 	t.Run("enabled", func(t *testing.T) {
