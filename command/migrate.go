@@ -2,6 +2,7 @@ package command
 
 import (
 	"bufio"
+	"cmp"
 	"errors"
 	"math"
 	"net"
@@ -222,7 +223,7 @@ func cmdMigrate(c *Ctx) error {
 		if err != nil {
 			return errMigrateR
 		}
-		if line[0] == '-' && setupErr == "" {
+		if strings.HasPrefix(line, "-") && setupErr == "" {
 			setupErr = line
 		}
 	}
@@ -235,12 +236,9 @@ func cmdMigrate(c *Ctx) error {
 			break // reported below unless the target already returned an error
 		}
 		switch {
-		case setupErr != "" || line[0] == '-':
+		case setupErr != "" || strings.HasPrefix(line, "-"):
 			if targetErr == "" {
-				targetErr = setupErr
-				if targetErr == "" {
-					targetErr = line
-				}
+				targetErr = cmp.Or(setupErr, line)
 			}
 		case !a.copy:
 			c.DB.Delete(it.key, store.EvDel)
@@ -282,20 +280,17 @@ func dialTarget(host string, port int, timeout time.Duration) (net.Conn, error) 
 }
 
 // readReplyLine reads one reply line without its CRLF; AUTH, SELECT and RESTORE
-// answer with a status or an error, never with more than a line.
+// answer with a status or an error, never with more than a line. Like Redis, it takes
+// a bare "\n" for a failed read and anything else not starting with "-" for success.
 func readReplyLine(r *bufio.Reader) (string, error) {
 	line, err := r.ReadString('\n')
 	if err != nil {
 		return "", err
 	}
-	line = line[:len(line)-1]
-	if n := len(line); n > 0 && line[n-1] == '\r' {
-		line = line[:n-1]
-	}
-	if line == "" {
+	if line == "\n" {
 		return "", errors.New("empty reply line")
 	}
-	return line, nil
+	return strings.TrimSuffix(line[:len(line)-1], "\r"), nil
 }
 
 func btoi(b bool) int {
