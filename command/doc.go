@@ -16,5 +16,7 @@
 //
 // A handler reads as parse → store call → reply: it gets a Ctx with the arguments, the
 // selected database (its keys' shards already locked) and the reply writer, writes
-// exactly one reply on success, or returns an error that the executor writes.
+// exactly one reply on success, or returns an error that the executor writes. One
+// handler talks to the network: MIGRATE (migrate.go) sends its keys to another server
+// and waits for the answer while it holds its keys' shards, as Redis blocks for it.
 package command

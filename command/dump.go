@@ -12,11 +12,13 @@ var (
 	wordAbsTTL = []byte("ABSTTL")
 )
 
-// DumpCommands are DUMP and RESTORE: a key's value in RDB encoding, and back.
+// DumpCommands are DUMP and RESTORE, a key's value in RDB encoding and back, and
+// MIGRATE, which moves keys to another server with them (migrate.go).
 var DumpCommands = []*Spec{
 	{Name: "dump", Arity: 2, Flags: ReadOnly, Cat: CatKeyspace, Do: cmdDump},
 	{Name: "restore", Arity: -4, Flags: Write | DenyOOM, Cat: CatKeyspace | CatDangerous, Do: cmdRestore},
 	{Name: "restore-asking", Arity: -4, Flags: Write | DenyOOM | Asking, Cat: CatKeyspace | CatDangerous, Do: cmdRestore},
+	{Name: "migrate", Arity: -6, Flags: Write, KeysFunc: migrateKeys, Cat: CatKeyspace | CatDangerous, Do: cmdMigrate},
 }
 
 func cmdDump(c *Ctx) error {

@@ -281,6 +281,9 @@ func isName(b []byte, name string) bool {
 	return true
 }
 
+// Sub returns a subcommand by name ("load" of MODULE), or nil.
+func (s *Spec) Sub(name string) *Spec { return s.findSub([]byte(name)) }
+
 func (s *Spec) findSub(name []byte) *Spec {
 	prefix := len(s.Name) + 1
 	for _, sub := range s.Subs {

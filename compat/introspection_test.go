@@ -662,7 +662,9 @@ func TestMonitorMatchesReference(t *testing.T) {
 		words("HELLO 3 AUTH default pw"), words("HELLO 2"), words("MULTI"), words("SET mon:a 1"), words("INCR mon:a"),
 		words("EXEC"), words("CONFIG GET hz"), words("CLIENT LIST"), words("NOSUCH x"), words("GET"),
 		{"SET", "mon:q", "a \"b\"\n\\\x01\xff"}, words("CLIENT SETNAME mon"), words("CLIENT ID"), words("SELECT 0"),
-		words("SLOWLOG LEN"), words("DEL mon:k mon:q"), words("SELECT 3"), words("DEL mon:a"), words("PING"),
+		words("SLOWLOG LEN"), words("MIGRATE 127.0.0.1 1 mon:none 0 10 COPY AUTH pw"),
+		words("MIGRATE 127.0.0.1 1 mon:none 0 10 AUTH2 u pw REPLACE"), words("MIGRATE 127.0.0.1 1 mon:none 0 10 KEYS AUTH x"),
+		words("DEL mon:k mon:q"), words("SELECT 3"), words("DEL mon:a"), words("PING"),
 	}
 	var lines [2][]string
 	for i, addr := range []string{referenceAddr(t), srv.Addr()} {

@@ -97,15 +97,15 @@ func datasetOf(t *testing.T, c *rawConn, noReadCounters bool) map[string]string 
 }
 
 // startReferenceIn starts a private redis-server whose dir is dir (it loads the
-// dump.rdb there, if any).
-func startReferenceIn(t *testing.T, dir string) string {
+// dump.rdb there, if any), with extra configuration arguments ("--requirepass", "pw").
+func startReferenceIn(t *testing.T, dir string, extra ...string) string {
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
 		t.Skip("differential test skipped: no redis-server binary on PATH")
 	}
 	port := freePort(t)
-	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", dir,
-		"--save", "", "--appendonly", "no")
+	cmd := exec.Command(bin, append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", dir,
+		"--save", "", "--appendonly", "no"}, extra...)...)
 	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
@@ -119,7 +119,8 @@ func startReferenceIn(t *testing.T, dir string) string {
 		_, _ = c.Write([]byte("PING\r\n"))
 		buf := make([]byte, 16)
 		n, _ := c.Read(buf)
-		return string(buf[:n]) == "+PONG\r\n" // not -LOADING
+		reply := string(buf[:n]) // not -LOADING
+		return reply == "+PONG\r\n" || strings.HasPrefix(reply, "-NOAUTH")
 	}, 10*time.Second, 10*time.Millisecond)
 	return addr
 }

@@ -21,7 +21,8 @@ import (
 //
 //	execute ─▶ noteCommand (CLIENT LIST's cmd=)
 //	        ─▶ gate        (before MULTI queueing: CLIENT PAUSE waits, MONITOR clients'
-//	                        keyspace ban, DEBUG's enable-debug-command refusal)
+//	                        keyspace ban, the refusals of DEBUG and MODULE LOAD by
+//	                        enable-debug-command and enable-module-command)
 //	        ─▶ call ─▶ record ─▶ observe (after every executed command, also those run
 //	                        by EXEC: slowlog, latency monitor, per-command latency
 //	                        histogram, MONITOR feed)
@@ -38,20 +39,23 @@ type diagState struct {
 	latencyThresh  atomic.Int64 // latency-monitor-threshold, milliseconds (0 off)
 	latencyTrack   atomic.Bool  // latency-tracking
 	idleTimeout    atomic.Int64 // timeout, seconds (0 off)
-	debugAllowed   atomic.Int32 // enable-debug-command: 0 no, 1 yes, 2 local
 	activeExpireOn atomic.Bool  // DEBUG SET-ACTIVE-EXPIRE
 	cronPaused     atomic.Bool  // DEBUG PAUSE-CRON
 	// scriptsRunAnything (DEBUG SET-DISABLE-DENY-SCRIPTS) lets scripts call commands
 	// flagged noscript.
 	scriptsRunAnything atomic.Bool
 
-	specs   map[*command.Spec]*specDiag // read-only after New
-	debug   *command.Spec
-	slowlog slowlog
-	latency latencyMonitor
-	monitor monitorSet
-	pause   pauseState
-	metrics metricsState
+	specs map[*command.Spec]*specDiag // read-only after New
+	// protected holds the commands a setting may refuse (DEBUG; MODULE LOAD, LOADEX and
+	// UNLOAD), read-only after New.
+	protected map[*command.Spec]*protectedCmd
+	debugCmd  protectedCmd
+	moduleCmd protectedCmd
+	slowlog   slowlog
+	latency   latencyMonitor
+	monitor   monitorSet
+	pause     pauseState
+	metrics   metricsState
 
 	runID, replID string
 	replIDMu      sync.Mutex
@@ -105,7 +109,13 @@ func (s *Server) initDiag(opts Options) {
 			d.specs[sub] = &specDiag{}
 		}
 	}
-	d.debug = s.table.Get("debug")
+	d.debugCmd = protectedCmd{word: "DEBUG", setting: "enable-debug-command"}
+	d.moduleCmd = protectedCmd{word: "MODULE", setting: "enable-module-command"}
+	d.protected = map[*command.Spec]*protectedCmd{s.table.Get("debug"): &d.debugCmd}
+	// MODULE HELP and LIST stay allowed, as in Redis: they load nothing.
+	for _, sub := range []string{"load", "loadex", "unload"} {
+		d.protected[s.table.Get("module").Sub(sub)] = &d.moduleCmd
+	}
 	d.latency.events = map[string]*latencySeries{}
 	d.monitor.clients = map[*Client]struct{}{}
 	d.startupMemory = s.evictor.Meter().Used()
@@ -129,14 +139,38 @@ func (s *Server) applyDiagConfig() {
 	d.latencyThresh.Store(s.cfg.Int("latency-monitor-threshold"))
 	d.latencyTrack.Store(s.cfg.Bool("latency-tracking"))
 	d.idleTimeout.Store(s.cfg.Int("timeout"))
-	switch s.cfg.String("enable-debug-command") {
-	case "yes":
-		d.debugAllowed.Store(1)
-	case "local":
-		d.debugAllowed.Store(2)
-	default:
-		d.debugAllowed.Store(0)
+	for _, p := range []*protectedCmd{&d.debugCmd, &d.moduleCmd} {
+		switch s.cfg.String(p.setting) {
+		case "yes":
+			p.allowed.Store(1)
+		case "local":
+			p.allowed.Store(2)
+		default:
+			p.allowed.Store(0)
+		}
 	}
+}
+
+// protectedCmd is a command refused unless its setting allows it, as Redis guards DEBUG
+// and MODULE with enable-debug-command and enable-module-command.
+type protectedCmd struct {
+	word, setting string       // the command's name in the error, the setting's name
+	allowed       atomic.Int32 // 0 no, 1 yes, 2 local connections only
+}
+
+// allows applies the setting to the client.
+func (p *protectedCmd) allows(c *Client) bool {
+	switch p.allowed.Load() {
+	case 1:
+		return true
+	case 2:
+		return isLocalAddr(c.addr)
+	}
+	return false
+}
+
+func (p *protectedCmd) refusal() error {
+	return command.Errorf(`ERR %s command not allowed. If the %s option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.`, p.word, p.setting)
 }
 
 // noteCommand records the command a client is running (CLIENT LIST's cmd).
@@ -176,9 +210,12 @@ func (c *Client) afterExecute() {
 // must not run: it has then written the rejection, or the client was killed while it
 // waited for a pause to end.
 func (s *Server) gate(c *Client, spec, top *command.Spec) bool {
-	if spec == s.diag.debug && !s.debugAllowedFor(c) {
-		s.reject(c, spec, command.Err(`ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.`))
-		return false
+	// Every protected command is admin: the flag test keeps the map off the hot path.
+	if spec.Flags&command.Admin != 0 {
+		if p := s.diag.protected[spec]; p != nil && !p.allows(c) {
+			s.reject(c, spec, p.refusal())
+			return false
+		}
 	}
 	if c.diag.monitor.Load() {
 		if top.Name == "reset" {
@@ -239,17 +276,6 @@ func (s *Server) releaseDiag(c *Client) {
 	if c.diag.monitor.Load() {
 		s.stopMonitor(c)
 	}
-}
-
-// debugAllowedFor applies enable-debug-command to the client.
-func (s *Server) debugAllowedFor(c *Client) bool {
-	switch s.diag.debugAllowed.Load() {
-	case 1:
-		return true
-	case 2:
-		return isLocalAddr(c.addr)
-	}
-	return false
 }
 
 // redacted lists the argument positions MONITOR and SLOWLOG hide, as Redis redacts

@@ -64,6 +64,7 @@ func (s *Server) replicationCommands() []*Spec {
 		{Name: "psync", Arity: -3, Flags: syncFlags, Cat: CatAdmin | CatDangerous, Do: s.cmdSync},
 		{Name: "replconf", Arity: -1, Flags: Admin | NoScript | Loading | Stale | AllowBusy, Cat: CatAdmin | CatDangerous, Do: s.cmdReplConf},
 		{Name: "wait", Arity: 3, Flags: NoScript, Cat: CatConnection, Do: s.cmdWait},
+		{Name: "failover", Arity: -1, Flags: Admin | NoScript | Stale, Do: s.cmdFailover},
 	}
 }
 
