@@ -10,6 +10,9 @@
 // buffer: no allocation per command. serveCommand runs each connection's loop: every
 // whole command the last read brought, then one flush. Arguments are valid until the
 // next read; what keeps them (MULTI's queue, a parked blocking command) copies them.
+// The socket is read and written with raw system calls through the runtime's poller
+// (no entersyscall, which would wake the runtime's sysmon thread after every idle
+// moment: see protoguard.go).
 // Per-command counters (total_commands_processed, network bytes) are per client and
 // summed by INFO (stats.go).
 //
