@@ -2,7 +2,13 @@ package bench
 
 import (
 	"fmt"
+	"io"
+	"net"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/cinnabar-db/cinnabar/resp"
 )
 
 // BenchmarkCommandPath sends GET, SET, PING or a ten-key MSET through one real connection to an in-process
@@ -46,5 +52,106 @@ func BenchmarkCommandPath(b *testing.B) {
 				newPipeline(b, addr, cmds, depth, replyN, first).measure(b, depth)
 			})
 		}
+	}
+}
+
+// BenchmarkTransaction sends the rate-limiter transaction of compare.sh's multi row
+// (MULTI, INCR, EXPIRE 60, EXEC) pipelined: an op is one transaction. The counters start
+// at 10^9 so every reply has the same length for the whole run.
+func BenchmarkTransaction(b *testing.B) {
+	keys := keyNames(1024)
+	start := []byte("1000000000")
+	for _, depth := range []int{1, 16} {
+		b.Run(fmt.Sprintf("P=%d", depth), func(b *testing.B) {
+			srv := startServer(b, 0)
+			addr := srv.Addr().String()
+			fill(b, addr, keys, start)
+			reqs := make([][]byte, len(keys))
+			for i, k := range keys {
+				r := resp.AppendCommand(nil, []byte("MULTI"))
+				r = resp.AppendCommand(r, []byte("INCR"), k)
+				r = resp.AppendCommand(r, []byte("EXPIRE"), k, []byte("60"))
+				reqs[i] = resp.AppendCommand(r, []byte("EXEC"))
+			}
+			replyN := len("+OK\r\n+QUEUED\r\n+QUEUED\r\n*2\r\n:1000000001\r\n:1\r\n")
+			p := newRequestPipeline(b, addr, reqs, depth, replyN, '+')
+			if err := p.do(depth); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			cpu := startCPU()
+			for done := 0; done < b.N; done += depth {
+				if err := p.do(min(depth, b.N-done)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			cpu.report(b)
+		})
+	}
+}
+
+// BenchmarkPublish sends PUBLISH of a 64-byte message from one connection, pipelined, to
+// a channel with 1 or 100 subscriber connections, as compare.sh's publish rows; an op is
+// one PUBLISH. The clock stops when every subscriber has received every message, so
+// the delivery through the subscribers' output goroutines is measured too.
+func BenchmarkPublish(b *testing.B) {
+	channel := []byte("bench:channel")
+	payload := value(64)
+	for _, c := range []struct{ subs, depth int }{{1, 1}, {1, 16}, {100, 1}, {100, 16}} {
+		b.Run(fmt.Sprintf("subs=%d/P=%d", c.subs, c.depth), func(b *testing.B) {
+			srv := startServer(b, 0)
+			addr := srv.Addr().String()
+			msgLen := len(resp.AppendCommand(nil, []byte("message"), channel, payload))
+			var received []atomic.Int64
+			received = make([]atomic.Int64, c.subs)
+			for i := range c.subs {
+				conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.Cleanup(func() { conn.Close() })
+				if _, err := conn.Write(resp.AppendCommand(nil, []byte("SUBSCRIBE"), channel)); err != nil {
+					b.Fatal(err)
+				}
+				confirm := make([]byte, len(resp.AppendCommand(nil, []byte("subscribe"), channel, []byte("1")))-len("$1\r\n1\r\n")+len(":1\r\n"))
+				if _, err := io.ReadFull(conn, confirm); err != nil {
+					b.Fatal(err)
+				}
+				go func() {
+					buf := make([]byte, 64<<10)
+					for {
+						n, err := conn.Read(buf)
+						received[i].Add(int64(n))
+						if err != nil {
+							return
+						}
+					}
+				}()
+			}
+			p := newPipeline(b, addr, [][][]byte{{[]byte("PUBLISH"), channel, payload}}, c.depth, len(fmt.Sprintf(":%d\r\n", c.subs)), ':')
+			if err := p.do(c.depth); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			cpu := startCPU()
+			for done := 0; done < b.N; done += c.depth {
+				if err := p.do(min(c.depth, b.N-done)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			want := int64(b.N+c.depth) * int64(msgLen)
+			deadline := time.Now().Add(30 * time.Second)
+			for i := range received {
+				for received[i].Load() < want {
+					if time.Now().After(deadline) {
+						b.Fatalf("subscriber %d received %d of %d bytes", i, received[i].Load(), want)
+					}
+					time.Sleep(50 * time.Microsecond)
+				}
+			}
+			cpu.report(b)
+		})
 	}
 }

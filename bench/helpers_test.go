@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -51,6 +52,17 @@ type pipeline struct {
 // bytes starting with first.
 func newPipeline(b *testing.B, addr string, cmds [][][]byte, depth, replyN int, first byte) *pipeline {
 	b.Helper()
+	reqs := make([][]byte, len(cmds))
+	for i, args := range cmds {
+		reqs[i] = resp.AppendCommand(nil, args...)
+	}
+	return newRequestPipeline(b, addr, reqs, depth, replyN, first)
+}
+
+// newRequestPipeline is newPipeline for requests already encoded: one request may hold
+// several commands (a transaction) whose replies together are replyN bytes.
+func newRequestPipeline(b *testing.B, addr string, reqs [][]byte, depth, replyN int, first byte) *pipeline {
+	b.Helper()
 	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
 	if err != nil {
 		b.Fatal(err)
@@ -58,9 +70,9 @@ func newPipeline(b *testing.B, addr string, cmds [][][]byte, depth, replyN int, 
 	b.Cleanup(func() { c.Close() })
 	p := &pipeline{c: c, r: bufio.NewReaderSize(c, 64<<10), replyN: replyN, replyOK: first,
 		reply: make([]byte, depth*replyN)}
-	for _, args := range cmds {
+	for _, r := range reqs {
 		p.offs = append(p.offs, len(p.req))
-		p.req = resp.AppendCommand(p.req, args...)
+		p.req = append(p.req, r...)
 	}
 	p.offs = append(p.offs, len(p.req))
 	return p
@@ -140,4 +152,20 @@ func fill(b *testing.B, addr string, keys [][]byte, val []byte) {
 		}
 	}
 	p.c.Close()
+}
+
+// cpuMeter reports the process's CPU time per op (the metric "cpu-ns/op"): on a shared
+// machine it varies less than the wall time. The in-process client's share is in it.
+type cpuMeter time.Duration
+
+func startCPU() cpuMeter { return cpuMeter(processCPU()) }
+
+func (m cpuMeter) report(b *testing.B) {
+	b.ReportMetric(float64(processCPU()-time.Duration(m))/float64(b.N), "cpu-ns/op")
+}
+
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

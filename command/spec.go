@@ -217,15 +217,22 @@ func (t *Table) Get(name string) *Spec { return t.byName[name] }
 
 // Lookup resolves a call to its command or subcommand row, or returns Redis's error
 // for an unknown command or subcommand or a wrong number of arguments.
-func (t *Table) Lookup(args [][]byte) (*Spec, error) { return t.LookupAfter(nil, args) }
+func (t *Table) Lookup(args [][]byte) (*Spec, error) { return t.LookupRecent(nil, args) }
 
-// LookupAfter is Lookup for a caller that knows the top-level command of its previous
-// call (prev, or nil): a client mostly repeats its command, and comparing the name with
-// prev's costs a fraction of the map lookup.
-func (t *Table) LookupAfter(prev *Spec, args [][]byte) (*Spec, error) {
+// LookupRecent is Lookup for a caller that knows the top-level commands of its recent
+// calls (nil entries allowed): a client mostly cycles through a few commands (one, or
+// a transaction's MULTI, INCR, EXPIRE, EXEC), and comparing the name with theirs costs
+// a fraction of the map lookup.
+func (t *Table) LookupRecent(recent []*Spec, args [][]byte) (*Spec, error) {
 	name := args[0]
-	s := prev
-	if s == nil || !isName(name, s.Name) {
+	var s *Spec
+	for _, r := range recent {
+		if r != nil && isName(name, r.Name) {
+			s = r
+			break
+		}
+	}
+	if s == nil {
 		s = t.find(name)
 	}
 	if s == nil {

@@ -1070,6 +1070,25 @@ func TestTransactionsGoRedis(t *testing.T) {
 			require.Equal(t, int64(i+1), c.Val())
 		}
 
+		// Queued arguments are copied into buffers a client reuses: they must survive
+		// the buffers' growth during a transaction, and what a transaction stored must
+		// survive the next one overwriting them (the last round outgrows what is kept).
+		value := func(round, i int) string { return strings.Repeat(string(rune('a'+round)), i*[]int{37, 37, 97}[round]) }
+		for round := 0; round < 3; round++ {
+			_, err = rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+				for i := 0; i < 50; i++ {
+					p.Set(ctx, fmt.Sprintf("grow:%d:%d", round, i), value(round, i), 0)
+				}
+				return nil
+			})
+			require.NoError(t, err)
+		}
+		for round := 0; round < 3; round++ {
+			for i := 0; i < 50; i++ {
+				require.Equal(t, value(round, i), rdb.Get(ctx, fmt.Sprintf("grow:%d:%d", round, i)).Val())
+			}
+		}
+
 		// Watch fails with TxFailedErr when the key changes under it.
 		other := newClient(t, srv.Addr(), 2)
 		err = rdb.Watch(ctx, func(tx *redis.Tx) error {

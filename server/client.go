@@ -23,7 +23,8 @@ type Client struct {
 	db    int
 	since time.Time
 
-	multi       *multiState
+	multi       *multiState // the transaction being queued: nil, or &txn
+	txn         multiState
 	watched     []*watchedKey
 	dirtyCAS    atomic.Bool // a watched key changed: EXEC must fail
 	out         *asyncOutput
@@ -42,12 +43,14 @@ type Client struct {
 	skipNext        bool // CLIENT REPLY SKIP: drop the next command's reply
 	skipThis        bool // ... and this is that command
 	closeAfterReply bool
-	closing         atomic.Bool  // set by CLIENT KILL and shutdown from other goroutines
-	lastAt          atomic.Int64 // monoNow at the end of the last command, in nanoseconds
+	closing         atomic.Bool                  // set by CLIENT KILL and shutdown from other goroutines
+	lastAt          atomic.Int64                 // monoNow at the end of the last command, in nanoseconds
+	lastCmd         atomic.Pointer[command.Spec] // CLIENT LIST's cmd
 	stats           clientStats
-	lastTop         *command.Spec // the last command's top-level row, for Table.LookupAfter
-	diag            clientDiag    // state CLIENT LIST, MONITOR and PAUSE keep (diag.go)
-	unit            *unit         // where this client's writes gather for propagation
+	recentTops      [4]*command.Spec // top-level rows of recent commands, for Table.LookupRecent
+	recentNext      int              // the entry of recentTops to replace next
+	diag            clientDiag       // state CLIENT LIST, MONITOR and PAUSE keep (diag.go)
+	unit            *unit            // where this client's writes gather for propagation
 	ownUnit         unit
 	replTargets     Targets // where its writes propagate: all, or redis.set_repl's choice in scripts
 	replListenPort  int     // REPLCONF listening-port, for INFO and ROLE
@@ -61,7 +64,6 @@ type Client struct {
 	name    string
 	libName string
 	libVer  string
-	lastCmd string
 	addr    string
 	laddr   string
 }
@@ -97,6 +99,17 @@ func newClient(s *Server, conn redcon.Conn) *Client {
 	c.ctx = command.Ctx{W: &c.w, KS: s.ks, Client: c}
 	c.unit, c.replTargets = &c.ownUnit, ToAll
 	return c
+}
+
+// rememberTop keeps top among the client's recent commands.
+func (c *Client) rememberTop(top *command.Spec) {
+	for _, r := range c.recentTops {
+		if r == top {
+			return
+		}
+	}
+	c.recentTops[c.recentNext] = top
+	c.recentNext = (c.recentNext + 1) % len(c.recentTops)
 }
 
 // kill disconnects the client from another goroutine.

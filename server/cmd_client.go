@@ -92,10 +92,11 @@ func validClientType(t string) (string, bool) {
 // read. The caller holds the pub/sub registry's read lock.
 func (cl *Client) describe(now time.Time, self bool) string {
 	cl.mu.Lock()
-	name, lastCmd, lib, ver := cl.name, cl.lastCmd, cl.libName, cl.libVer
+	name, lib, ver := cl.name, cl.libName, cl.libVer
 	cl.mu.Unlock()
-	if lastCmd == "" {
-		lastCmd = "NULL"
+	lastCmd := "NULL"
+	if spec := cl.lastCmd.Load(); spec != nil {
+		lastCmd = spec.Name
 	}
 	db, proto, multi := int(cl.diag.db.Load()), int(cl.diag.proto.Load()), int(cl.diag.multi.Load())
 	if self {

@@ -84,10 +84,30 @@ type clientDiag struct {
 	fd         atomic.Int32                // socket descriptor, 0 until looked up
 	out        atomic.Pointer[asyncOutput] // c.out, once the client has one
 
-	// The last command's diagnostics, a one-entry cache in front of diagState.specs
-	// (read and written by the client's own goroutine only).
-	lastSpec *command.Spec
-	lastSD   *specDiag
+	// The recent commands' diagnostics, a small cache in front of diagState.specs
+	// (read and written by the client's own goroutine only): a transaction cycles
+	// through four commands.
+	recent     [4]recentDiag
+	recentNext int
+}
+
+type recentDiag struct {
+	spec *command.Spec
+	sd   *specDiag
+}
+
+// specDiag returns the diagnostics of spec, through the client's cache.
+func (s *Server) specDiag(c *Client, spec *command.Spec) *specDiag {
+	d := &c.diag
+	for _, r := range d.recent {
+		if r.spec == spec {
+			return r.sd
+		}
+	}
+	sd := s.diag.specs[spec]
+	d.recent[d.recentNext] = recentDiag{spec, sd}
+	d.recentNext = (d.recentNext + 1) % len(d.recent)
+	return sd
 }
 
 func randomHex40() string {
@@ -176,10 +196,8 @@ func (p *protectedCmd) refusal() error {
 // noteCommand records the command a client is running (CLIENT LIST's cmd).
 func (c *Client) noteCommand(spec *command.Spec) {
 	c.diag.busy.Store(true)
-	if c.lastCmd != spec.Name {
-		c.mu.Lock()
-		c.lastCmd = spec.Name
-		c.mu.Unlock()
+	if c.lastCmd.Load() != spec {
+		c.lastCmd.Store(spec)
 	}
 }
 
@@ -252,12 +270,7 @@ func (s *Server) observe(c *Client, spec *command.Spec, dur time.Duration) {
 		}
 	}
 	if d.latencyTrack.Load() {
-		sd := c.diag.lastSD
-		if c.diag.lastSpec != spec {
-			sd = d.specs[spec]
-			c.diag.lastSpec, c.diag.lastSD = spec, sd
-		}
-		if sd != nil {
+		if sd := s.specDiag(c, spec); sd != nil {
 			h := sd.hist.Load()
 			if h == nil {
 				sd.hist.CompareAndSwap(nil, new(histogram))

@@ -10,12 +10,24 @@ import (
 	"github.com/cinnabar-db/cinnabar/resp"
 )
 
-// commands that run even while a transaction is being queued.
-var multiControl = map[string]bool{"exec": true, "discard": true, "multi": true, "watch": true, "quit": true, "reset": true}
+// multiControl reports the commands that run even while a transaction is being queued.
+// (A switch: a map lookup per queued command cost more.)
+func multiControl(name string) bool {
+	switch name {
+	case "exec", "discard", "multi", "watch", "quit", "reset":
+		return true
+	}
+	return false
+}
 
-// commands a RESP2 client may send while subscribed.
-var subscribedAllowed = map[string]bool{"subscribe": true, "psubscribe": true, "ssubscribe": true,
-	"unsubscribe": true, "punsubscribe": true, "sunsubscribe": true, "ping": true, "quit": true, "reset": true}
+// subscribedAllowed reports the commands a RESP2 client may send while subscribed.
+func subscribedAllowed(name string) bool {
+	switch name {
+	case "subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe", "ping", "quit", "reset":
+		return true
+	}
+	return false
+}
 
 // execute runs one call for client c, writing its reply into c.w.
 func (s *Server) execute(c *Client, args [][]byte) {
@@ -23,7 +35,7 @@ func (s *Server) execute(c *Client, args [][]byte) {
 	if n := len(args[0]); (n == 4 || n == 5) && s.refusedHTTP(c, args[0]) {
 		return
 	}
-	spec, err := s.table.LookupAfter(c.lastTop, args)
+	spec, err := s.table.LookupRecent(c.recentTops[:], args)
 	if err != nil {
 		if spec = s.table.Get(strings.ToLower(string(args[0]))); spec != nil {
 			spec.Stats().Rejected.Add(1)
@@ -41,7 +53,7 @@ func (s *Server) execute(c *Client, args [][]byte) {
 	if p := spec.Parent(); p != nil {
 		top = p
 	}
-	c.lastTop = top
+	c.rememberTop(top)
 	if err := s.scriptBusy(spec); err != nil { // -BUSY while a long script runs (scripting.go)
 		s.reject(c, spec, err)
 		return
@@ -53,7 +65,7 @@ func (s *Server) execute(c *Client, args [][]byte) {
 		s.reject(c, spec, err)
 		return
 	}
-	if c.multi != nil && !multiControl[top.Name] {
+	if c.multi != nil && !multiControl(top.Name) {
 		if spec.Has(command.NoMulti) {
 			s.reject(c, spec, command.Err("ERR Command not allowed inside a transaction"))
 			return
@@ -62,7 +74,7 @@ func (s *Server) execute(c *Client, args [][]byte) {
 		c.w.Simple("QUEUED")
 		return
 	}
-	if c.w.Proto == 2 && c.subscriptions() > 0 && !subscribedAllowed[top.Name] {
+	if c.w.Proto == 2 && c.subscriptions() > 0 && !subscribedAllowed(top.Name) {
 		s.reject(c, spec, command.Errorf("ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context", spec.Name))
 		return
 	}
@@ -179,13 +191,14 @@ func (s *Server) run(c *Client, spec *command.Spec, args [][]byte, mask uint64) 
 }
 
 // record updates the command's statistics and writes a failed call's error.
-// start is the monoNow reading when the call began.
-func (s *Server) record(c *Client, spec *command.Spec, start time.Duration, err error) {
+// start is the monoNow reading when the call began; it returns the reading it ended at.
+func (s *Server) record(c *Client, spec *command.Spec, start time.Duration, err error) time.Duration {
 	now := monoNow()
 	dur := now - start
 	s.countCall(c, spec, dur, err)
 	c.lastAt.Store(int64(now))
 	s.observe(c, spec, dur) // slowlog, latency, MONITOR (diag.go)
+	return now
 }
 
 // countCall adds a call that took dur to the command's statistics and writes its

@@ -4,11 +4,15 @@ import (
 	. "github.com/cinnabar-db/cinnabar/command"
 )
 
-// multiState is a transaction being queued.
+// multiState is a transaction being queued. A client reuses its own (Client.txn):
+// the queued commands' arguments are copied into two buffers that the next transaction
+// overwrites, so queueing allocates nothing once they have grown.
 type multiState struct {
 	cmds    []queuedCommand
-	aborted bool   // a queue-time error: EXEC answers EXECABORT
-	mask    uint64 // set by the executor before EXEC runs: see transactionMask
+	args    [][]byte // the queued commands' arguments, back to back
+	data    []byte   // their bytes
+	aborted bool     // a queue-time error: EXEC answers EXECABORT
+	mask    uint64   // set by the executor before EXEC runs: see transactionMask
 }
 
 type queuedCommand struct {
@@ -16,8 +20,33 @@ type queuedCommand struct {
 	args [][]byte
 }
 
+// Buffers past these sizes are dropped when a transaction ends, not kept for the next.
+const (
+	keepTxData = 64 << 10
+	keepTxArgs = 1 << 10
+)
+
+// queue copies args into m. A buffer that grows moves, but the arguments already queued
+// keep pointing into the old array, which nothing writes again.
 func (m *multiState) queue(spec *Spec, args [][]byte) {
-	m.cmds = append(m.cmds, queuedCommand{spec, copyArgs(args)})
+	first := len(m.args)
+	for _, a := range args {
+		m.data = append(m.data, a...)
+		n := len(m.data)
+		m.args = append(m.args, m.data[n-len(a):n:n])
+	}
+	n := len(m.args)
+	m.cmds = append(m.cmds, queuedCommand{spec, m.args[first:n:n]})
+}
+
+// reset empties m for the next transaction.
+func (m *multiState) reset() {
+	clear(m.cmds)
+	m.cmds, m.args, m.data = m.cmds[:0], m.args[:0], m.data[:0]
+	if cap(m.data) > keepTxData || cap(m.args) > keepTxArgs {
+		m.cmds, m.args, m.data = nil, nil, nil
+	}
+	m.aborted, m.mask = false, 0
 }
 
 func (s *Server) transactionCommands() []*Spec {
@@ -35,7 +64,8 @@ func cmdMulti(c *Ctx) error {
 	if cl.multi != nil {
 		return Err("ERR MULTI calls can not be nested")
 	}
-	cl.multi = &multiState{}
+	cl.txn.reset()
+	cl.multi = &cl.txn
 	c.W.OK()
 	return nil
 }
@@ -46,6 +76,7 @@ func (s *Server) cmdDiscard(c *Ctx) error {
 		return Err("ERR DISCARD without MULTI")
 	}
 	cl.multi = nil
+	cl.txn.reset()
 	s.watches.unwatchAll(cl)
 	c.W.OK()
 	return nil
@@ -80,19 +111,20 @@ func (s *Server) cmdExec(c *Ctx) error {
 	}
 	cl.multi = nil
 	defer s.watches.unwatchAll(cl)
+	defer m.reset()
 	if m.aborted {
 		return Err("EXECABORT Transaction discarded because of previous errors.")
 	}
-	if cl.dirtyCAS.Load() || s.watches.expiredSinceWatch(cl, s.clock.UnixMilli()) {
+	if cl.dirtyCAS.Load() || len(cl.watched) > 0 && s.watches.expiredSinceWatch(cl, s.clock.UnixMilli()) {
 		c.W.NullArray()
 		return nil
 	}
 	c.W.Array(len(m.cmds))
 	cl.ctx.NoBlock = true
+	start := monoNow()
 	for _, q := range m.cmds {
-		start := monoNow()
 		err := s.run(cl, q.spec, q.args, m.mask)
-		s.record(cl, q.spec, start, err)
+		start = s.record(cl, q.spec, start, err) // one clock reading ends a call and starts the next
 	}
 	cl.ctx.NoBlock = false
 	// Its commands propagated, in their unit's MULTI/EXEC; the commands ran with this
