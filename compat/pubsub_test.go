@@ -743,6 +743,25 @@ func TestPubSubPublishFromTransaction(t *testing.T) {
 	`)
 }
 
+// TestPubSubPipelineBlocks checks that the messages a pipeline published are delivered
+// when the publisher then blocks, not only when its pipeline is done: the server
+// delivers a batch's messages at its end, and Redis writes them while the publisher
+// waits.
+func TestPubSubPipelineBlocks(t *testing.T) {
+	srv := startServer(t)
+	sub := dialRaw(t, srv.Addr())
+	require.Equal(t, "*3\r\n$9\r\nsubscribe\r\n$1\r\nw\r\n:1\r\n", sub.Do(t, "SUBSCRIBE", "w"))
+	message := func(m string) string { return "*3\r\n$7\r\nmessage\r\n$1\r\nw\r\n$1\r\n" + m + "\r\n" }
+
+	pub := dialRaw(t, srv.Addr())
+	pub.Send(t, append(encodeCommand([]string{"PUBLISH", "w", "1"}), encodeCommand([]string{"BLPOP", "q", "0"})...))
+	require.Equal(t, message("1"), sub.Read(t), "delivered while the publisher is blocked")
+	require.Equal(t, ":1\r\n", pub.Read(t))
+	admin := dialRaw(t, srv.Addr())
+	require.Equal(t, ":1\r\n", admin.Do(t, "RPUSH", "q", "x"))
+	require.Equal(t, "*2\r\n$1\r\nq\r\n$1\r\nx\r\n", pub.Read(t))
+}
+
 // TestPubSubProtocolSwitchRace switches a subscriber from RESP3 to RESP2 while another
 // client publishes to it without pause: every frame must be well formed, pushes before
 // the HELLO reply and RESP2 arrays after it. Run with -race, it also checks that the

@@ -28,6 +28,7 @@ type Client struct {
 	watched     []*watchedKey
 	dirtyCAS    atomic.Bool // a watched key changed: EXEC must fail
 	out         *asyncOutput
+	wakes       wakeList // subscribers its batch published to, woken when it ends
 	subChannels map[string]struct{}
 	subPatterns map[string]struct{}
 	subShard    map[string]struct{}
@@ -149,6 +150,7 @@ func (c *Client) setProto(p int) {
 // flushPending sends what the client's earlier pipelined commands produced, before it
 // parks.
 func (s *Server) flushPending(c *Client) {
+	c.wakes.wake()
 	if c.out == nil {
 		_ = redcon.BaseWriter(c.conn).Flush()
 	}

@@ -64,9 +64,9 @@ func (s *Server) notify(db int, key []byte, ev store.Event) {
 		return
 	}
 	if s.notifyKeyspace.Load() {
-		s.publish(notificationChannel("__keyspace@", db, key), []byte(ev.Name), false)
+		s.publish(notificationChannel("__keyspace@", db, key), []byte(ev.Name), false, nil)
 	}
 	if s.notifyKeyevent.Load() {
-		s.publish(notificationChannel("__keyevent@", db, []byte(ev.Name)), key, false)
+		s.publish(notificationChannel("__keyevent@", db, []byte(ev.Name)), key, false, nil)
 	}
 }

@@ -34,7 +34,7 @@ func newAsyncOutput(c *Client, proto int, hard, soft int64, softDur time.Duratio
 
 // write queues b; it reports false if the limits closed the client.
 func (o *asyncOutput) write(b []byte) bool {
-	return o.queue(func(int) []byte { return b }, 0)
+	return o.queue(b, 0, false, nil)
 }
 
 // reply queues a command's reply, written in protocol proto: from then on pushes are
@@ -42,17 +42,21 @@ func (o *asyncOutput) write(b []byte) bool {
 // a HELLO split the stream cleanly, every push before its reply in the old protocol and
 // every push after it in the new one, as Redis's single thread does.
 func (o *asyncOutput) reply(b []byte, proto int) bool {
-	return o.queue(func(int) []byte { return b }, proto)
+	return o.queue(b, proto, false, nil)
 }
 
-// push queues a message that build renders for the client's current protocol.
-func (o *asyncOutput) push(build func(proto int) []byte) bool {
-	return o.queue(build, 0)
+// push queues a message rendered as a RESP2 array of bulk strings: a RESP3 client gets
+// it as a push, which differs only in its first byte. When later is not nil the writer
+// is not woken now but by later.wake, which the caller owes at the end of its batch of
+// commands: the messages of a whole pipeline then leave in one write, as Redis writes a
+// client's buffer once per event-loop pass.
+func (o *asyncOutput) push(frame []byte, later *wakeList) bool {
+	return o.queue(frame, 0, true, later)
 }
 
-// queue appends what build returns for the current protocol, after switching to
-// proto when it is not zero.
-func (o *asyncOutput) queue(build func(proto int) []byte, proto int) bool {
+// queue appends b, after switching to proto when it is not zero; push marks b as a
+// RESP2 push frame (see push).
+func (o *asyncOutput) queue(b []byte, proto int, push bool, later *wakeList) bool {
 	o.mu.Lock()
 	if o.closed {
 		o.mu.Unlock()
@@ -61,12 +65,17 @@ func (o *asyncOutput) queue(build func(proto int) []byte, proto int) bool {
 	if proto != 0 {
 		o.proto = proto
 	}
-	b := build(o.proto)
 	if len(b) == 0 {
 		o.mu.Unlock()
 		return true
 	}
+	// A buffer that is not empty already has its wake-up coming, from whoever queued
+	// into it when it was: now, or at the end of their batch.
+	idle := len(o.buf) == 0
 	o.buf = append(o.buf, b...)
+	if push && o.proto == 3 {
+		o.buf[len(o.buf)-len(b)] = '>'
+	}
 	n := int64(len(o.buf)) - o.exempt
 	over := o.hard > 0 && n > o.hard
 	if o.soft > 0 && n > o.soft {
@@ -88,11 +97,33 @@ func (o *asyncOutput) queue(build func(proto int) []byte, proto int) bool {
 		o.c.kill()
 		return false
 	}
+	switch {
+	case later == nil:
+		o.wake()
+	case idle:
+		*later = append(*later, o)
+	}
+	return true
+}
+
+// wake tells the writer there is something to write.
+func (o *asyncOutput) wake() {
 	select {
 	case o.notify <- struct{}{}:
 	default:
 	}
-	return true
+}
+
+// wakeList holds the outputs a client's batch of commands queued messages for.
+type wakeList []*asyncOutput
+
+// wake wakes their writers and empties the list.
+func (l *wakeList) wake() {
+	for i, o := range *l {
+		o.wake()
+		(*l)[i] = nil
+	}
+	*l = (*l)[:0]
 }
 
 func (o *asyncOutput) run() {
@@ -140,9 +171,6 @@ func (o *asyncOutput) close() {
 	o.mu.Lock()
 	o.closed = true
 	o.mu.Unlock()
-	select {
-	case o.notify <- struct{}{}:
-	default:
-	}
+	o.wake()
 	<-o.done
 }

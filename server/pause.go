@@ -123,6 +123,7 @@ func (s *Server) waitPause(c *Client, spec *command.Spec) bool {
 		ended, wait := p.ended, p.end.Sub(now)
 		p.mu.Unlock()
 
+		c.wakes.wake() // what its batch published so far is delivered meanwhile, as in Redis
 		c.diag.pausedWait.Store(true)
 		p.waiting.Add(1)
 		timer := time.NewTimer(wait)

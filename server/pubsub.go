@@ -193,26 +193,26 @@ func (s *Server) unsubscribeAll(cl *Client) {
 }
 
 // publish delivers a message and returns the number of clients that received it.
-func (s *Server) publish(channel, message []byte, shard bool) int {
+// later, if not nil, collects the subscribers whose writers the caller wakes when its
+// batch ends (asyncOutput.push).
+func (s *Server) publish(channel, message []byte, shard bool, later *wakeList) int {
 	s.pubsub.mu.RLock()
 	defer s.pubsub.mu.RUnlock()
-	var frames [2][]byte // by protocol: RESP2, RESP3
 	kind := "message"
 	reg := s.pubsub.channels
 	if shard {
 		kind, reg = "smessage", s.pubsub.shard
 	}
 	n := 0
-	for c := range reg[string(channel)] {
-		c.out.push(func(proto int) []byte {
-			return renderOnce(&frames, proto, func(w *resp.Writer) {
-				w.Push(3)
-				w.BulkString(kind)
-				w.Bulk(channel)
-				w.Bulk(message)
-			})
-		})
-		n++
+	// One frame for every subscriber, whatever its protocol (push fixes the first
+	// byte); a small message is rendered on the stack.
+	var scratch [256]byte
+	if subs := reg[string(channel)]; len(subs) > 0 {
+		frame := resp.AppendCommand(scratch[:0], []byte(kind), channel, message)
+		for c := range subs {
+			c.out.push(frame, later)
+			n++
+		}
 	}
 	if shard {
 		return n
@@ -221,37 +221,22 @@ func (s *Server) publish(channel, message []byte, shard bool) int {
 		if !glob.Match(pattern, string(channel), false) {
 			continue
 		}
-		var pf [2][]byte
+		frame := resp.AppendCommand(scratch[:0], []byte("pmessage"), []byte(pattern), channel, message)
 		for c := range clients {
-			c.out.push(func(proto int) []byte {
-				return renderOnce(&pf, proto, func(w *resp.Writer) {
-					w.Push(4)
-					w.BulkString("pmessage")
-					w.BulkString(pattern)
-					w.Bulk(channel)
-					w.Bulk(message)
-				})
-			})
+			c.out.push(frame, later)
 			n++
 		}
 	}
 	return n
 }
 
-// renderOnce returns the message build writes in protocol proto, rendering it once per
-// protocol for all the subscribers of one publish.
-func renderOnce(cache *[2][]byte, proto int, build func(w *resp.Writer)) []byte {
-	i := proto - 2
-	if cache[i] == nil {
-		w := resp.Writer{Proto: proto}
-		build(&w)
-		cache[i] = append([]byte(nil), w.Bytes()...)
-	}
-	return cache[i]
-}
-
 func (s *Server) cmdPublish(c *Ctx) error {
-	c.W.Int(int64(s.publish(c.Args[1], c.Args[2], c.Spec.Name == "spublish")))
+	cl := client(c)
+	var later *wakeList
+	if cl.conn != nil { // a connection's goroutine, which wakes them after its batch
+		later = &cl.wakes
+	}
+	c.W.Int(int64(s.publish(c.Args[1], c.Args[2], c.Spec.Name == "spublish", later)))
 	c.ForceReplication() // replicas' subscribers get it too
 	return nil
 }

@@ -288,6 +288,7 @@ func (s *Server) closed(conn redcon.Conn, _ error) {
 func (s *Server) serveCommand(conn redcon.Conn, _ redcon.Command) {
 	c := conn.Context().(*Client)
 	out := redcon.BaseWriter(conn)
+	defer c.wakes.wake()
 	for {
 		for args, ok := c.in.nextCommand(); ok; args, ok = c.in.nextCommand() {
 			if c.closing.Load() {
@@ -295,6 +296,7 @@ func (s *Server) serveCommand(conn redcon.Conn, _ redcon.Command) {
 			}
 			s.serveOne(c, args)
 		}
+		c.wakes.wake() // the subscribers the batch published to
 		if c.closing.Load() || out.Flush() != nil || !c.in.nextBatch() {
 			return
 		}
