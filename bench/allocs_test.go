@@ -56,13 +56,14 @@ func BenchmarkCommandPath(b *testing.B) {
 }
 
 // BenchmarkTransaction sends the rate-limiter transaction of compare.sh's multi row
-// (MULTI, INCR, EXPIRE 60, EXEC) pipelined: an op is one transaction. The counters start
-// at 10^9 so every reply has the same length for the whole run.
+// (MULTI, INCR, EXPIRE 60, EXEC) pipelined, from one connection or several at once (as
+// compare.sh, whose loader uses 50): an op is one transaction. The counters start at
+// 10^9 so every reply has the same length for the whole run.
 func BenchmarkTransaction(b *testing.B) {
 	keys := keyNames(1024)
 	start := []byte("1000000000")
-	for _, depth := range []int{1, 16} {
-		b.Run(fmt.Sprintf("P=%d", depth), func(b *testing.B) {
+	for _, c := range []struct{ conns, depth int }{{1, 1}, {1, 16}, {16, 1}} {
+		b.Run(fmt.Sprintf("conns=%d/P=%d", c.conns, c.depth), func(b *testing.B) {
 			srv := startServer(b, 0)
 			addr := srv.Addr().String()
 			fill(b, addr, keys, start)
@@ -74,21 +75,51 @@ func BenchmarkTransaction(b *testing.B) {
 				reqs[i] = resp.AppendCommand(r, []byte("EXEC"))
 			}
 			replyN := len("+OK\r\n+QUEUED\r\n+QUEUED\r\n*2\r\n:1000000001\r\n:1\r\n")
-			p := newRequestPipeline(b, addr, reqs, depth, replyN, '+')
-			if err := p.do(depth); err != nil {
-				b.Fatal(err)
+			conns := make([]*pipeline, c.conns)
+			for i := range conns {
+				conns[i] = newRequestPipeline(b, addr, reqs, c.depth, replyN, '+')
+				if err := conns[i].do(c.depth); err != nil {
+					b.Fatal(err)
+				}
 			}
 			b.ReportAllocs()
 			b.ResetTimer()
 			cpu := startCPU()
-			for done := 0; done < b.N; done += depth {
-				if err := p.do(min(depth, b.N-done)); err != nil {
-					b.Fatal(err)
-				}
+			if err := runConns(conns, b.N, c.depth); err != nil {
+				b.Fatal(err)
 			}
 			cpu.report(b)
 		})
 	}
+}
+
+// runConns runs n ops over the pipelines at once, depth at a time.
+func runConns(conns []*pipeline, n, depth int) error {
+	var left atomic.Int64
+	left.Store(int64(n))
+	errs := make(chan error, len(conns))
+	for _, p := range conns {
+		go func() {
+			for {
+				k := int(min(int64(depth), left.Add(-int64(depth))+int64(depth)))
+				if k <= 0 {
+					errs <- nil
+					return
+				}
+				if err := p.do(k); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	var first error
+	for range conns {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }
 
 // BenchmarkPublish sends PUBLISH of a 64-byte message, pipelined, from one or several
@@ -143,28 +174,8 @@ func BenchmarkPublish(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			cpu := startCPU()
-			var left atomic.Int64
-			left.Store(int64(b.N))
-			errs := make(chan error, len(pubs))
-			for _, p := range pubs {
-				go func() {
-					for {
-						n := int(min(int64(c.depth), left.Add(-int64(c.depth))+int64(c.depth)))
-						if n <= 0 {
-							errs <- nil
-							return
-						}
-						if err := p.do(n); err != nil {
-							errs <- err
-							return
-						}
-					}
-				}()
-			}
-			for range pubs {
-				if err := <-errs; err != nil {
-					b.Fatal(err)
-				}
+			if err := runConns(pubs, b.N, c.depth); err != nil {
+				b.Fatal(err)
 			}
 			want := int64(b.N+c.pubs*c.depth) * int64(msgLen)
 			deadline := time.Now().Add(30 * time.Second)
