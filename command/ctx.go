@@ -58,7 +58,16 @@ func (c *Ctx) Propagate(args ...[]byte) {
 }
 
 // PropagateNothing keeps the call out of the write stream although it wrote.
-func (c *Ctx) PropagateNothing() { c.prop.Rewritten = true }
+//
+// Like the other requests below, it is ignored while nothing consumes the stream: the
+// executor takes requests only then, and one left over would apply to the client's
+// first call after a feed appeared (a GET replicated after a PUBLISH, a SET lost after
+// an EXEC).
+func (c *Ctx) PropagateNothing() {
+	if c.Propagating {
+		c.prop.Rewritten = true
+	}
+}
 
 // Shared words of propagated rewrites.
 var (
@@ -88,11 +97,19 @@ func (c *Ctx) propagateSetAt(key, val []byte, at int64) {
 
 // ForcePropagation sends the call to the write stream even if it changed no key
 // (PUBLISH, FLUSHDB of an empty database).
-func (c *Ctx) ForcePropagation() { c.prop.Forced = true }
+func (c *Ctx) ForcePropagation() {
+	if c.Propagating {
+		c.prop.Forced = true
+	}
+}
 
 // ForceReplication sends the call to replicas even if it changed no key, but not to
 // the AOF (PUBLISH: messages are not data).
-func (c *Ctx) ForceReplication() { c.prop.Forced, c.prop.ReplicasOnly = true, true }
+func (c *Ctx) ForceReplication() {
+	if c.Propagating {
+		c.prop.Forced, c.prop.ReplicasOnly = true, true
+	}
+}
 
 // TakePropagation returns what the handler of the finished call asked of the write
 // stream, and resets it for the next call.

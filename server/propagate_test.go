@@ -379,3 +379,40 @@ func splitArgs(t *testing.T, line string) []any {
 	}
 	return args
 }
+
+// What a handler asks of the write stream while nothing consumes it is not kept for
+// the client's first call once a feed exists: after a PUBLISH (forced to replicas) a
+// GET does not propagate, and after an EXEC (which propagates nothing itself) a SET
+// does.
+func TestPropagationRequestsWithoutFeed(t *testing.T) {
+	srv := cinnabartest.Start(t)
+	c, err := net.Dial("tcp", srv.Addr())
+	require.NoError(t, err)
+	defer c.Close()
+	r := bufio.NewReader(c)
+	do := func(cmds ...string) {
+		for _, cmd := range cmds {
+			_, err := fmt.Fprintf(c, "%s\r\n", cmd)
+			require.NoError(t, err)
+			for lines := 1; lines > 0; lines-- { // replies of simple elements only
+				line, err := r.ReadString('\n')
+				require.NoError(t, err)
+				n, _ := strconv.Atoi(strings.TrimSpace(line[1:]))
+				switch {
+				case line[0] == '*' && n > 0:
+					lines += n
+				case line[0] == '$' && n >= 0:
+					lines++
+				}
+			}
+		}
+	}
+	do("PUBLISH ch m")
+	fed := recordFeed(t, srv)
+	do("GET a")
+	require.Empty(t, fed())
+	do("MULTI", "SET a 1", "EXEC")
+	fed = recordFeed(t, srv)
+	do("SET b 2")
+	require.Equal(t, []string{`"SELECT" "0"`, `"SET" "b" "2"`}, fed())
+}
