@@ -96,8 +96,8 @@ type recentDiag struct {
 	sd   *specDiag
 }
 
-// specDiag returns the diagnostics of spec, through the client's cache.
-func (s *Server) specDiag(c *Client, spec *command.Spec) *specDiag {
+// diagOf returns the diagnostics of spec, through the client's cache.
+func (s *Server) diagOf(c *Client, spec *command.Spec) *specDiag {
 	d := &c.diag
 	for _, r := range d.recent {
 		if r.spec == spec {
@@ -270,7 +270,7 @@ func (s *Server) observe(c *Client, spec *command.Spec, dur time.Duration) {
 		}
 	}
 	if d.latencyTrack.Load() {
-		if sd := s.specDiag(c, spec); sd != nil {
+		if sd := s.diagOf(c, spec); sd != nil {
 			h := sd.hist.Load()
 			if h == nil {
 				sd.hist.CompareAndSwap(nil, new(histogram))
