@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"unsafe"
@@ -72,6 +73,7 @@ func (l guardListener) Accept() (net.Conn, error) {
 	g := &guardConn{Conn: c, limits: l.limits, bulkLen: -1}
 	if sc, ok := c.(syscall.Conn); ok {
 		g.raw, _ = sc.SyscallConn()
+		g.readFn, g.writeFn = g.rawRead, g.rawWrite // bound once: a call allocates nothing
 	}
 	return g, nil
 }
@@ -82,6 +84,19 @@ type guardConn struct {
 	net.Conn
 	limits *guardLimits
 	raw    syscall.RawConn // the socket, for readSocket and Write; nil if not a socket
+
+	// The raw calls' arguments and results (readSocket, Write). Reads are the
+	// connection goroutine's; writes come from it and from an asynchronous output's
+	// writer, so wmu orders them.
+	rbuf    []byte
+	rn      uintptr
+	rerrno  syscall.Errno
+	readFn  func(fd uintptr) bool
+	wmu     sync.Mutex
+	wbuf    []byte
+	wdone   int
+	werrno  syscall.Errno
+	writeFn func(fd uintptr) bool
 
 	buf       []byte // buf[:n] is what was read and not yet released
 	n         int
@@ -262,29 +277,31 @@ func (g *guardConn) readSocket(p []byte) (int, error) {
 	if g.raw == nil || len(p) == 0 {
 		return g.Conn.Read(p)
 	}
-	var n uintptr
-	var errno syscall.Errno
-	err := g.raw.Read(func(fd uintptr) bool {
-		for {
-			n, _, errno = syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
-			switch errno {
-			case syscall.EINTR:
-				continue
-			case syscall.EAGAIN:
-				return false // wait until readable
-			}
-			return true
-		}
-	})
+	g.rbuf = p
+	err := g.raw.Read(g.readFn)
+	g.rbuf = nil
 	switch {
 	case err != nil:
 		return 0, err
-	case errno != 0:
-		return 0, errno
-	case n == 0:
+	case g.rerrno != 0:
+		return 0, g.rerrno
+	case g.rn == 0:
 		return 0, io.EOF
 	}
-	return int(n), nil
+	return int(g.rn), nil
+}
+
+func (g *guardConn) rawRead(fd uintptr) bool {
+	for {
+		g.rn, _, g.rerrno = syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&g.rbuf[0])), uintptr(len(g.rbuf)))
+		switch g.rerrno {
+		case syscall.EINTR:
+			continue
+		case syscall.EAGAIN:
+			return false // wait until readable
+		}
+		return true
+	}
 }
 
 // Write writes all of p to the socket, waiting while its buffer is full (redcon
@@ -293,29 +310,32 @@ func (g *guardConn) Write(p []byte) (int, error) {
 	if g.raw == nil {
 		return g.Conn.Write(p)
 	}
-	written := 0
-	var errno syscall.Errno
-	err := g.raw.Write(func(fd uintptr) bool {
-		for written < len(p) {
-			var n uintptr
-			n, _, errno = syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&p[written])), uintptr(len(p)-written))
-			switch errno {
-			case 0:
-				written += int(n)
-			case syscall.EINTR:
-			case syscall.EAGAIN:
-				errno = 0
-				return false // wait until writable
-			default:
-				return true
-			}
-		}
-		return true
-	})
-	if err == nil && errno != 0 {
-		err = errno
+	g.wmu.Lock()
+	defer g.wmu.Unlock()
+	g.wbuf, g.wdone, g.werrno = p, 0, 0
+	err := g.raw.Write(g.writeFn)
+	g.wbuf = nil
+	if err == nil && g.werrno != 0 {
+		err = g.werrno
 	}
-	return written, err
+	return g.wdone, err
+}
+
+func (g *guardConn) rawWrite(fd uintptr) bool {
+	for g.wdone < len(g.wbuf) {
+		n, _, errno := syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&g.wbuf[g.wdone])), uintptr(len(g.wbuf)-g.wdone))
+		switch errno {
+		case 0:
+			g.wdone += int(n)
+		case syscall.EINTR:
+		case syscall.EAGAIN:
+			return false // wait until writable
+		default:
+			g.werrno = errno
+			return true
+		}
+	}
+	return true
 }
 
 // parse splits buf[pos:n] into commands until it meets an incomplete one or a protocol
