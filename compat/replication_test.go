@@ -2,9 +2,7 @@ package compat
 
 import (
 	"fmt"
-	"io"
 	"os/exec"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -25,18 +23,7 @@ func TestReplicaOfCinnabar(t *testing.T) {
 	master := dialRaw(t, srv.Addr())
 	writePersistedData(t, master) // in the snapshot
 
-	port := freePort(t)
-	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", t.TempDir(),
-		"--save", "", "--appendonly", "no", "--replicaof", "127.0.0.1", strconv.Itoa(srv.Port()))
-	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	replicaAddr := fmt.Sprintf("127.0.0.1:%d", port)
-	require.Eventually(t, func() bool {
-		rdb := newClient(t, replicaAddr, 2)
-		defer rdb.Close()
-		return strings.Contains(rdb.Info(ctx, "replication").Val(), "master_link_status:up")
-	}, 15*time.Second, 20*time.Millisecond)
+	replicaAddr := fmt.Sprintf("127.0.0.1:%d", attachReplica(t, bin, srv.Addr()))
 
 	for _, c := range [][]string{ // in the stream
 		{"SET", "later", "v", "EX", "1000"},
