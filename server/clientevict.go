@@ -83,12 +83,12 @@ func (s *Server) evictClients() {
 	var candidates []sized
 	s.clientsMu.Lock()
 	for _, c := range s.clients {
-		if replicas[c] {
+		if replicas[c] || c.closing.Load() { // a closing client's memory is about to go
 			continue
 		}
 		m := c.memUsage()
 		total += m
-		if !c.diag.noEvict.Load() && !c.closing.Load() {
+		if !c.diag.noEvict.Load() {
 			candidates = append(candidates, sized{c, m})
 		}
 	}
