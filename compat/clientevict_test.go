@@ -11,13 +11,13 @@ import (
 
 // TestClientEvictionDifferential runs the same client-eviction scenarios on both
 // servers (maxmemory-clients 1mb): a client sending an oversized request is dropped
-// unless it said CLIENT NO-EVICT ON, a subscriber that does not read its messages is
-// dropped, and evicted_clients counts them.
+// unless it said CLIENT NO-EVICT ON, so is a client queueing a big transaction and a
+// subscriber that does not read its messages, and evicted_clients counts them.
 func TestClientEvictionDifferential(t *testing.T) {
 	srv := startServer(t)
 	type outcome struct {
-		bigRequestClosed, noEvictClosed, subscriberClosed bool
-		evicted                                           int64
+		bigRequestClosed, noEvictClosed, subscriberClosed, transactionClosed bool
+		evicted                                                              int64
 	}
 	run := func(addr string) outcome {
 		admin := newClient(t, addr, 2)
@@ -47,6 +47,20 @@ func TestClientEvictionDifferential(t *testing.T) {
 			return strings.Count(admin.ClientList(ctx).Val(), "\n") == 1
 		}, 2*time.Second, 10*time.Millisecond)
 
+		// A transaction queueing 2 MB.
+		tx, err := net.Dial("tcp", addr)
+		require.NoError(t, err)
+		defer tx.Close()
+		big := strings.Repeat("v", 100000)
+		var req strings.Builder
+		req.WriteString("MULTI\r\n")
+		for i := 0; i < 20; i++ {
+			req.WriteString("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$100000\r\n" + big + "\r\n")
+		}
+		_, _ = tx.Write([]byte(req.String()))
+		o.transactionClosed = closedWithin(tx, 2*time.Second)
+		require.Eventually(t, func() bool { return strings.Count(admin.ClientList(ctx).Val(), "\n") == 1 }, 2*time.Second, 10*time.Millisecond)
+
 		// A subscriber that reads nothing while 20 MB of messages arrive.
 		sub, err := net.Dial("tcp", addr)
 		require.NoError(t, err)
@@ -72,7 +86,7 @@ func TestClientEvictionDifferential(t *testing.T) {
 	require.GreaterOrEqual(t, got.evicted, int64(3))
 	want.evicted, got.evicted = 0, 0
 	require.Equal(t, want, got)
-	require.True(t, got.bigRequestClosed && !got.noEvictClosed && got.subscriberClosed, "%+v", got)
+	require.True(t, got.bigRequestClosed && !got.noEvictClosed && got.subscriberClosed && got.transactionClosed, "%+v", got)
 }
 
 // closedWithin drains c until the server closes it or d passes without that.

@@ -11,8 +11,8 @@ import (
 // are disconnected, biggest first, until the rest fit. Replicas and clients that said
 // CLIENT NO-EVICT ON are never evicted (their memory still counts).
 //
-// A client's memory is its fixed cost (clientBaseMemory), its request buffer and its
-// queued output (pub/sub). The check runs with the cron (every 100 ms) and as soon as
+// A client's memory is its fixed cost (clientBaseMemory), its request buffer, its
+// queued transaction and its queued output (pub/sub). The check runs with the cron (every 100 ms) and as soon as
 // a request buffer grows (a big argument arriving), so a client that sends an
 // oversized request is dropped while it arrives, as Redis drops it before running it.
 
@@ -34,7 +34,7 @@ func (s *Server) applyClientEviction() {
 
 // memUsage estimates the memory client c uses; any goroutine may call it.
 func (c *Client) memUsage() int64 {
-	m := clientBaseMemory + c.in.bufCap.Load()
+	m := clientBaseMemory + c.in.bufCap.Load() + c.diag.multiMem.Load()
 	if out := c.diag.out.Load(); out != nil {
 		m += int64(out.pending())
 	}

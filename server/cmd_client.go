@@ -178,7 +178,7 @@ func (cl *Client) describe(now time.Time, self bool) string {
 	num("qbuf", 0)
 	num("qbuf-free", 0)
 	num("argv-mem", 0)
-	num("multi-mem", 0)
+	num("multi-mem", cl.diag.multiMem.Load())
 	num("rbs", 16384)
 	num("rbp", 0)
 	num("obl", 0)

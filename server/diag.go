@@ -81,6 +81,7 @@ type clientDiag struct {
 	db         atomic.Int32 // mirrors of connection-goroutine state
 	proto      atomic.Int32
 	multi      atomic.Int32                // queued commands, -1 outside MULTI
+	multiMem   atomic.Int64                // bytes the queued commands hold (multiState.memory)
 	fd         atomic.Int32                // socket descriptor, 0 until looked up
 	out        atomic.Pointer[asyncOutput] // c.out, once the client has one
 
@@ -217,6 +218,13 @@ func (c *Client) afterExecute() {
 	}
 	if d.multi.Load() != multi {
 		d.multi.Store(multi)
+	}
+	var multiMem int64
+	if c.multi != nil {
+		multiMem = c.multi.memory()
+	}
+	if d.multiMem.Load() != multiMem {
+		d.multiMem.Store(multiMem)
 	}
 	if c.out != nil && d.out.Load() == nil {
 		d.out.Store(c.out)

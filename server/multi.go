@@ -1,6 +1,8 @@
 package server
 
 import (
+	"unsafe"
+
 	. "github.com/cinnabar-db/cinnabar/command"
 )
 
@@ -37,6 +39,13 @@ func (m *multiState) queue(spec *Spec, args [][]byte) {
 	}
 	n := len(m.args)
 	m.cmds = append(m.cmds, queuedCommand{spec, m.args[first:n:n]})
+}
+
+// memory is what the queued commands hold, as CLIENT LIST's multi-mem and client
+// eviction count it.
+func (m *multiState) memory() int64 {
+	return int64(cap(m.data)) + int64(unsafe.Sizeof([]byte(nil)))*int64(cap(m.args)) +
+		int64(unsafe.Sizeof(queuedCommand{}))*int64(cap(m.cmds))
 }
 
 // reset empties m for the next transaction.
