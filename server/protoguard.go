@@ -145,7 +145,7 @@ func (g *guardConn) Read(p []byte) (int, error) {
 		if !g.nextBatch() {
 			if g.failMsg != "" {
 				msg := strings.NewReplacer("\r", " ", "\n", " ").Replace(g.failMsg)
-				_, _ = g.Conn.Write([]byte("-ERR Protocol error: " + msg + "\r\n"))
+				_, _ = g.Write([]byte("-ERR Protocol error: " + msg + "\r\n"))
 				return 0, errProtocol
 			}
 			return 0, g.readErr // an incomplete command at EOF is dropped
