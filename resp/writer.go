@@ -200,7 +200,7 @@ func AppendDouble(b []byte, f float64) []byte {
 }
 
 // AppendCommand appends args as a command is sent: a RESP array of bulk strings.
-func AppendCommand(b []byte, args ...[]byte) []byte {
+func AppendCommand[T string | []byte](b []byte, args ...T) []byte {
 	b = append(b, '*')
 	b = strconv.AppendInt(b, int64(len(args)), 10)
 	b = append(b, '\r', '\n')

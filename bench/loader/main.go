@@ -27,6 +27,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cinnabar-db/cinnabar/resp"
 )
 
 func main() {
@@ -125,7 +127,7 @@ func oneCommand(addr string, timeout time.Duration, args ...string) (string, err
 	}
 	defer c.Close()
 	_ = c.SetDeadline(time.Now().Add(timeout))
-	if _, err := c.Write(appendCommand(nil, args...)); err != nil {
+	if _, err := c.Write(resp.AppendCommand(nil, args...)); err != nil {
 		return "", err
 	}
 	var sb strings.Builder
@@ -273,7 +275,7 @@ func load(addr string, n, size, batch int, timeout time.Duration) error {
 	return pipeline(addr, n, batch, timeout, func(b []byte, i int) []byte {
 		key := fmt.Sprintf("mem:%08d", i)
 		copy(value, key) // make every value distinct
-		return appendCommand(b, "SET", key, string(value))
+		return resp.AppendCommand(b, "SET", key, string(value))
 	})
 }
 
@@ -297,7 +299,7 @@ func fillCmd(args []string) error {
 		for j, a := range template {
 			cmd[j] = strings.ReplaceAll(a, "__i__", num)
 		}
-		return appendCommand(b, cmd...)
+		return resp.AppendCommand(b, cmd...)
 	})
 }
 

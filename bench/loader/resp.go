@@ -13,21 +13,6 @@ import (
 	"time"
 )
 
-// appendCommand appends args as a RESP array of bulk strings.
-func appendCommand[T string | []byte](b []byte, args ...T) []byte {
-	b = append(b, '*')
-	b = strconv.AppendInt(b, int64(len(args)), 10)
-	b = append(b, '\r', '\n')
-	for _, a := range args {
-		b = append(b, '$')
-		b = strconv.AppendInt(b, int64(len(a)), 10)
-		b = append(b, '\r', '\n')
-		b = append(b, a...)
-		b = append(b, '\r', '\n')
-	}
-	return b
-}
-
 // readHeader reads one reply's first line and returns its type byte and the text after
 // it, without CRLF. body aliases r's buffer: it is valid until the next read.
 func readHeader(r *bufio.Reader) (kind byte, body []byte, err error) {

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/cinnabar-db/cinnabar/resp"
 )
 
 // The workloads of "loader run": the ones redis-benchmark cannot express, because a
@@ -181,10 +183,10 @@ func runMulti(o *runOpts) (runResult, error) {
 				key = strconv.AppendInt(key, int64(rand.IntN(o.keyspace)), 10)
 				key = append(key, ':')
 				key = strconv.AppendInt(key, minute, 10)
-				c.out = appendCommand(c.out, "MULTI")
-				c.out = appendCommand(c.out, []byte("INCR"), key)
-				c.out = appendCommand(c.out, []byte("EXPIRE"), key, []byte("60"))
-				c.out = appendCommand(c.out, "EXEC")
+				c.out = resp.AppendCommand(c.out, "MULTI")
+				c.out = resp.AppendCommand(c.out, []byte("INCR"), key)
+				c.out = resp.AppendCommand(c.out, []byte("EXPIRE"), key, []byte("60"))
+				c.out = resp.AppendCommand(c.out, "EXEC")
 			}
 			if err := c.flush(); err != nil {
 				return err
@@ -236,7 +238,7 @@ func runPubSub(o *runOpts) (runResult, error) {
 	}
 	defer closeAll(subs)
 	for _, s := range subs {
-		s.out = appendCommand(s.out, "SUBSCRIBE", channel)
+		s.out = resp.AppendCommand(s.out, "SUBSCRIBE", channel)
 		if err := s.flush(); err != nil {
 			return runResult{}, err
 		}
@@ -279,7 +281,7 @@ func runPubSub(o *runOpts) (runResult, error) {
 				return nil
 			}
 			for range k {
-				c.out = appendCommand(c.out, "PUBLISH", channel, payload)
+				c.out = resp.AppendCommand(c.out, "PUBLISH", channel, payload)
 			}
 			if err := c.flush(); err != nil {
 				return err
@@ -383,10 +385,10 @@ func runXReadGroup(o *runOpts) (runResult, error) {
 			}
 			if len(ids) > 0 {
 				ack = append(ack[:3], ids...)
-				c.out = appendCommand(c.out, ack...)
+				c.out = resp.AppendCommand(c.out, ack...)
 			}
 			for _, k := range claims {
-				c.out = appendCommand(c.out, "XREADGROUP", "GROUP", o.group, consumer,
+				c.out = resp.AppendCommand(c.out, "XREADGROUP", "GROUP", o.group, consumer,
 					"COUNT", strconv.Itoa(k), "STREAMS", stream, ">")
 			}
 			if err := c.flush(); err != nil {
