@@ -1,21 +1,49 @@
-// Package cnum parses numbers as the C library does, where Redis and Lua rely on it:
-// Strtod is C's strtod, which Lua's tonumber, lua-cjson and Redis's text scores (old
-// RDB sorted sets, listpack scores) read numbers with.
+// Package cnum parses numbers as the C library does, where Redis and Lua rely on it.
+// Scan delimits a number as C's strtod does and Number.Double converts it, reporting
+// strtod's ERANGE: Redis's float arguments (command/floats.go) check the two their own
+// ways. Strtod is both together, as Lua's tonumber, lua-cjson and Redis's text scores
+// (old RDB sorted sets, listpack scores) use strtod.
 package cnum
 
 import (
+	"math"
+	"math/big"
 	"strconv"
 	"strings"
 )
 
-// Strtod parses the longest prefix of s that C's strtod accepts, after leading white
-// space: a decimal or hexadecimal float (with optional fraction and exponent), or inf,
-// infinity and nan (optionally nan(chars)) in any case, with an optional sign. It
-// returns the value (±Inf or 0 when out of range, as strtod does) and the number of
-// bytes used, 0 when s holds no number.
+// Strtod parses the longest prefix of s that C's strtod accepts (see Scan). It returns
+// the value (±Inf or 0 when out of range, as strtod does) and the number of bytes used,
+// 0 when s holds no number.
 func Strtod(s string) (float64, int) {
+	x := Scan(s)
+	v, _ := x.Double()
+	return v, x.End
+}
+
+// Number is the number at the start of a string, as strtod delimits it.
+type Number struct {
+	End     int    // bytes strtod consumes, leading space included; 0 when there is no number
+	Text    string // a finite number in strconv's syntax (sign, mantissa, exponent); the sign of an infinity
+	Inf     bool
+	NaN     bool
+	Nonzero bool // a mantissa digit is not zero
+}
+
+// IsSpace reports C's isspace.
+func IsSpace(ch byte) bool { return ch == ' ' || (ch >= '\t' && ch <= '\r') }
+
+func isCDigit(ch byte, hex bool) bool {
+	return ch >= '0' && ch <= '9' || hex && (ch|0x20 >= 'a' && ch|0x20 <= 'f')
+}
+
+// Scan reads the number strtod would read at the start of s: leading white space, a
+// sign, then inf, infinity, nan[(chars)], a hexadecimal 0x mantissa with an optional p
+// exponent, or decimal digits with an optional e exponent.
+func Scan(s string) Number {
+	var x Number
 	i := 0
-	for i < len(s) && strings.IndexByte(" \t\n\v\f\r", s[i]) >= 0 {
+	for i < len(s) && IsSpace(s[i]) {
 		i++
 	}
 	start := i
@@ -24,68 +52,102 @@ func Strtod(s string) (float64, int) {
 	}
 	word := func(w string) bool { return len(s)-i >= len(w) && strings.EqualFold(s[i:i+len(w)], w) }
 	switch {
-	case word("infinity"), word("inf"):
-		n := 3
-		if word("infinity") {
-			n = 8
-		}
-		f, _ := strconv.ParseFloat(s[start:i]+"inf", 64)
-		return f, i + n
+	case word("infinity"):
+		x.End, x.Inf, x.Text = i+8, true, s[start:i]
+		return x
+	case word("inf"):
+		x.End, x.Inf, x.Text = i+3, true, s[start:i]
+		return x
 	case word("nan"):
 		i += 3
-		if j := i; j < len(s) && s[j] == '(' {
-			for j++; j < len(s) && (isAlnum(s[j]) || s[j] == '_'); j++ {
+		if i < len(s) && s[i] == '(' {
+			j := i + 1
+			for j < len(s) && (s[j] == '_' || isCDigit(s[j], false) || s[j]|0x20 >= 'a' && s[j]|0x20 <= 'z') {
+				j++
 			}
 			if j < len(s) && s[j] == ')' {
 				i = j + 1
 			}
 		}
-		f, _ := strconv.ParseFloat("nan", 64)
-		return f, i
+		x.End, x.NaN = i, true
+		return x
 	}
-	hex := len(s)-i > 2 && s[i] == '0' && (s[i+1] == 'x' || s[i+1] == 'X')
-	digit, exp := isDigit, byte('e')
+	// "0x" counts as hexadecimal only when a hex digit follows (maybe after the point);
+	// otherwise strtod reads the "0" alone.
+	hex := len(s)-i > 2 && s[i] == '0' && s[i+1]|0x20 == 'x' &&
+		(isCDigit(s[i+2], true) || s[i+2] == '.' && len(s)-i > 3 && isCDigit(s[i+3], true))
 	if hex {
-		digit, exp = isHexDigit, 'p'
 		i += 2
 	}
-	mant := i
 	digits := 0
-	for ; i < len(s) && digit(s[i]); i++ {
+	for i < len(s) && isCDigit(s[i], hex) {
 		digits++
+		x.Nonzero = x.Nonzero || s[i] != '0'
+		i++
 	}
 	if i < len(s) && s[i] == '.' {
-		for i++; i < len(s) && digit(s[i]); i++ {
+		i++
+		for i < len(s) && isCDigit(s[i], hex) {
 			digits++
+			x.Nonzero = x.Nonzero || s[i] != '0'
+			i++
 		}
 	}
 	if digits == 0 {
-		if hex { // "0x" without digits is the number 0 followed by "x"
-			return 0, mant - 1
-		}
-		return 0, 0
+		return Number{}
 	}
-	end := i
-	if i < len(s) && (s[i]|0x20) == exp {
+	mantissaEnd := i
+	expChar := byte('e')
+	if hex {
+		expChar = 'p'
+	}
+	if i < len(s) && s[i]|0x20 == expChar {
 		j := i + 1
 		if j < len(s) && (s[j] == '+' || s[j] == '-') {
 			j++
 		}
-		if j < len(s) && isDigit(s[j]) {
-			for j < len(s) && isDigit(s[j]) {
+		if j < len(s) && isCDigit(s[j], false) {
+			for j < len(s) && isCDigit(s[j], false) {
 				j++
 			}
-			end = j
+			i = j
 		}
 	}
-	text := s[start:end]
-	if hex && end == i {
-		text += "p0" // Go needs the exponent of a hexadecimal float
+	x.End, x.Text = i, s[start:i]
+	if hex && i == mantissaEnd {
+		x.Text += "p0" // strconv wants the binary exponent that C leaves optional
 	}
-	f, _ := strconv.ParseFloat(text, 64) // out of range: ±Inf or 0, as strtod gives
-	return f, end
+	return x
 }
 
-func isDigit(c byte) bool    { return c >= '0' && c <= '9' }
-func isHexDigit(c byte) bool { return isDigit(c) || (c|0x20) >= 'a' && (c|0x20) <= 'f' }
-func isAlnum(c byte) bool    { return isDigit(c) || (c|0x20) >= 'a' && (c|0x20) <= 'z' }
+// Double converts x as strtod does; erange is strtod's ERANGE: overflow, or a result
+// that is zero or subnormal and not exact.
+func (x Number) Double() (v float64, erange bool) {
+	switch {
+	case x.End == 0:
+		return 0, false
+	case x.NaN:
+		return math.NaN(), false
+	case x.Inf:
+		return signedInf(x.Text == "-"), false
+	}
+	v, err := strconv.ParseFloat(x.Text, 64)
+	if err != nil {
+		return v, true // only ErrRange: the scanner wrote valid syntax
+	}
+	if abs := math.Abs(v); x.Nonzero && abs < 0x1p-1022 {
+		if abs == 0 {
+			return v, true
+		}
+		exact, _ := new(big.Rat).SetString(x.Text)
+		return v, exact.Cmp(new(big.Rat).SetFloat64(v)) != 0
+	}
+	return v, false
+}
+
+func signedInf(neg bool) float64 {
+	if neg {
+		return math.Inf(-1)
+	}
+	return math.Inf(1)
+}
