@@ -32,11 +32,11 @@ func subscribedAllowed(name string) bool {
 // execute runs one call for client c, writing its reply into c.w.
 func (s *Server) execute(c *Client, args [][]byte) {
 	defer c.afterExecute()
-	if n := len(args[0]); (n == 4 || n == 5) && s.refusedHTTP(c, args[0]) {
-		return
-	}
 	spec, err := s.table.LookupRecent(c.recentTops[:], args)
 	if err != nil {
+		if s.refusedHTTP(c, args[0]) { // POST and Host: are no commands: checked only here
+			return
+		}
 		if spec = s.table.Get(strings.ToLower(string(args[0]))); spec != nil {
 			spec.Stats().Rejected.Add(1)
 			c.noteCommand(spec)
@@ -130,7 +130,7 @@ func (s *Server) call(c *Client, spec *command.Spec, args [][]byte) {
 		mask |= c.multi.mask
 	}
 	s.ks.Lock(mask)
-	freeze := spec == s.execSpec || spec.Categories()&command.CatScripting != 0
+	freeze := spec == s.execSpec || spec.Cat&command.CatScripting != 0
 	if freeze { // Redis 7.0 judges expiry in a transaction or script by its start time
 		s.ks.Freeze(mask, s.clock.UnixMilli())
 	}
