@@ -485,20 +485,6 @@ func (ks *KeySpec) span(args [][]byte) (first, last, step int, skip, ok bool) {
 	return first, last, step, false, true
 }
 
-// specsCover reports whether the key specs alone find a call's keys.
-func (s *Spec) specsCover(args [][]byte) bool {
-	for i := range s.keySpecs {
-		ks := &s.keySpecs[i]
-		if ks.Flags&KeyNotKey != 0 {
-			continue
-		}
-		if _, _, _, _, ok := ks.span(args); !ok {
-			return false
-		}
-	}
-	return true
-}
-
 // Keys returns a call's keys with their flags, as COMMAND GETKEYSANDFLAGS reports them:
 // none when a spec cannot describe the call and there is no KeysFunc to ask.
 func (s *Spec) Keys(args [][]byte) []KeyRef {
@@ -513,7 +499,22 @@ func (s *Spec) Keys(args [][]byte) []KeyRef {
 // of the specs that can tell: the executor must lock PFMERGE's destination even when
 // no source follows, though Redis's GETKEYS then reports nothing.
 func (s *Spec) eachKey(args [][]byte, partial bool, fn func(KeyRef)) {
-	if !s.specsCover(args) {
+	type keySpan struct {
+		first, last, step int
+		skip, ok          bool
+	}
+	var buf [4]keySpan // the most specs a row has is 3: no allocation
+	spans := buf[:0]
+	covered := true // the key specs alone find the call's keys
+	for i := range s.keySpecs {
+		var sp keySpan
+		if s.keySpecs[i].Flags&KeyNotKey == 0 {
+			sp.first, sp.last, sp.step, sp.skip, sp.ok = s.keySpecs[i].span(args)
+			covered = covered && sp.ok
+		}
+		spans = append(spans, sp)
+	}
+	if !covered {
 		if s.KeysFunc != nil {
 			for _, k := range s.KeysFunc(s.keySpecs, args) {
 				fn(k)
@@ -524,14 +525,9 @@ func (s *Spec) eachKey(args [][]byte, partial bool, fn func(KeyRef)) {
 			return
 		}
 	}
-	for i := range s.keySpecs {
-		ks := &s.keySpecs[i]
-		if ks.Flags&KeyNotKey != 0 {
-			continue
-		}
-		first, last, step, skip, ok := ks.span(args)
-		for p := first; ok && !skip && p <= last; p += step {
-			fn(KeyRef{p, ks.Flags})
+	for i, sp := range spans {
+		for p := sp.first; sp.ok && !sp.skip && p <= sp.last; p += sp.step {
+			fn(KeyRef{p, s.keySpecs[i].Flags})
 		}
 	}
 }
