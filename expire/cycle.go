@@ -85,6 +85,9 @@ func (c *Cycle) Run(budget time.Duration) int {
 	perLoop := keysPerLoop + keysPerLoop/4*int(c.effort.Load()-1)
 	removed := 0
 	for db := 0; db < c.ks.Databases(); db++ {
+		if c.ks.Volatile(db) == 0 {
+			continue
+		}
 		for {
 			sampled, expired, ttlSum, ttlCount := c.loopOnce(db, perLoop)
 			removed += expired
@@ -102,12 +105,18 @@ func (c *Cycle) Run(budget time.Duration) int {
 	return removed
 }
 
-// loopOnce visits slots of db from its cursor until it has seen perLoop keys with a TTL.
+// loopOnce visits slots of db from its cursor until it has seen perLoop keys with a TTL,
+// or every slot when the database has fewer: a few volatile keys among the slots are
+// found in one cycle, as Redis's sweep of a small expires table finds them.
 // The clock is read once per loop: a loop takes well under a millisecond, and reading
 // it per slot cost more than the visit of an empty slot.
 func (c *Cycle) loopOnce(db, perLoop int) (sampled, expired int, ttlSum int64, ttlCount int) {
 	now := c.ks.Clock.UnixMilli()
-	for visited := 0; visited < slotsPerLoopLimit && sampled < perLoop; visited++ {
+	limit := slotsPerLoopLimit
+	if c.ks.Volatile(db) < int64(perLoop) {
+		limit = store.Slots
+	}
+	for visited := 0; visited < limit && sampled < perLoop; visited++ {
 		s := c.cursors[db]
 		c.cursors[db] = (s + 1) % store.Slots
 		mask := c.ks.SlotShard(s)

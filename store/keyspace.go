@@ -110,10 +110,13 @@ type Keyspace struct {
 	shards []shard
 	mask   uint64 // shards-1
 	dbs    []*DB
-	Clock  *clock.Clock
-	hooks  Hooks
-	lfu    atomic.Bool
-	lru    atomic.Uint32 // the LRU clock, refreshed by Tick rather than read per lookup
+	// volatile counts, per database index, the keys with a deadline: atomic, so the
+	// expiry cycle reads it without locks (SwapDB swaps the counts with the databases).
+	volatile []atomic.Int64
+	Clock    *clock.Clock
+	hooks    Hooks
+	lfu      atomic.Bool
+	lru      atomic.Uint32 // the LRU clock, refreshed by Tick rather than read per lookup
 	// Limits holds the encoding thresholds, read by the types' write paths.
 	Limits Limits
 	// LFUParams holds the LFU policy's parameters.
@@ -153,6 +156,7 @@ func New(databases, shards int, clk *clock.Clock) *Keyspace {
 	ks.LFUParams.LogFactor.Store(10)
 	ks.LFUParams.DecayTime.Store(1)
 	ks.dbs = make([]*DB, databases)
+	ks.volatile = make([]atomic.Int64, databases)
 	for i := range ks.dbs {
 		db := &DB{ks: ks, index: i, slots: new([numSlots]slot)}
 		db.other = &DB{ks: ks, index: i, slots: db.slots, noTouch: true, other: db}
@@ -251,6 +255,9 @@ func (ks *Keyspace) ResetStats() {
 func (ks *Keyspace) SwapDB(a, b int) {
 	ks.hooks.DBReplacing(a, b)
 	ks.dbs[a], ks.dbs[b] = ks.dbs[b], ks.dbs[a]
+	va, vb := ks.volatile[a].Load(), ks.volatile[b].Load()
+	ks.volatile[a].Store(vb)
+	ks.volatile[b].Store(va)
 	ks.dbs[a].index, ks.dbs[a].other.index = a, a
 	ks.dbs[b].index, ks.dbs[b].other.index = b, b
 	ks.shards[0].wrote(1)
@@ -267,6 +274,10 @@ type DB struct {
 	noTouch bool
 	other   *DB // the other view of the same database
 }
+
+// Volatile returns how many keys of database i have a deadline. It takes no lock (the
+// expiry cycle skips a database without any, and walks every slot of one with few).
+func (ks *Keyspace) Volatile(i int) int64 { return ks.volatile[i].Load() }
 
 // NoTouch returns the view of db whose lookups do not refresh the access clock.
 func (db *DB) NoTouch() *DB {
@@ -421,6 +432,7 @@ func (db *DB) remove(sl *slot, sh *shard, key []byte) int64 {
 	e := sl.keys[str(key)]
 	if e.expireAt != 0 {
 		sl.volatile--
+		db.ks.volatile[db.index].Add(-1)
 	}
 	delete(sl.keys, str(key))
 	return sh.dropped(e, len(key))
@@ -431,9 +443,11 @@ func (db *DB) remove(sl *slot, sh *shard, key []byte) int64 {
 func (db *DB) put(sl *slot, sh *shard, key string, e, old *Entry) {
 	if old != nil && old.expireAt != 0 {
 		sl.volatile--
+		db.ks.volatile[db.index].Add(-1)
 	}
 	if e.expireAt != 0 {
 		sl.volatile++
+		db.ks.volatile[db.index].Add(1)
 	}
 	if sl.keys == nil {
 		sl.keys = make(map[string]*Entry)
@@ -508,8 +522,10 @@ func (db *DB) SetExpire(key []byte, e *Entry, at int64) {
 	switch {
 	case e.expireAt == 0 && at != 0:
 		sl.volatile++
+		db.ks.volatile[db.index].Add(1)
 	case e.expireAt != 0 && at == 0:
 		sl.volatile--
+		db.ks.volatile[db.index].Add(-1)
 	}
 	e.expireAt = at
 }
@@ -529,6 +545,7 @@ func (db *DB) Flush() {
 	keys, _ := db.Size()
 	db.ks.hooks.DBReplacing(db.index, -1)
 	*db.slots = [numSlots]slot{}
+	db.ks.volatile[db.index].Store(0)
 	db.ks.shards[0].wrote(int64(keys))
 	db.ks.flushes.Add(1)
 }

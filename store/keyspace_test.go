@@ -120,6 +120,58 @@ func TestExpireSlotRemovesOnlyExpired(t *testing.T) {
 	require.Zero(t, volatile)
 }
 
+// TestVolatileCount checks the database's count of keys with a deadline against its
+// slots through every way a deadline comes and goes.
+func TestVolatileCount(t *testing.T) {
+	ks, clk, _ := newTestKeyspace()
+	db := ks.DB(2)
+	check := func() {
+		t.Helper()
+		_, volatile := db.Size()
+		require.Equal(t, int64(volatile), ks.Volatile(2))
+	}
+	for i := range 200 {
+		e := NewString([]byte("v"))
+		if i%3 != 0 {
+			e.SetExpireAt(clk.UnixMilli() + int64(i))
+		}
+		db.Set([]byte(fmt.Sprint(i)), e, Event{})
+	}
+	check()
+	for i := 0; i < 200; i += 5 { // replaced, with and without a deadline
+		e := NewString([]byte("w"))
+		if i%2 == 0 {
+			e.SetExpireAt(clk.UnixMilli() + 5000)
+		}
+		db.Set([]byte(fmt.Sprint(i)), e, Event{})
+	}
+	check()
+	for i := 1; i < 200; i += 7 { // deadlines set and dropped in place
+		if e := db.Peek([]byte(fmt.Sprint(i))); e != nil {
+			db.SetExpire([]byte(fmt.Sprint(i)), e, map[bool]int64{true: 0, false: clk.UnixMilli() + 100}[i%2 == 0])
+		}
+	}
+	check()
+	for i := 0; i < 200; i += 11 {
+		db.Delete([]byte(fmt.Sprint(i)), Event{})
+	}
+	check()
+	clk.Advance(150 * time.Millisecond)
+	for s := 0; s < Slots; s++ {
+		db.ExpireSlot(s, clk.UnixMilli())
+	}
+	check()
+	n := ks.Volatile(2)
+	require.Positive(t, n)
+	ks.SwapDB(2, 3) // the counts follow the databases
+	require.Equal(t, n, ks.Volatile(3))
+	require.Zero(t, ks.Volatile(2))
+	ks.SwapDB(2, 3)
+	db.Flush()
+	check()
+	require.Zero(t, ks.Volatile(2))
+}
+
 // TestScanGuarantee checks that every key present for a whole scan is returned, while
 // keys are added and removed between calls.
 func TestScanGuarantee(t *testing.T) {
