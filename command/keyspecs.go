@@ -532,6 +532,9 @@ func (s *Spec) eachKey(args [][]byte, partial bool, fn func(KeyRef)) {
 	}
 }
 
+// EachKey calls fn for each key of a call, as Keys reports them.
+func (s *Spec) EachKey(args [][]byte, fn func(KeyRef)) { s.eachKey(args, false, fn) }
+
 // KeyIndexes returns the argument indexes of the keys the executor locks for a call.
 func (s *Spec) KeyIndexes(args [][]byte) []int {
 	var out []int

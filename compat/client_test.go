@@ -430,13 +430,18 @@ func TestClientNoTouch(t *testing.T) {
 	require.Equal(t, before+2, other.ObjectFreq(ctx, "f").Val())
 }
 
-func TestClientTrackingOff(t *testing.T) {
+// TestClientTrackingShapes: CLIENT TRACKING's replies through go-redis, and
+// TRACKINGINFO's shape in RESP2 and RESP3 (tracking_test.go has the behaviour).
+func TestClientTrackingShapes(t *testing.T) {
 	srv := startServer(t)
 	for _, proto := range []int{2, 3} {
-		rdb := newClient(t, srv.Addr(), proto)
+		rdb := redis.NewClient(&redis.Options{Addr: srv.Addr(), Protocol: proto, PoolSize: 1})
+		t.Cleanup(func() { rdb.Close() })
 		require.Equal(t, "OK", rdb.Do(ctx, "CLIENT", "TRACKING", "OFF").Val())
-		require.ErrorContains(t, rdb.Do(ctx, "CLIENT", "TRACKING", "ON").Err(), "not supported")
 		require.Equal(t, int64(-1), rdb.Do(ctx, "CLIENT", "GETREDIR").Val())
+		require.Equal(t, "OK", rdb.Do(ctx, "CLIENT", "TRACKING", "ON").Val())
+		require.Equal(t, int64(0), rdb.Do(ctx, "CLIENT", "GETREDIR").Val())
+		require.Equal(t, "OK", rdb.Do(ctx, "CLIENT", "TRACKING", "OFF").Val())
 		info, err := rdb.Do(ctx, "CLIENT", "TRACKINGINFO").Result()
 		require.NoError(t, err)
 		require.NotNil(t, info)

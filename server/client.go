@@ -55,6 +55,10 @@ type Client struct {
 	ownUnit         unit
 	replTargets     Targets // where its writes propagate: all, or redis.set_repl's choice in scripts
 	replListenPort  int     // REPLCONF listening-port, for INFO and ROLE
+	trk             clientTracking
+	// caller: for a script's pseudo-client, the client running the script, which the
+	// keys its commands read are tracked for (CLIENT TRACKING).
+	caller *Client
 
 	// overMemory: memory was over maxmemory, with nothing to evict, before this call
 	// (scripts it runs refuse denyoom commands until they write; maxmemory.go).
@@ -129,6 +133,7 @@ func (s *Server) release(c *Client) {
 	s.watches.unwatchAll(c)
 	s.unsubscribeAll(c)
 	s.dropReplica(c)
+	s.disableTracking(c)
 	s.releaseDiag(c)
 	if c.out != nil {
 		c.out.close() // a second close is a no-op

@@ -29,10 +29,10 @@ func (s *Server) clientCommands() []*Spec {
 			{Name: "client|pause", Arity: -3, Flags: Admin | conn, Cat: CatConnection, Do: s.cmdClientPause},
 			{Name: "client|unpause", Arity: 2, Flags: Admin | conn, Cat: CatConnection, Do: s.cmdClientUnpause},
 			{Name: "client|unblock", Arity: -3, Flags: Admin | conn, Cat: CatConnection, Do: s.cmdClientUnblock},
-			{Name: "client|tracking", Arity: -3, Flags: conn, Cat: CatConnection, Do: cmdClientTracking},
-			{Name: "client|trackinginfo", Arity: 2, Flags: conn, Cat: CatConnection, Do: cmdClientTrackingInfo},
-			{Name: "client|getredir", Arity: 2, Flags: conn, Cat: CatConnection, Do: cmdClientGetRedir},
-			{Name: "client|caching", Arity: 3, Flags: conn, Cat: CatConnection, Do: cmdClientCaching},
+			{Name: "client|tracking", Arity: -3, Flags: conn, Cat: CatConnection, Do: s.cmdClientTracking},
+			{Name: "client|trackinginfo", Arity: 2, Flags: conn, Cat: CatConnection, Do: s.cmdClientTrackingInfo},
+			{Name: "client|getredir", Arity: 2, Flags: conn, Cat: CatConnection, Do: s.cmdClientGetRedir},
+			{Name: "client|caching", Arity: 3, Flags: conn, Cat: CatConnection, Do: s.cmdClientCaching},
 			{Name: "client|help", Arity: 2, Flags: Loading | Stale, Cat: CatConnection, Do: cmdClientHelp},
 		}},
 	}
@@ -126,6 +126,7 @@ func (cl *Client) describe(now time.Time, self bool) string {
 	if blocked {
 		flags = append(flags, 'b')
 	}
+	flags = append(flags, cl.trackingLetters()...)
 	if cl.dirtyCAS.Load() {
 		flags = append(flags, 'd')
 	}
@@ -188,7 +189,7 @@ func (cl *Client) describe(now time.Time, self bool) string {
 	field("events", events)
 	field("cmd", lastCmd)
 	field("user", "default")
-	num("redir", -1)
+	num("redir", cl.redirectID())
 	num("resp", int64(proto))
 	field("lib-name", lib)
 	field("lib-ver", ver)
@@ -508,54 +509,6 @@ func (s *Server) cmdClientUnpause(c *Ctx) error {
 	s.unpauseClients()
 	c.W.OK()
 	return nil
-}
-
-// cmdClientTracking accepts OFF (tracking is never on); client-side caching is not
-// implemented yet, so ON is refused rather than accepted without invalidations, which
-// would leave clients' caches stale.
-func cmdClientTracking(c *Ctx) error {
-	on, err := onOff(c, 2)
-	if err != nil {
-		return err
-	}
-	for i := 3; i < len(c.Args); i++ {
-		switch {
-		case c.Is(i, "redirect") || c.Is(i, "prefix"):
-			if i+1 >= len(c.Args) {
-				return ErrSyntax
-			}
-			i++
-		case c.Is(i, "bcast") || c.Is(i, "optin") || c.Is(i, "optout") || c.Is(i, "noloop"):
-		default:
-			return ErrSyntax
-		}
-	}
-	if on {
-		return Err("ERR CLIENT TRACKING ON is not supported by this server yet (no client-side caching invalidation)")
-	}
-	c.W.OK()
-	return nil
-}
-
-func cmdClientTrackingInfo(c *Ctx) error {
-	c.W.Map(3)
-	c.W.BulkString("flags")
-	c.W.Set(1)
-	c.W.BulkString("off")
-	c.W.BulkString("redirect")
-	c.W.Int(-1)
-	c.W.BulkString("prefixes")
-	c.W.Array(0)
-	return nil
-}
-
-func cmdClientGetRedir(c *Ctx) error {
-	c.W.Int(-1)
-	return nil
-}
-
-func cmdClientCaching(c *Ctx) error {
-	return Err("ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled")
 }
 
 func cmdClientHelp(c *Ctx) error {

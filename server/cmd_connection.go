@@ -62,6 +62,7 @@ func (s *Server) cmdReset(c *Ctx) error {
 	cl.multi = nil
 	s.watches.unwatchAll(cl)
 	s.unsubscribeAll(cl)
+	s.disableTracking(cl)
 	cl.db = 0
 	cl.setProto(2)
 	cl.replyOff = false

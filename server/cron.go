@@ -93,6 +93,9 @@ func (s *Server) cronPeriod() time.Duration {
 
 func (s *Server) cronRound(now time.Time) {
 	s.checkPauseExpired()
+	if s.tracking.active() {
+		s.broadcast(nil) // BCAST invalidations of keys expired or evicted since
+	}
 	t := s.totals()
 	m := &s.diag.metrics
 	m.mu.Lock()

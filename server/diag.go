@@ -205,6 +205,7 @@ func (c *Client) noteCommand(spec *command.Spec) {
 // afterExecute publishes the state other goroutines show for the client. Stores are
 // skipped when nothing changed: they are the expensive part.
 func (c *Client) afterExecute() {
+	c.srv.endCaching(c)
 	d := &c.diag
 	if db := int32(c.db); d.db.Load() != db {
 		d.db.Store(db)

@@ -130,6 +130,10 @@ func (s *Server) call(c *Client, spec *command.Spec, args [][]byte) {
 		mask |= c.multi.mask
 	}
 	s.ks.Lock(mask)
+	tracked := s.tracking.active()
+	if tracked {
+		s.tracking.own(mask, c)
+	}
 	freeze := spec == s.execSpec || spec.Cat&command.CatScripting != 0
 	if freeze { // Redis 7.0 judges expiry in a transaction or script by its start time
 		s.ks.Freeze(mask, s.clock.UnixMilli())
@@ -140,6 +144,10 @@ func (s *Server) call(c *Client, spec *command.Spec, args [][]byte) {
 	}
 	if s.blocking.count.Load() > 0 {
 		s.serveReady(mask)
+	}
+	if tracked {
+		s.flushEnded(c)
+		s.tracking.own(mask, nil)
 	}
 	s.ks.Unlock(mask)
 	if errors.Is(err, command.ErrBlock) {
@@ -187,7 +195,17 @@ func (s *Server) run(c *Client, spec *command.Spec, args [][]byte, mask uint64) 
 	if mask != 0 {
 		ctx.DB = s.clientDB(c, db, spec)
 	}
-	return spec.Do(ctx)
+	err = spec.Do(ctx)
+	// After the command, as Redis does: a read that deleted an expired key is still
+	// remembered. EVAL_RO and FCALL_RO count only through the commands they run.
+	if spec.Flags&command.ReadOnly != 0 && s.tracking.active() && spec.Cat&command.CatScripting == 0 {
+		reader := c
+		if c.caller != nil {
+			reader = c.caller
+		}
+		s.rememberRead(reader, spec, args)
+	}
+	return err
 }
 
 // record updates the command's statistics and writes a failed call's error.

@@ -11,6 +11,9 @@ func (s *Server) KeyChanged(db int, key []byte, ev store.Event) {
 	if ev.Class != store.ClassMiss && ev.Class != store.ClassNew {
 		s.watches.touch(db, key, func() bool { return !s.ks.DB(db).Has(key) })
 		s.markReady(db, key, ev)
+		if s.tracking.active() {
+			s.trackChange(key, s.ks.ShardOf(key))
+		}
 	}
 	if ev.Class&(store.ClassExpired|store.ClassEvicted) != 0 && s.writes.active.Load() {
 		s.propagateDeletion(db, key)
@@ -26,6 +29,9 @@ func (s *Server) DBReplacing(db, other int) {
 	}
 	s.watches.touchDB(db, exists)
 	s.markDBReady(db)
+	if other < 0 && s.tracking.active() { // a flush; SWAPDB invalidates nothing, as in Redis
+		s.trackFlush()
+	}
 	if other >= 0 {
 		s.watches.touchDB(other, exists)
 		s.markDBReady(other)

@@ -172,7 +172,7 @@ func (s *Server) infoClients(b *strings.Builder) {
 	kv(b, "client_recent_max_input_buffer", 0)
 	kv(b, "client_recent_max_output_buffer", maxOut)
 	kv(b, "blocked_clients", s.blockedClients())
-	kv(b, "tracking_clients", 0)
+	kv(b, "tracking_clients", s.tracking.clients.Load())
 	kv(b, "clients_in_timeout_table", inTimeout)
 }
 
@@ -432,9 +432,10 @@ func (s *Server) infoStats(b *strings.Builder) {
 	kv(b, "active_defrag_key_misses", 0)
 	kv(b, "total_active_defrag_time", 0)
 	kv(b, "current_active_defrag_time", 0)
-	kv(b, "tracking_total_keys", 0)
-	kv(b, "tracking_total_items", 0)
-	kv(b, "tracking_total_prefixes", 0)
+	trackedKeys, trackedItems, prefixes := s.trackingStats()
+	kv(b, "tracking_total_keys", trackedKeys)
+	kv(b, "tracking_total_items", trackedItems)
+	kv(b, "tracking_total_prefixes", prefixes)
 	kv(b, "unexpected_error_replies", 0)
 	kv(b, "total_error_replies", s.stats.errors.totalReplies())
 	kv(b, "dump_payload_sanitizations", 0)

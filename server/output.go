@@ -57,6 +57,12 @@ func (o *asyncOutput) push(frame []byte, later *wakeList) bool {
 // queue appends b, after switching to proto when it is not zero; push marks b as a
 // RESP2 push frame (see push).
 func (o *asyncOutput) queue(b []byte, proto int, push bool, later *wakeList) bool {
+	return o.queueEither(b, b, proto, push, later)
+}
+
+// queueEither is queue of resp2 or resp3, whichever suits the protocol the client
+// speaks when its turn comes (an invalidation's shape depends on it; nil: nothing).
+func (o *asyncOutput) queueEither(resp2, resp3 []byte, proto int, push bool, later *wakeList) bool {
 	o.mu.Lock()
 	if o.closed {
 		o.mu.Unlock()
@@ -64,6 +70,10 @@ func (o *asyncOutput) queue(b []byte, proto int, push bool, later *wakeList) boo
 	}
 	if proto != 0 {
 		o.proto = proto
+	}
+	b := resp2
+	if o.proto == 3 {
+		b = resp3
 	}
 	if len(b) == 0 {
 		o.mu.Unlock()

@@ -345,6 +345,7 @@ func (sc *scripting) newCall(s *Server, caller *Client) *scriptCall {
 	pc.diag.noTouch.Store(caller.diag.noTouch.Load())
 	pc.w.Reset()
 	pc.unit = caller.unit
+	pc.caller = caller
 	return call
 }
 

@@ -52,6 +52,7 @@ type Server struct {
 	evictor   *evict.Evictor
 	conns     sync.WaitGroup
 
+	tracking  tracking // CLIENT TRACKING (tracking.go)
 	clientsMu sync.Mutex
 	clients   map[int64]*Client
 	nextID    atomic.Int64
@@ -123,6 +124,7 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	s.log = newLogger(out, cfg.String("loglevel"))
 	s.ks = store.New(int(cfg.Int("databases")), opts.Shards, s.clock)
 	s.ks.SetHooks(s)
+	s.tracking.init(s.ks.Shards())
 	s.table = command.NewTable(cloneRows(s.commandGroups())...) // per-server rows (diag.go)
 	s.execSpec = s.table.Get("exec")
 	flushAll := s.table.Get("flushall")
@@ -148,6 +150,7 @@ func (s *Server) applyConfig() {
 	s.ks.LFUParams.LogFactor.Store(s.cfg.Int("lfu-log-factor"))
 	s.ks.LFUParams.DecayTime.Store(s.cfg.Int("lfu-decay-time"))
 	s.setNotifyFlags(s.cfg.Int("notify-keyspace-events"))
+	s.tracking.max.Store(s.cfg.Int("tracking-table-max-keys"))
 	s.reqLimits.maxBulk.Store(s.cfg.Int("proto-max-bulk-len"))
 	s.reqLimits.maxQuery.Store(s.cfg.Int("client-query-buffer-limit"))
 	s.applyClientEviction()
@@ -297,6 +300,9 @@ func (s *Server) serveCommand(conn redcon.Conn, _ redcon.Command) {
 			}
 			s.serveOne(c, args)
 		}
+		if s.tracking.active() {
+			s.broadcast(&c.wakes) // BCAST invalidations of the batch's changes
+		}
 		c.wakes.wake() // the subscribers the batch published to
 		// Let the other connections with requests in hand run theirs before this reply
 		// goes out, so replies leave in bursts as from Redis's event loop: a client woken
@@ -328,6 +334,9 @@ func (s *Server) serveOne(c *Client, args [][]byte) {
 		c.conn.WriteRaw(c.w.Bytes())
 	}
 	c.w.Reset()
+	if len(c.trk.pending) > 0 {
+		s.sendOwnInvalidations(c)
+	}
 	if c.closeAfterReply {
 		c.closing.Store(true)
 		if c.out != nil {
