@@ -300,12 +300,7 @@ func trackingRedirectTranscript(t *testing.T, addr string) []string {
 }
 
 func TestTrackingRedirectDifferential(t *testing.T) {
-	ref := referenceAddr(t)
-	mcReset(t, ref)
-	t.Cleanup(func() { mcReset(t, ref) })
-	want := trackingRedirectTranscript(t, ref)
-	got := trackingRedirectTranscript(t, startServer(t).Addr())
-	require.Equal(t, want, got)
+	diffTranscripts(t, trackingRedirectTranscript)
 }
 
 // tracking-table-max-keys: past the limit, keys leave the table and their readers are

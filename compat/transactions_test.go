@@ -276,6 +276,17 @@ func mcDiff(t *testing.T, script string, opts ...cinnabartest.Option) {
 	require.Equal(t, want, got)
 }
 
+// diffTranscripts runs transcript against the reference and against a fresh Cinnabar
+// and compares what it recorded.
+func diffTranscripts[T any](t *testing.T, transcript func(t *testing.T, addr string) T) {
+	t.Helper()
+	ref := referenceAddr(t)
+	mcReset(t, ref)
+	t.Cleanup(func() { mcReset(t, ref) })
+	want := transcript(t, ref)
+	require.Equal(t, want, transcript(t, startServer(t).Addr()))
+}
+
 func TestTransactionsDifferential(t *testing.T) {
 	t.Run("queue-time errors abort EXEC", func(t *testing.T) {
 		diffScript(t, `
@@ -1412,12 +1423,7 @@ func clientListFields(t *testing.T, addr string) map[string]string {
 // dirty watches and in subscribed mode: flags x (MULTI), d (a watched key changed),
 // P (pub/sub), the multi= queue length and the sub=, psub=, ssub= counts.
 func TestTransactionsClientList(t *testing.T) {
-	ref := referenceAddr(t)
-	mcReset(t, ref)
-	t.Cleanup(func() { mcReset(t, ref) })
-	want := clientListFields(t, ref)
-	srv := startServer(t)
-	require.Equal(t, want, clientListFields(t, srv.Addr()))
+	diffTranscripts(t, clientListFields)
 }
 
 // TestTransactionsConcurrentMixed runs transactions that lock every shard (KEYS,
