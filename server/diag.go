@@ -83,7 +83,7 @@ type clientDiag struct {
 	multi      atomic.Int32                // queued commands, -1 outside MULTI
 	multiMem   atomic.Int64                // bytes the queued commands hold (multiState.memory)
 	fd         atomic.Int32                // socket descriptor, 0 until looked up
-	out        atomic.Pointer[asyncOutput] // c.out, once the client has one
+	out        atomic.Pointer[asyncOutput] // c.out, once the client has one (enterPushMode)
 
 	// The recent commands' diagnostics, a small cache in front of diagState.specs
 	// (read and written by the client's own goroutine only): a transaction cycles
@@ -226,9 +226,6 @@ func (c *Client) afterExecute() {
 	}
 	if d.multiMem.Load() != multiMem {
 		d.multiMem.Store(multiMem)
-	}
-	if c.out != nil && d.out.Load() == nil {
-		d.out.Store(c.out)
 	}
 	d.busy.Store(false)
 }

@@ -80,6 +80,7 @@ func (s *Server) enterPushMode(c *Client, class int) {
 	_ = redcon.BaseWriter(c.conn).Flush()
 	lim := s.cfg.BufferLimit(class)
 	c.out = newAsyncOutput(c, c.w.Proto, int64(lim.Hard), int64(lim.Soft), time.Duration(lim.SoftSeconds)*time.Second)
+	c.diag.out.Store(c.out) // for other goroutines: invalidations, CLIENT LIST
 }
 
 func (s *Server) subscribeHandler(k *subKind) Handler {

@@ -490,14 +490,14 @@ func (s *Server) sendInvalidation(c *Client, inv invalidation, later *wakeList) 
 		target, redirected = s.clientByID(id), true
 		if target == nil {
 			c.trk.set(trackBrokenRedir)
-			if c.out != nil { // RESP3 only
+			if out := c.diag.out.Load(); out != nil { // RESP3 only
 				msg := strconv.AppendInt([]byte(">2\r\n$21\r\ntracking-redir-broken\r\n:"), id, 10)
-				c.out.queueEither(nil, append(msg, "\r\n"...), 0, false, later)
+				out.queueEither(nil, append(msg, "\r\n"...), 0, false, later)
 			}
 			return
 		}
 	}
-	out := target.out
+	out := target.diag.out.Load() // c.out belongs to the target's goroutine
 	if out == nil {
 		return // a RESP2 client not in pub/sub mode gets nothing, as in Redis
 	}
