@@ -170,9 +170,12 @@ func sbytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s))
 // lpRecord decodes the record of lp at off: its member, score and the next offset.
 func lpRecord(lp []byte, off int) (member []byte, score float64, next int) {
 	score = math.Float64frombits(binary.LittleEndian.Uint64(lp[off:]))
-	l, k := binary.Uvarint(lp[off+8:])
-	s := off + 8 + k
-	e := s + int(l)
+	s, e := off+9, off+9+int(lp[off+8])
+	if lp[off+8] >= 0x80 { // members of 128 bytes or more: a longer length
+		l, k := binary.Uvarint(lp[off+8:])
+		s = off + 8 + k
+		e = s + int(l)
+	}
 	return lp[s:e:e], score, e
 }
 

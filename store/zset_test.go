@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -307,6 +308,23 @@ func BenchmarkZSetAdd(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
 		buf = strconv.AppendInt(append(buf[:0], "member:"...), int64(i), 10)
 		z.Add(buf, r.Float64(), lim)
+	}
+}
+
+// BenchmarkZSetListpackWindow is the sliding-window limiter's use of a small sorted
+// set: add a member with a rising score, drop those that left the window (a listpack
+// of about 60 members).
+func BenchmarkZSetListpackWindow(b *testing.B) {
+	lim := zlimits(128, 64)
+	z := &ZSet{}
+	var buf []byte
+	for i := 0; b.Loop(); i++ {
+		buf = strconv.AppendInt(append(buf[:0], "1700000000123456:"...), int64(i), 10)
+		z.Add(buf, float64(i), lim)
+		z.RemoveRange(z.ScoreRange(ScoreRange{Min: math.Inf(-1), Max: float64(i - 60)}))
+	}
+	if z.Encoding() != "listpack" {
+		b.Fatal(z.Encoding())
 	}
 }
 
