@@ -53,11 +53,7 @@ func (cl *Client) socketFD() int {
 		return int(fd)
 	}
 	fd := -1
-	nc := cl.conn.NetConn()
-	if g, ok := nc.(*guardConn); ok {
-		nc = g.Conn
-	}
-	if sc, ok := nc.(syscall.Conn); ok {
+	if sc, ok := cl.conn.NetConn().(syscall.Conn); ok { // guardConn: the socket, under TLS too
 		if raw, err := sc.SyscallConn(); err == nil {
 			_ = raw.Control(func(f uintptr) { fd = int(f) })
 		}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"crypto/tls"
 	"errors"
 	"io"
 	"net"
@@ -128,9 +129,14 @@ type guardConn struct {
 	inBytes atomic.Int64 // bytes read (total_net_input_bytes); written by its goroutine only
 }
 
-// SyscallConn exposes the socket, so a parked client can watch for its peer closing.
+// SyscallConn exposes the socket, so a parked client can watch for its peer closing
+// (under TLS too: the socket beneath).
 func (g *guardConn) SyscallConn() (syscall.RawConn, error) {
-	sc, ok := g.Conn.(syscall.Conn)
+	nc := g.Conn
+	if tc, ok := nc.(*tls.Conn); ok {
+		nc = tc.NetConn()
+	}
+	sc, ok := nc.(syscall.Conn)
 	if !ok {
 		return nil, errors.New("not a socket")
 	}

@@ -53,6 +53,9 @@ type Server struct {
 	conns     sync.WaitGroup
 
 	tracking  tracking // CLIENT TRACKING (tracking.go)
+	tls       tlsState // tls.go
+	port      int      // the plain-text port listened on, 0 if none
+	tlsPort   int      // the TLS port listened on, 0 if none
 	clientsMu sync.Mutex
 	clients   map[int64]*Client
 	nextID    atomic.Int64
@@ -180,45 +183,75 @@ func (s *Server) Clock() *clock.Clock { return s.clock }
 // Listen binds every address of the bind setting on the port setting (port 0 picks a
 // free port, shared by all addresses).
 func (s *Server) Listen() error {
-	port := int(s.cfg.Int("port"))
+	port, tlsPort := int(s.cfg.Int("port")), int(s.cfg.Int("tls-port"))
+	if tlsPort != 0 {
+		conf, err := s.loadTLS()
+		if err != nil {
+			return fmt.Errorf("Failed to configure TLS: %w", err)
+		}
+		s.tls.cur.Store(conf)
+	}
 	for _, host := range strings.Fields(s.cfg.String("bind")) {
 		optional := strings.HasPrefix(host, "-")
 		host = strings.TrimPrefix(host, "-")
 		if host == "*" {
 			host = "0.0.0.0"
 		}
-		ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
-		if err != nil {
-			if optional {
-				continue
+		if port != 0 || tlsPort == 0 { // with TLS, port 0 is no plain listener, as in Redis
+			bound, err := s.listenOn(host, port, nil)
+			if err != nil && !optional {
+				s.closeListeners()
+				return err
 			}
-			s.closeListeners()
-			return fmt.Errorf("could not create server TCP listening socket %s:%d: %w", host, port, err)
+			port, s.port = bound, bound
 		}
-		if port == 0 {
-			port = ln.Addr().(*net.TCPAddr).Port
+		if tlsPort != 0 {
+			bound, err := s.listenOn(host, tlsPort, s.tlsListener)
+			if err != nil && !optional {
+				s.closeListeners()
+				return err
+			}
+			s.tlsPort = bound
 		}
-		rs := redcon.NewServerNetwork("tcp", ln.Addr().String(), s.serveCommand, s.accept, s.closed)
-		s.listeners = append(s.listeners, rs)
-		s.addrs = append(s.addrs, ln.Addr())
-		go func(rs *redcon.Server, ln net.Listener) { _ = rs.Serve(ln) }(rs, guardListener{ln, &s.reqLimits})
 	}
 	if len(s.listeners) == 0 {
 		return errors.New("no listening address")
 	}
+	s.cfg.OnChange(s.reloadTLS)
 	s.expirer.Start()
 	s.startGCTuner()
 	s.startCron() // the idle timeout, pause deadlines and INFO's sampled metrics
 	s.log.notice("Cinnabar %s (Redis %s compatible) ready to accept connections on %s, port %d, pid %d",
-		Version, RedisVersion, s.addrs[0], port, os.Getpid())
+		Version, RedisVersion, s.addrs[0], s.addrs[0].(*net.TCPAddr).Port, os.Getpid())
 	return nil
+}
+
+// listenOn starts serving clients on host:port (port 0: a free one), through wrap when
+// it is not nil (TLS), and returns the port.
+func (s *Server) listenOn(host string, port int, wrap func(net.Listener) net.Listener) (int, error) {
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+	if err != nil {
+		return port, fmt.Errorf("could not create server TCP listening socket %s:%d: %w", host, port, err)
+	}
+	addr := ln.Addr()
+	rs := redcon.NewServerNetwork("tcp", addr.String(), s.serveCommand, s.accept, s.closed)
+	s.listeners = append(s.listeners, rs)
+	s.addrs = append(s.addrs, addr)
+	if wrap != nil {
+		ln = wrap(ln)
+	}
+	go func(rs *redcon.Server, ln net.Listener) { _ = rs.Serve(ln) }(rs, guardListener{ln, &s.reqLimits})
+	return addr.(*net.TCPAddr).Port, nil
 }
 
 // Addr returns the first listening address.
 func (s *Server) Addr() net.Addr { return s.addrs[0] }
 
-// Port returns the listening port.
-func (s *Server) Port() int { return s.addrs[0].(*net.TCPAddr).Port }
+// Port returns the plain-text listening port, 0 if there is none (TLS only).
+func (s *Server) Port() int { return s.port }
+
+// TLSPort returns the TLS listening port, 0 if there is none.
+func (s *Server) TLSPort() int { return s.tlsPort }
 
 // Done is closed when the server has shut down.
 func (s *Server) Done() <-chan struct{} { return s.done }

@@ -10,6 +10,9 @@
 //
 //	Ready to accept connections tcp port=<port> pid=<pid>
 //
+// (or "tls port=<port>" when it listens for TLS connections only, with --port 0 and
+// --tls-port).
+//
 // --daemonize yes detaches it (the line then goes to /dev/null: use --pidfile, or a
 // fixed port); --pidfile writes the process id, removed again at a clean shutdown. The
 // working directory follows the dir setting, at start and on CONFIG SET dir.
@@ -85,7 +88,7 @@ func run(args []string) int {
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	// Last, once the pidfile exists and signals are handled: whoever waits for this
 	// line may act on the process at once.
-	fmt.Fprintf(os.Stdout, "%s\n", readyLine(srv.Port(), os.Getpid()))
+	fmt.Fprintf(os.Stdout, "%s\n", readyLine(srv.Port(), srv.TLSPort(), os.Getpid()))
 	select {
 	case s := <-sig:
 		fmt.Fprintf(os.Stderr, "Received %v scheduling shutdown...\n", s)
@@ -101,8 +104,12 @@ func run(args []string) int {
 	return 0
 }
 
-// readyLine is the line printed once the server listens.
-func readyLine(port, pid int) string {
+// readyLine is the line printed once the server listens: the plain-text port, or the
+// TLS port when there is only TLS.
+func readyLine(port, tlsPort, pid int) string {
+	if port == 0 {
+		return fmt.Sprintf("Ready to accept connections tls port=%d pid=%d", tlsPort, pid)
+	}
 	return fmt.Sprintf("Ready to accept connections tcp port=%d pid=%d", port, pid)
 }
 
