@@ -532,6 +532,10 @@ func (s *Spec) eachKey(args [][]byte, partial bool, fn func(KeyRef)) {
 	}
 }
 
+// EachKey calls fn for each key of a call that the executor locks (eachKey with
+// partial keys), without allocating.
+func (s *Spec) EachKey(args [][]byte, fn func(KeyRef)) { s.eachKey(args, true, fn) }
+
 // KeyIndexes returns the argument indexes of the keys the executor locks for a call.
 func (s *Spec) KeyIndexes(args [][]byte) []int {
 	var out []int

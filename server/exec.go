@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"github.com/cinnabar-db/cinnabar/acl"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -45,9 +46,15 @@ func (s *Server) execute(c *Client, args [][]byte) {
 		return
 	}
 	c.noteCommand(spec)
-	if !c.authenticated && !spec.Has(command.NoAuth) {
+	if !c.authenticated && !spec.Has(command.NoAuth) && s.authRequired() {
 		s.reject(c, spec, command.Err(resp.ErrNoAuth))
 		return
+	}
+	if u := c.user.Load().Load(); !u.Unrestricted { // the default user: one test
+		if d := s.checkACL(c, u, spec, args); d != acl.Allowed {
+			s.reject(c, spec, nopermError(d, spec))
+			return
+		}
 	}
 	top := spec
 	if p := spec.Parent(); p != nil {

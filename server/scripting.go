@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"github.com/cinnabar-db/cinnabar/acl"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -342,6 +343,8 @@ func (sc *scripting) newCall(s *Server, caller *Client) *scriptCall {
 	}
 	pc := call.pc
 	pc.db = caller.db
+	pc.user.Store(caller.user.Load())
+	pc.caller = caller
 	pc.diag.noTouch.Store(caller.diag.noTouch.Load())
 	pc.w.Reset()
 	pc.unit = caller.unit
@@ -375,6 +378,11 @@ func (h *scriptHost) Call(args [][]byte, resp3 bool) []byte {
 	}
 	if spec.Has(NoScript) && !s.diag.scriptsRunAnything.Load() {
 		return errorReply("ERR This Redis command is not allowed from script")
+	}
+	if u := h.pc.user.Load().Load(); !u.Unrestricted {
+		if d := s.checkACL(h.pc, u, spec, args); d != acl.Allowed {
+			return errorReply(scriptACLError(d))
+		}
 	}
 	if h.noWrites && mayWrite(spec) { // write or may-replicate (PUBLISH, PFCOUNT): pause.go
 		return errorReply("ERR Write commands are not allowed from read-only scripts.")

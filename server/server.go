@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"fmt"
+	"github.com/cinnabar-db/cinnabar/acl"
 	"io"
 	"net"
 	"os"
@@ -67,7 +68,8 @@ type Server struct {
 	notifyKeyspace atomic.Bool
 	notifyKeyevent atomic.Bool
 	stats          serverStats
-	requirePass    atomic.Pointer[string]
+	acl            *acl.Registry
+	aclLogState    aclLog
 	httpWarnedAt   atomic.Int64   // unix seconds of the last cross-protocol warning (refusedHTTP)
 	clientEvict    clientEviction // maxmemory-clients (clientevict.go)
 	diag           diagState      // INFO counters, slowlog, latency, MONITOR, pause (diag.go)
@@ -124,6 +126,9 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	s.ks = store.New(int(cfg.Int("databases")), opts.Shards, s.clock)
 	s.ks.SetHooks(s)
 	s.table = command.NewTable(cloneRows(s.commandGroups())...) // per-server rows (diag.go)
+	if err := s.initACL(); err != nil {
+		return nil, err
+	}
 	s.execSpec = s.table.Get("exec")
 	flushAll := s.table.Get("flushall")
 	flushAll.Do = s.flushAllSaving(flushAll.Do) // persistence.go
@@ -142,8 +147,6 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 
 // applyConfig refreshes the settings the server caches for its hot paths.
 func (s *Server) applyConfig() {
-	pass := s.cfg.String("requirepass")
-	s.requirePass.Store(&pass)
 	s.ks.SetLFU(strings.Contains(s.cfg.String("maxmemory-policy"), "lfu"))
 	s.ks.LFUParams.LogFactor.Store(s.cfg.Int("lfu-log-factor"))
 	s.ks.LFUParams.DecayTime.Store(s.cfg.Int("lfu-decay-time"))
