@@ -188,7 +188,7 @@ func (u *User) Apply(rule string) error {
 		for _, r := range []string{"resetpass", "resetkeys", "resetchannels", "off", "clearselectors", "-@all"} {
 			_ = u.Apply(r)
 		}
-		u.Sanitize = 0
+		u.Sanitize = 1 // as Redis 7.0's reset does
 		if u.model.AllChannels.Load() {
 			_ = u.Apply("allchannels")
 		}

@@ -246,15 +246,44 @@ func (s *Server) cmdACLSetUser(c *Ctx) error {
 	if err != nil {
 		return Errorf("ERR Unmatched parenthesis in acl selector starting at '%s'.", bad)
 	}
-	if _, err := s.acl.SetUser(c.Arg(2), rules); err != nil {
+	ref, err := s.acl.SetUser(c.Arg(2), rules)
+	if err != nil {
 		var re *acl.RuleError
 		if errors.As(err, &re) {
 			return Errorf("ERR Error in ACL SETUSER modifier '%s': %s", re.Rule, re.Reason)
 		}
 		return Err(err.Error())
 	}
+	s.killLostSubscribers(client(c), ref)
 	c.W.OK()
 	return nil
+}
+
+// killLostSubscribers disconnects the clients of a changed user that hold a
+// subscription its channel permissions no longer allow, as Redis 7.0 does. Other
+// changes (off, passwords) leave its clients connected.
+func (s *Server) killLostSubscribers(self *Client, ref *acl.Ref) {
+	u := ref.Load()
+	var victims []*Client
+	s.pubsub.mu.RLock()
+	for _, cl := range s.clientsSorted() {
+		if cl.user.Load() != ref {
+			continue
+		}
+		lost := false
+		for _, k := range []*subKind{kindChannel, kindPattern, kindShard} {
+			for name := range k.clientSet(cl) {
+				lost = lost || !u.CheckChannel(name, k == kindPattern)
+			}
+		}
+		if lost {
+			victims = append(victims, cl)
+		}
+	}
+	s.pubsub.mu.RUnlock()
+	for _, cl := range victims {
+		s.killClient(cl, self)
+	}
 }
 
 func stringArgs(args [][]byte) []string {
