@@ -144,7 +144,6 @@ func (r *Registry) ParseLines(source string, lines []string) (map[string]*User, 
 			fmt.Fprintf(&errs, "%s:%d: Duplicate user '%s' found. ", source, i+1, name)
 			continue
 		}
-		seen[name] = true
 		rules, bad, err := MergeSelectors(f[2:])
 		if err != nil {
 			fmt.Fprintf(&errs, "%s:%d: Unmatched parenthesis in acl selector starting at '%s'. ", source, i+1, bad)
@@ -157,6 +156,7 @@ func (r *Registry) ParseLines(source string, lines []string) (map[string]*User, 
 				break
 			}
 		}
+		seen[name] = true
 		users[name] = u.Done()
 	}
 	if errs.Len() > 0 {
