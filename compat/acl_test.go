@@ -24,14 +24,16 @@ func dropReferenceUsers(t *testing.T, names ...string) {
 }
 
 func TestACLUsersDifferential(t *testing.T) {
-	dropReferenceUsers(t, "alice", "bob", "carol", "dave")
+	dropReferenceUsers(t, "alice", "bob", "carol", "dave", "erin")
 	diffScript(t, `
 		ACL SETUSER alice on >p1 ~k* &ch -@all +get (+hget\s~h*) (+set\s~s*)
 		ACL GETUSER alice
 		ACL SETUSER bob +@all -@dangerous %R~r* %W~w* %RW~b*
 		ACL GETUSER bob
-		ACL SETUSER carol -@all +config|get +select|0 allkeys allchannels nopass
+		ACL SETUSER carol -@all +config|get allkeys allchannels nopass
 		ACL GETUSER carol
+		ACL SETUSER erin -@all +select|0
+		ACL GETUSER erin
 		ACL SETUSER dave on >a >b <a #0000000000000000000000000000000000000000000000000000000000000000 ( +get ~z ) (~y +set)
 		ACL GETUSER dave
 		ACL SETUSER dave reset
@@ -74,7 +76,7 @@ func TestACLUsersDifferential(t *testing.T) {
 		ACL SAVE
 		ACL LOAD
 		ACL HELP
-		ACL DELUSER alice bob carol dave nosuch
+		ACL DELUSER alice bob carol dave erin nosuch
 		ACL LIST
 	`)
 }
@@ -349,4 +351,30 @@ func TestACLGenPass(t *testing.T) {
 		require.Len(t, body, chars, "GENPASS %s", bits)
 		require.Equal(t, strings.Trim(body, "0123456789abcdef"), "")
 	}
+}
+
+// TestACLExecRechecksDifferential changes a user's rules between MULTI and EXEC from
+// another connection: EXEC checks each queued command again, as Redis 7.0 does.
+func TestACLExecRechecksDifferential(t *testing.T) {
+	dropReferenceUsers(t, "m")
+	run := func(addr string) []string {
+		admin, user := dialRaw(t, addr), dialRaw(t, addr)
+		var out []string
+		for _, step := range []struct {
+			c    *rawConn
+			args string
+		}{
+			{admin, "ACL SETUSER m on >p +@all ~k* &c*"},
+			{user, "AUTH m p"},
+			{user, "MULTI"}, {user, "GET k1"}, {user, "PUBLISH c1 v"}, {user, "SET k2 v"}, {user, "SET k3 v"},
+			{admin, "ACL SETUSER m -get resetchannels resetkeys ~k2"},
+			{user, "EXEC"},
+			{user, "GET k2"},
+			{admin, "ACL DELUSER m"},
+		} {
+			out = append(out, step.c.Do(t, strings.Fields(step.args)...))
+		}
+		return out
+	}
+	require.Equal(t, run(referenceAddr(t)), run(startServer(t).Addr()))
 }

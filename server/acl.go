@@ -107,7 +107,7 @@ func (s *Server) authenticate(c *Ctx, user, pass string) error {
 	cl := client(c)
 	ref := s.acl.Get(user)
 	if ref == nil || !ref.Load().CheckPassword(pass) {
-		s.logACL(cl, "auth", string(c.Args[0]), user)
+		s.logACL(cl, aclContext(cl), "auth", string(c.Args[0]), user)
 		return Err("WRONGPASS invalid username-password pair or user is disabled.")
 	}
 	cl.user.Store(ref)
@@ -116,18 +116,31 @@ func (s *Server) authenticate(c *Ctx, user, pass string) error {
 }
 
 // checkACL is the permission check of a user who is not unrestricted, from the
-// executor or a script: it logs a refused call and returns why it was refused.
-func (s *Server) checkACL(cl *Client, u *acl.User, spec *Spec, args [][]byte) acl.Denial {
+// executor, EXEC or a script: it logs a refused call under the ACL LOG context given
+// and returns why it was refused.
+func (s *Server) checkACL(cl *Client, context string, u *acl.User, spec *Spec, args [][]byte) acl.Denial {
 	d, pos := u.Check(spec, args)
 	switch d {
 	case acl.DeniedCommand:
-		s.logACL(cl, "command", spec.Name, u.Name)
+		s.logACL(cl, context, "command", spec.Name, u.Name)
 	case acl.DeniedKey:
-		s.logACL(cl, "key", string(args[pos]), u.Name)
+		s.logACL(cl, context, "key", string(args[pos]), u.Name)
 	case acl.DeniedChannel:
-		s.logACL(cl, "channel", string(args[pos]), u.Name)
+		s.logACL(cl, context, "channel", string(args[pos]), u.Name)
 	}
 	return d
+}
+
+// aclContext is the ACL LOG context of a client's call: a script's, one queued in a
+// transaction, or the top level.
+func aclContext(cl *Client) string {
+	switch {
+	case cl.caller != nil:
+		return "lua"
+	case cl.multi != nil:
+		return "multi"
+	}
+	return "toplevel"
 }
 
 // nopermError is the executor's reply to a refused call.
@@ -139,6 +152,18 @@ func nopermError(d acl.Denial, spec *Spec) error {
 		return Err("NOPERM this user has no permissions to access one of the keys used as arguments")
 	}
 	return Err("NOPERM this user has no permissions to access one of the channels used as arguments")
+}
+
+// execACLError is the error of a queued command that EXEC finds no longer allowed.
+func execACLError(d acl.Denial) error {
+	reason := "no permission to access one of the channels used as arguments"
+	switch d {
+	case acl.DeniedCommand:
+		reason = "no permission to execute the command or subcommand"
+	case acl.DeniedKey:
+		reason = "no permission to touch the specified keys"
+	}
+	return Err("NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: " + reason)
 }
 
 // scriptACLError is redis.call's error for a refused call.
@@ -164,18 +189,11 @@ type aclLog struct {
 	entries []*aclLogEntry // newest first
 }
 
-// logACL records a denial in the ACL log. The context is the caller's: a script's
-// pseudo-client (named lua), a transaction being queued, or the top level.
-func (s *Server) logACL(cl *Client, reason, object, user string) {
-	context := "toplevel"
-	switch {
-	case cl.addr == "lua":
-		context = "lua"
-	case cl.multi != nil:
-		context = "multi"
-	}
+// logACL records a denial in the ACL log; a script's denial shows the client that
+// runs the script.
+func (s *Server) logACL(cl *Client, context, reason, object, user string) {
 	info := cl
-	if context == "lua" && cl.caller != nil {
+	if cl.caller != nil {
 		info = cl.caller
 	}
 	s.pubsub.mu.RLock()

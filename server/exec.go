@@ -51,7 +51,7 @@ func (s *Server) execute(c *Client, args [][]byte) {
 		return
 	}
 	if u := c.user.Load().Load(); !u.Unrestricted { // the default user: one test
-		if d := s.checkACL(c, u, spec, args); d != acl.Allowed {
+		if d := s.checkACL(c, aclContext(c), u, spec, args); d != acl.Allowed {
 			s.reject(c, spec, nopermError(d, spec))
 			return
 		}

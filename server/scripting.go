@@ -380,7 +380,7 @@ func (h *scriptHost) Call(args [][]byte, resp3 bool) []byte {
 		return errorReply("ERR This Redis command is not allowed from script")
 	}
 	if u := h.pc.user.Load().Load(); !u.Unrestricted {
-		if d := s.checkACL(h.pc, u, spec, args); d != acl.Allowed {
+		if d := s.checkACL(h.pc, "lua", u, spec, args); d != acl.Allowed {
 			return errorReply(scriptACLError(d))
 		}
 	}
