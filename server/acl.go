@@ -46,6 +46,12 @@ func (s *Server) initACL() error {
 	s.acl = acl.NewRegistry(acl.NewModel(s.table))
 	s.acl.Model.AllChannels.Store(s.cfg.String("acl-pubsub-default") == "allchannels")
 	s.setDefaultPassword(s.cfg.String("requirepass"))
+	s.cfg.SetUserLines(func() []string {
+		if s.cfg.String("aclfile") != "" {
+			return []string{} // the users live in the aclfile: the config file has none
+		}
+		return s.acl.Lines()
+	})
 	s.cfg.OnChange(func(name string) {
 		switch name {
 		case "requirepass":
