@@ -277,3 +277,21 @@ func TestCheckChannel(t *testing.T) {
 		t.Error("patterns match literally")
 	}
 }
+
+func TestReadsAllKeys(t *testing.T) {
+	tab := testTable()
+	r := NewRegistry(NewModel(tab))
+	sort, a := lookup(t, tab, "sort k by w*")
+	for rules, want := range map[string]bool{
+		"+sort ~*":             true,
+		"+sort %R~*":           true,
+		"+sort %W~*":           false,
+		"+sort ~k*":            false,
+		"+get ~* (+sort ~k)":   false,
+		"+get ~k (+sort %R~*)": true,
+	} {
+		if got := newUser(t, r, "u", append([]string{"reset"}, strings.Fields(rules)...)...).ReadsAllKeys(sort, a); got != want {
+			t.Errorf("%s: %v", rules, got)
+		}
+	}
+}

@@ -40,8 +40,7 @@ func (u *User) Check(spec *command.Spec, args [][]byte) (Denial, int) {
 }
 
 func (s *Selector) check(spec *command.Spec, args [][]byte) (Denial, int) {
-	// AUTH, HELLO and the like run for anyone, as before authentication.
-	if !s.has(spec.ID()) && !spec.Has(command.NoAuth) && !s.firstArgAllowed(spec, args) {
+	if !s.allowsCommand(spec, args) {
 		return DeniedCommand, 0
 	}
 	if !s.allKeys && len(spec.KeySpecs()) > 0 {
@@ -61,6 +60,12 @@ func (s *Selector) check(spec *command.Spec, args [][]byte) (Denial, int) {
 		}
 	}
 	return Allowed, 0
+}
+
+// allowsCommand reports whether the selector allows the command, whatever its keys.
+// AUTH, HELLO and the other no-auth commands run for anyone, as before authentication.
+func (s *Selector) allowsCommand(spec *command.Spec, args [][]byte) bool {
+	return s.has(spec.ID()) || spec.Has(command.NoAuth) || s.firstArgAllowed(spec, args)
 }
 
 func (s *Selector) firstArgAllowed(spec *command.Spec, args [][]byte) bool {
@@ -140,6 +145,28 @@ func (s *Selector) deniedChannel(name string, args [][]byte) int {
 		}
 	}
 	return -1
+}
+
+// ReadsAllKeys reports whether one of the user's selectors allows the command with
+// read access to every key: SORT's BY and GET patterns require it.
+func (u *User) ReadsAllKeys(spec *command.Spec, args [][]byte) bool {
+	if u.Unrestricted {
+		return true
+	}
+	for _, s := range append([]*Selector{&u.root}, u.selectors...) {
+		if !s.allowsCommand(spec, args) {
+			continue
+		}
+		if s.allKeys {
+			return true
+		}
+		for _, p := range s.keys {
+			if p.pattern == "*" && p.perm&permRead != 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // CheckChannel reports whether the user may still receive messages of a channel (or,

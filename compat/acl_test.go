@@ -378,3 +378,69 @@ func TestACLExecRechecksDifferential(t *testing.T) {
 	}
 	require.Equal(t, run(referenceAddr(t)), run(startServer(t).Addr()))
 }
+
+// TestACLKeysDifferential covers key permissions by key-spec flags (read for access,
+// write for insert/update/delete, either for neither), SORT's BY and GET, and the
+// login paths of HELLO, RESET and a disabled default user.
+func TestACLKeysDifferential(t *testing.T) {
+	dropReferenceUsers(t, "h", "h2", "h3", "h4")
+	diffScript(t, `
+		ACL SETUSER h on >pw +@all ~*
+		HELLO 2 AUTH h bad
+		HELLO 2 AUTH nouser bad
+		HELLO 2 AUTH h
+		HELLO 4 AUTH h pw
+		ACL WHOAMI
+		RESET
+		ACL WHOAMI
+		ACL SETUSER default >pw2
+		RESET
+		PING
+		HELLO 2
+		AUTH pw2
+		ACL SETUSER default off
+		RESET
+		PING
+		AUTH default pw2
+		AUTH h pw
+		ACL SETUSER default on nopass
+		ACL SETUSER h resetkeys %R~r* %W~w* -@all +get +set +exists +lmove +copy +sort +bitfield +eval
+		AUTH h pw
+		EXISTS r1 w1
+		EXISTS r1 x1
+		SET r1 v
+		SET w1 v
+		SET w1 v GET
+		GET r1
+		GET w1
+		COPY r1 w2
+		COPY w1 r2
+		LMOVE r1 w2 LEFT RIGHT
+		SORT r1
+		SORT r1 STORE w2
+		SORT r1 STORE r2
+		BITFIELD r1 GET u8 0
+		BITFIELD r1 SET u8 0 1
+		BITFIELD w1 SET u8 0 1
+		EVAL return\s1 1 w1
+		EVAL return\s1 1 r1
+		AUTH default x
+		ACL SETUSER h2 on >pw %R~r* -@all +sort +sort_ro
+		AUTH h2 pw
+		SORT r1 BY nosort
+		SORT r1 GET #
+		SORT r1 GET x* BY y*
+		SORT r1 BY y* GET x*
+		SORT_RO r1 BY w*
+		AUTH default x
+		ACL SETUSER h3 on >pw %R~* -@all +sort
+		AUTH h3 pw
+		SORT r1 BY w*
+		AUTH default x
+		ACL SETUSER h4 on >pw ~* -@all +get (%R~* +sort)
+		AUTH h4 pw
+		SORT r1 BY w*
+		AUTH default x
+		ACL DELUSER h h2 h3 h4
+	`)
+}

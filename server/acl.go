@@ -100,6 +100,11 @@ func (s *Server) setDefaultPassword(pass string) {
 	_, _ = s.acl.SetUser("default", rules)
 }
 
+// ReadsAllKeys implements command.AllKeysReader for SORT's BY and GET.
+func (c *Client) ReadsAllKeys(spec *Spec, args [][]byte) bool {
+	return c.user.Load().Load().ReadsAllKeys(spec, args)
+}
+
 // authRequired reports whether clients must authenticate: the default user has a
 // password or is off.
 func (s *Server) authRequired() bool {

@@ -142,7 +142,7 @@ func (s *Server) cmdHello(c *Ctx) error {
 		}
 	}
 	if !cl.authenticated && !authed && s.authRequired() {
-		return Err("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
+		return Err("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
 	}
 	if name != nil {
 		cl.setName(*name)
