@@ -265,6 +265,10 @@ func TestParseLines(t *testing.T) {
 	if replaced = r.Replace(map[string]*User{"default": users["default"]}); len(replaced) != 1 || r.Get("bob") != nil {
 		t.Error("Replace drops the users the lines lack")
 	}
+	newUser(t, r, "default", ">x")
+	if r.Replace(map[string]*User{}); r.Default() != old || r.Default().Load().Rule() != "default on nopass ~* &* +@all" {
+		t.Errorf("Replace without a default user: %s", r.Default().Load().Rule())
+	}
 }
 
 func TestCheckChannel(t *testing.T) {

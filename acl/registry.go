@@ -123,11 +123,10 @@ func (r *Registry) Lines() []string {
 }
 
 // ParseLines builds the users of aclfile lines ("user <name> <rules>...", blank lines
-// skipped), with the default user as NewRegistry makes it unless the lines redefine it.
-// source names the lines in errors (the file's path). Like Redis it reports every
-// faulty line, each as Redis words it, in one error.
+// skipped). source names the lines in errors (the file's path). Like Redis it reports
+// every faulty line, each as Redis words it, in one error.
 func (r *Registry) ParseLines(source string, lines []string) (map[string]*User, error) {
-	users := map[string]*User{"default": r.Model.defaultUser()}
+	users := map[string]*User{}
 	seen := map[string]bool{}
 	var errs strings.Builder
 	for i, line := range lines {
@@ -165,9 +164,10 @@ func (r *Registry) ParseLines(source string, lines []string) (map[string]*User, 
 	return users, nil
 }
 
-// Replace makes users (from ParseLines) the registry's users. The default user keeps
-// its Ref with the new version; it returns the Refs of the other users it replaced,
-// whose clients must be disconnected.
+// Replace makes users (from ParseLines) the registry's users, as ACL LOAD does: the
+// default user keeps its Ref, with the new version or, if users lack it, the version
+// NewRegistry makes. It returns the Refs of the other users it replaced, whose clients
+// must be disconnected.
 func (r *Registry) Replace(users map[string]*User) []*Ref {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -178,6 +178,7 @@ func (r *Registry) Replace(users map[string]*User) []*Ref {
 			delete(r.users, n)
 		}
 	}
+	r.deflt.p.Store(r.Model.defaultUser())
 	for n, u := range users {
 		if n == "default" {
 			r.deflt.p.Store(u)

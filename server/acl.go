@@ -82,8 +82,7 @@ func (s *Server) initACL() error {
 	if err != nil {
 		return err
 	}
-	if _, ok := users["default"]; ok && !strings.Contains(strings.Join(lines, "\n"), "user default ") {
-		// The lines leave the default user alone: keep requirepass's password.
+	if users["default"] == nil { // keep requirepass's password
 		users["default"] = s.acl.Default().Load()
 	}
 	s.acl.Replace(users)
