@@ -186,7 +186,7 @@ func (u *User) CheckChannel(ch string, literal bool) bool {
 	return false
 }
 
-// keysPatterns returns the selector's key patterns as rules.
+// keyRules returns the selector's key patterns as rules.
 func (s *Selector) keyRules() []string {
 	if s.allKeys {
 		return []string{"~*"}
