@@ -446,3 +446,31 @@ func TestACLKeysDifferential(t *testing.T) {
 		ACL DELUSER h h2 h3 h4
 	`)
 }
+
+// TestACLCategoriesMatchReference compares the commands of every ACL category (the
+// rows' category bits, which +@category rules use) with the reference's, but for the
+// commands Cinnabar lacks or that are newer than Redis 7.0.
+func TestACLCategoriesMatchReference(t *testing.T) {
+	ref := newClient(t, referenceAddr(t), 2)
+	ours := newClient(t, startServer(t).Addr(), 2)
+	cats, err := ref.Do(ctx, "ACL", "CAT").StringSlice()
+	require.NoError(t, err)
+	ourCats, err := ours.Do(ctx, "ACL", "CAT").StringSlice()
+	require.NoError(t, err)
+	require.Equal(t, cats, ourCats)
+	for _, cat := range cats {
+		list := func(c *redis.Client) map[string]bool {
+			names, err := c.Do(ctx, "ACL", "CAT", cat).StringSlice()
+			require.NoError(t, err)
+			set := map[string]bool{}
+			for _, n := range names {
+				top, _, _ := strings.Cut(n, "|")
+				if !notYetImplemented[top] && !newerThanRedis70[n] {
+					set[n] = true
+				}
+			}
+			return set
+		}
+		require.Equal(t, list(ref), list(ours), "ACL CAT %s", cat)
+	}
+}

@@ -434,7 +434,7 @@ func (s *Server) cmdACLCat(c *Ctx) error {
 	var names []string
 	for _, top := range s.table.Commands() {
 		for _, sp := range append([]*Spec{top}, top.Subs...) {
-			if sp.Categories()&cat != 0 && (sp == top) == (len(top.Subs) == 0) {
+			if sp.Categories()&cat != 0 {
 				names = append(names, sp.Name)
 			}
 		}
