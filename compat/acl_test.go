@@ -474,3 +474,30 @@ func TestACLCategoriesMatchReference(t *testing.T) {
 		require.Equal(t, list(ref), list(ours), "ACL CAT %s", cat)
 	}
 }
+
+// TestACLDryRunKeysDifferential checks key permissions command by command with ACL
+// DRYRUN: read-only, write-only and read-write patterns against the key-spec flags.
+func TestACLDryRunKeysDifferential(t *testing.T) {
+	dropReferenceUsers(t, "k")
+	var script strings.Builder
+	script.WriteString("ACL SETUSER k on +@all %R~r* %W~w* ~b* &c*\n")
+	for _, call := range []string{
+		"get r1", "get w1", "set w1 v", "set r1 v", "set w1 v GET", "set b1 v GET", "append w1 x", "append b1 x",
+		"lmove r1 w1 left right", "lmove b1 w1 left right", "rename w1 w2", "rename b1 w2", "copy r1 w1",
+		"copy r1 r2", "del w1", "del r1", "unlink b1 r1", "exists r1 w1", "exists x1", "type w1", "xread streams r1 0",
+		"xread streams w1 0", "xreadgroup group g c streams r1 >", "zunionstore w1 2 r1 r2", "zunionstore w1 2 r1 w2",
+		"georadius r1 0 0 1 km store w1", "georadius r1 0 0 1 km store r2", "sort r1 store w1", "sort r1 store r2",
+		"pfcount r1", "pfcount b1", "pfmerge w1 r1", "pfmerge b1 r1", "bitop and w1 r1 r2", "bitop and b1 r1 w2",
+		"eval x 2 r1 w1", "eval x 1 b1", "eval_ro x 1 r1", "migrate h 1 w1 0 0", "migrate h 1 b1 0 0",
+		"touch r1", "object encoding r1", "memory usage w1", "getex r1", "getdel b1", "lpos r1 x", "smove r1 w1 x",
+		"smove b1 b2 x", "bitfield r1 get u8 0", "bitfield r1 set u8 0 1", "bitfield_ro r1 get u8 0",
+		"xadd w1 * a b", "hsetnx w1 f v", "ltrim w1 0 1", "blmpop 0 2 w1 w2 left", "lmpop 2 b1 b2 left",
+		"setnx w1 v", "msetnx w1 v r1 v", "xgroup create w1 g $", "xgroup create b1 g $", "xinfo stream r1",
+		"sort_ro r1", "publish c1 m", "publish x m", "spublish c1 m", "spublish x m", "ssubscribe c1 x",
+		"psubscribe c* x*", "psubscribe c*",
+	} {
+		script.WriteString("ACL DRYRUN k " + call + "\n")
+	}
+	script.WriteString("ACL DELUSER k\n")
+	diffScript(t, script.String())
+}
