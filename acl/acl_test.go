@@ -117,6 +117,13 @@ func TestRuleErrors(t *testing.T) {
 		{"<nope", "<nope", errNoPassword},
 		{"#abc", "#abc", errBadHash},
 		{"%X~b", "%X~b", errSyntax},
+		{"%RWR~a", "%RWR~a", errSyntax},
+		{"%~a", "%~a", errSyntax},
+		{"+get|", "+get|", errSyntax},
+		{"+get|x|y", "+get|x|y", errUnknownCmd},
+		{"+config|get|x", "+config|get|x", errSubFirstArg},
+		{"+config|nosuch|x", "+config|nosuch|x", errUnknownCmd},
+		{"+", "+", errUnknownCmd},
 		{"(+get foo)", "(+get foo)", errSyntax},
 		{"( +get foo )", "( +get foo )", errSyntax},
 	} {

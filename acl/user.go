@@ -136,6 +136,7 @@ const (
 	errChAfterAll  = "Adding a pattern after the * pattern (or the 'allchannels' flag) is not valid and does not have any effect. Try 'resetchannels' to start with an empty list of channels"
 	errNoPassword  = "The password you are trying to remove from the user does not exist"
 	errBadHash     = "The password hash must be exactly 64 characters and contain only lowercase hexadecimal characters"
+	errSubFirstArg = "Allowing first-arg of a subcommand is not supported"
 )
 
 // ErrUnmatched is a selector whose "(" has no ")".
@@ -305,14 +306,14 @@ func (s *Selector) addKeyPattern(rule string) string {
 		}
 		perm = 0
 		for _, f := range strings.ToUpper(flags) {
-			switch f {
-			case 'R':
-				perm |= permRead
-			case 'W':
-				perm |= permWrite
-			default:
+			bit := permRead
+			if f == 'W' {
+				bit = permWrite
+			}
+			if f != 'R' && f != 'W' || perm&bit != 0 { // a letter twice is an error too
 				return errSyntax
 			}
+			perm |= bit
 		}
 		rule = "~" + pat
 	}
@@ -363,30 +364,40 @@ func (s *Selector) applyCommandRule(m *Model, allow bool, name string) string {
 		}
 		return ""
 	}
-	cmd, sub, hasSub := strings.Cut(name, "|")
+	cmd, rest, hasSub := strings.Cut(name, "|")
 	top := m.table.Get(cmd)
-	if top == nil || strings.Contains(sub, "|") {
+	switch {
+	case hasSub && rest == "":
+		return errSyntax
+	case top == nil:
 		return errUnknownCmd
-	}
-	if !hasSub {
+	case !hasSub:
 		for _, sp := range rowsOf(top) {
 			s.set(sp.ID(), allow)
 		}
 		return ""
 	}
-	if sp := top.Sub(sub); sp != nil {
+	if len(top.Subs) > 0 {
+		sub, more, _ := strings.Cut(rest, "|")
+		sp := top.Sub(sub)
+		switch {
+		case sp == nil:
+			return errUnknownCmd
+		case more != "":
+			return errSubFirstArg
+		}
 		s.set(sp.ID(), allow)
 		return ""
 	}
 	// A first argument of a command without subcommands ("+select|0"): only added.
-	if len(top.Subs) > 0 || !allow || sub == "" {
+	if !allow || strings.Contains(rest, "|") {
 		return errUnknownCmd
 	}
 	if s.firstArgs == nil {
 		s.firstArgs = map[int][]string{}
 	}
-	if !slices.Contains(s.firstArgs[top.ID()], sub) {
-		s.firstArgs[top.ID()] = append(s.firstArgs[top.ID()], sub)
+	if !slices.Contains(s.firstArgs[top.ID()], rest) {
+		s.firstArgs[top.ID()] = append(s.firstArgs[top.ID()], rest)
 	}
 	return ""
 }

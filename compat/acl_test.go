@@ -53,6 +53,15 @@ func TestACLUsersDifferential(t *testing.T) {
 		ACL SETUSER alice <nope
 		ACL SETUSER alice #abc
 		ACL SETUSER alice %X~b
+		ACL SETUSER alice %RWR~a
+		ACL SETUSER alice %~a
+		ACL SETUSER alice +get|
+		ACL SETUSER alice +get|x|y
+		ACL SETUSER alice +config|get|x
+		ACL SETUSER alice +config|
+		ACL SETUSER alice +
+		ACL SETUSER alice +@
+		ACL SETUSER "a\sb" on
 		ACL SETUSER alice (+get
 		ACL SETUSER alice (+get\sfoo)
 		ACL GETUSER alice
