@@ -147,6 +147,17 @@ func (s *Selector) deniedChannel(name string, args [][]byte) int {
 	return -1
 }
 
+// CanRun reports whether one of the user's selectors allows the command, whatever its
+// keys and channels.
+func (u *User) CanRun(spec *command.Spec, args [][]byte) bool {
+	for _, s := range append([]*Selector{&u.root}, u.selectors...) {
+		if s.allowsCommand(spec, args) {
+			return true
+		}
+	}
+	return false
+}
+
 // ReadsAllKeys reports whether one of the user's selectors allows the command with
 // read access to every key: SORT's BY and GET patterns require it.
 func (u *User) ReadsAllKeys(spec *command.Spec, args [][]byte) bool {

@@ -510,3 +510,22 @@ func TestACLDryRunKeysDifferential(t *testing.T) {
 	script.WriteString("ACL DELUSER k\n")
 	diffScript(t, script.String())
 }
+
+func TestACLScriptCheckCmdDifferential(t *testing.T) {
+	dropReferenceUsers(t, "sc")
+	diffScript(t, `
+		ACL SETUSER sc on >p ~k* +@all -set -config|set
+		AUTH sc p
+		EVAL return\sredis.acl_check_cmd('set','k','v') 0
+		EVAL return\sredis.acl_check_cmd('get','k') 0
+		EVAL return\sredis.acl_check_cmd('get','z') 0
+		EVAL return\sredis.acl_check_cmd('nosuch') 0
+		EVAL return\sredis.acl_check_cmd('get') 0
+		EVAL return\sredis.acl_check_cmd('set') 0
+		EVAL return\sredis.acl_check_cmd('config','get','x') 0
+		EVAL return\sredis.acl_check_cmd('config','set','x') 0
+		EVAL return\sredis.acl_check_cmd('config') 0
+		AUTH default x
+		ACL DELUSER sc
+	`)
+}

@@ -425,10 +425,26 @@ func replTargets(flags int) Targets {
 	return t
 }
 
-// CommandExists implements script.Host for redis.acl_check_cmd.
-func (h *scriptHost) CommandExists(args [][]byte) bool {
-	_, err := h.s.table.Lookup(args)
-	return err == nil || strings.HasPrefix(err.Error(), "ERR wrong number")
+// CheckCommand implements script.Host for redis.acl_check_cmd. A call with the wrong
+// number of arguments is known; only its command is checked, as it has no keys to
+// find.
+func (h *scriptHost) CheckCommand(args [][]byte) (known, allowed bool) {
+	u := h.pc.user.Load().Load()
+	spec, err := h.s.table.Lookup(args)
+	switch {
+	case err == nil:
+		d, _ := u.Check(spec, args)
+		return true, d == acl.Allowed
+	case strings.HasPrefix(err.Error(), "ERR wrong number"):
+		spec = h.s.table.Get(strings.ToLower(string(args[0])))
+		if len(args) > 1 && len(spec.Subs) > 0 {
+			if sub := spec.Sub(string(args[1])); sub != nil {
+				spec = sub
+			}
+		}
+		return true, u.CanRun(spec, args)
+	}
+	return false, false
 }
 
 // Log implements script.Host for redis.log.
