@@ -178,12 +178,13 @@ func TestACLLogMatchesReference(t *testing.T) {
 	run := func(addr string) []map[string]any {
 		admin := newClient(t, addr, 2)
 		require.NoError(t, admin.Do(ctx, "ACL", "LOG", "RESET").Err())
-		require.NoError(t, admin.Do(ctx, "ACL", "SETUSER", "lg", "on", ">p", "~k*", "&c*", "-@all", "+get", "+publish", "+eval").Err())
+		require.NoError(t, admin.Do(ctx, "ACL", "SETUSER", "lg", "on", ">p", "~k*", "&c*", "-@all", "+get", "+publish", "+eval", "+multi", "+discard").Err())
 		raw := dialRaw(t, addr)
 		for _, cmd := range [][]string{
 			{"AUTH", "lg", "bad"}, {"auth", "nouser", "x"}, {"HELLO", "2", "AUTH", "lg", "bad"},
 			{"AUTH", "lg", "p"}, {"GET", "z"}, {"GET", "z"}, {"SET", "k", "v"}, {"PUBLISH", "x", "m"},
 			{"EVAL", "return redis.pcall('get', 'y')", "0"},
+			{"MULTI"}, {"GET", "m"}, {"DISCARD"},
 		} {
 			raw.Do(t, cmd...)
 		}
@@ -199,8 +200,10 @@ func TestACLLogMatchesReference(t *testing.T) {
 	want := run(referenceAddr(t))
 	got := run(startServer(t).Addr())
 	require.Equal(t, want, got)
-	require.Len(t, got, 7)
-	require.Equal(t, int64(2), got[3]["count"], "equal denials share an entry")
+	require.Len(t, got, 8)
+	require.Equal(t, "multi", got[0]["context"])
+	require.Equal(t, "lua", got[1]["context"])
+	require.Equal(t, int64(2), got[4]["count"], "equal denials share an entry")
 }
 
 func TestACLGoRedisLogin(t *testing.T) {
