@@ -298,6 +298,8 @@ func (s *Server) runScript(c *Ctx, function bool, name string, keys, argv [][]by
 	// The commands the script ran count in its caller's total_commands_processed.
 	caller.count(&caller.stats.commands, call.pc.stats.commands.Swap(0))
 	call.run, call.host = script.Run{}, scriptHost{} // keep nothing of this run alive
+	call.pc.caller = nil
+	call.pc.user.Store(nil)
 	s.scripts.calls.Put(call)
 	return scriptErr(err)
 }
