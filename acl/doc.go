@@ -21,6 +21,10 @@
 //     permission; a key spec with neither (EXISTS, TYPE) needs either.
 //   - Channels: PUBLISH/SPUBLISH/SUBSCRIBE/SSUBSCRIBE match the channel against the
 //     user's patterns; PSUBSCRIBE needs the pattern itself among the user's patterns.
+//   - No-auth commands (AUTH, HELLO, QUIT, RESET) are allowed to every user. CanRun
+//     checks the command alone (redis.acl_check_cmd with too few arguments);
+//     ReadsAllKeys asks for a selector that allows the command and reads every key
+//     (SORT's BY and GET patterns, whose keys no key spec shows).
 //   - Descriptions: the command rules of a selector are rebuilt from its permission
 //     bits as Redis 7.0 does (a "+@all" or "-@all" base, the categories that gain more
 //     than they cost, then single commands), but categories and commands come in the
