@@ -91,7 +91,7 @@ func TestACLUsersDifferential(t *testing.T) {
 }
 
 func TestACLEnforcementDifferential(t *testing.T) {
-	dropReferenceUsers(t, "t1")
+	dropReferenceUsers(t, "t1", "nm")
 	diffScript(t, `
 		ACL SETUSER t1 on >p ~k* &ch* -@all +get +set +publish +subscribe +psubscribe +multi +exec +eval (+lpush\s~l*)
 		AUTH t1 p
@@ -120,7 +120,16 @@ func TestACLEnforcementDifferential(t *testing.T) {
 		SET k1 v
 		EXEC
 		AUTH default anything
-		ACL DELUSER t1
+		ACL SETUSER nm on >p ~* &* +@all -shutdown -watch -acl
+		AUTH nm p
+		MULTI
+		WATCH x
+		SHUTDOWN
+		ACL WHOAMI
+		DISCARD
+		SHUTDOWN
+		AUTH default anything
+		ACL DELUSER t1 nm
 	`)
 }
 
