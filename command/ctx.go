@@ -36,6 +36,19 @@ type Ctx struct {
 	prop Propagation // what the handler asked for; the executor takes it after the call
 }
 
+// AllKeysReader is implemented by a Ctx's Client when an ACL user may restrict the
+// keys it reads: SORT's BY and GET patterns name keys the key specs cannot show, so
+// they need a user who may read every key with the command.
+type AllKeysReader interface {
+	ReadsAllKeys(spec *Spec, args [][]byte) bool
+}
+
+// readsAllKeys reports whether the caller may read every key with this call.
+func (c *Ctx) readsAllKeys() bool {
+	r, ok := c.Client.(AllKeysReader)
+	return !ok || r.ReadsAllKeys(c.Spec, c.Args)
+}
+
 // Propagation is what a handler asked of the write stream for its call.
 type Propagation struct {
 	Rewrite      [][][]byte // commands replacing the call

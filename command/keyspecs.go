@@ -532,8 +532,9 @@ func (s *Spec) eachKey(args [][]byte, partial bool, fn func(KeyRef)) {
 	}
 }
 
-// EachKey calls fn for each key of a call, as Keys reports them.
-func (s *Spec) EachKey(args [][]byte, fn func(KeyRef)) { s.eachKey(args, false, fn) }
+// EachKey calls fn for each key of a call that the executor locks (eachKey with
+// partial keys), without allocating: what ACL checks and client tracking remember.
+func (s *Spec) EachKey(args [][]byte, fn func(KeyRef)) { s.eachKey(args, true, fn) }
 
 // KeyIndexes returns the argument indexes of the keys the executor locks for a call.
 func (s *Spec) KeyIndexes(args [][]byte) []int {

@@ -98,9 +98,14 @@ func cmdSort(c *Ctx) error {
 			o.by = c.Args[j+1]
 			if bytes.IndexByte(o.by, '*') < 0 {
 				o.dontSort = true
+			} else if !c.readsAllKeys() {
+				return Err("ERR BY option of SORT denied due to insufficient ACL permissions.")
 			}
 			j++
 		case c.Is(j, "get") && left >= 1:
+			if !c.readsAllKeys() {
+				return Err("ERR GET option of SORT denied due to insufficient ACL permissions.")
+			}
 			o.gets = append(o.gets, c.Args[j+1])
 			j++
 		default:

@@ -75,6 +75,10 @@ var categoryNames = []string{"keyspace", "read", "write", "set", "sortedset", "l
 	"string", "bitmap", "hyperloglog", "geo", "stream", "pubsub", "admin", "fast", "slow",
 	"blocking", "dangerous", "connection", "transaction", "scripting"}
 
+// CategoryList names the ACL categories in bit order (the order of ACL CAT); callers
+// must not modify it.
+func CategoryList() []string { return categoryNames }
+
 // Handler runs a command. It writes one reply, or returns an error for the executor
 // to write.
 type Handler func(c *Ctx) error
@@ -102,6 +106,7 @@ type Spec struct {
 	movable     bool
 	legacyExact bool // First/Last/Step find every key of every call
 	parent      *Spec
+	id          int // index among the table's rows and subcommand rows (ACL bitsets)
 	stats       Stats
 }
 
@@ -115,6 +120,10 @@ func (s *Spec) Stats() *Stats { return &s.stats }
 
 // FullName is the name COMMAND and error messages use ("config|get").
 func (s *Spec) FullName() string { return s.Name }
+
+// ID numbers the row among its table's rows and subcommand rows, from 0: ACL
+// permissions are bitsets indexed by it.
+func (s *Spec) ID() int { return s.id }
 
 // Parent returns the container command of a subcommand, or nil.
 func (s *Spec) Parent() *Spec { return s.parent }
@@ -174,6 +183,7 @@ func (s *Spec) CategoryNames() []string {
 type Table struct {
 	byName map[string]*Spec
 	sorted []*Spec
+	rows   int // rows and subcommand rows, the count of IDs
 }
 
 // NewTable builds a table from rows; it panics on a malformed row, since the rows are
@@ -198,6 +208,8 @@ func (t *Table) add(s *Spec) {
 	for _, sp := range append([]*Spec{s}, s.Subs...) {
 		sp.keySpecs = keySpecsByName[sp.Name]
 		sp.deriveKeyPositions()
+		sp.id = t.rows
+		t.rows++
 	}
 	for _, sub := range s.Subs {
 		sub.parent = s
@@ -211,6 +223,9 @@ func (t *Table) add(s *Spec) {
 
 // Commands returns the top-level commands.
 func (t *Table) Commands() []*Spec { return t.sorted }
+
+// Rows is the number of rows and subcommand rows: the IDs run from 0 to Rows()-1.
+func (t *Table) Rows() int { return t.rows }
 
 // Get returns a top-level command by lower-case name.
 func (t *Table) Get(name string) *Spec { return t.byName[name] }

@@ -20,6 +20,7 @@ type Config struct {
 	setMu    sync.Mutex // serializes Set and Rewrite
 	hookMu   sync.Mutex
 	onChange []func(name string)
+	users    func() []string // the "user" lines Rewrite writes (SetUserLines)
 	onApply  map[int][]func(value string) error
 }
 
@@ -243,6 +244,15 @@ func (c *Config) Get(patterns []string) [][2]string {
 		}
 	}
 	return out
+}
+
+// SetUserLines gives Rewrite the "user" lines to write in place of the file's: the ACL
+// users ("user alice on ..."), or none when they live in an aclfile. Without it
+// Rewrite leaves user lines alone.
+func (c *Config) SetUserLines(fn func() []string) {
+	c.hookMu.Lock()
+	c.users = fn
+	c.hookMu.Unlock()
 }
 
 // OnChange registers fn to be called, after each successful Set and outside the config

@@ -19,8 +19,9 @@
 //   - Parse reads "name arg..." lines (# comments, "..." and '...' quoting, include), then
 //     "--name value..." options. A bad line fails with a *ParseError naming the file, line
 //     and reason. rename-command, user and loadmodule lines are not settings: they are
-//     kept for the server (Extra) and left alone by Rewrite. Relative include paths are
-//     taken from the working directory; dir is not applied (no chdir) by this package.
+//     kept for the server (Extra); Rewrite replaces user lines only with those
+//     SetUserLines gives. Relative include paths are taken from the working directory;
+//     dir is not applied (no chdir) by this package.
 //   - Set checks all names first (unknown, immutable, protected, duplicate), then parses
 //     every value, then runs OnApply hooks; any failure leaves the Config unchanged and
 //     returns Redis's reply text ("ERR ..."). Values that a hook rejects are rolled back
@@ -44,8 +45,7 @@
 //     client; the server rejects non-local clients itself (see Protected).
 //   - Rewrite replaces a client-output-buffer-limit line with the line of the same client
 //     class (Redis reuses them in class order, so its second rewrite reshuffles them).
-//   - Rewrite does not write ACL "user" lines (the ACL code owns those) and appends in
-//     table order where Redis uses hash order; latency-tracking-info-percentiles is
+//   - Rewrite appends in table order where Redis uses hash order; latency-tracking-info-percentiles is
 //     written only when it differs from its default (Redis always writes it).
 //   - Apply-time adjustments are kept where CONFIG GET shows them: hz is clamped to 1..500
 //     and CONFIG SET raises repl-backlog-size to at least 16kb.

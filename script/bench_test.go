@@ -42,9 +42,9 @@ var limiterReplies = map[string][]byte{
 	"PEXPIRE":          []byte(":1\r\n"),
 }
 
-func (limiterHost) Call(args [][]byte, resp3 bool) []byte { return limiterReplies[string(args[0])] }
-func (limiterHost) CommandExists(args [][]byte) bool      { return true }
-func (limiterHost) Log(level int, msg string)             {}
+func (limiterHost) Call(args [][]byte, resp3 bool) []byte   { return limiterReplies[string(args[0])] }
+func (limiterHost) CheckCommand(args [][]byte) (bool, bool) { return true, true }
+func (limiterHost) Log(level int, msg string)               {}
 
 // BenchmarkEvalLimiter runs compare.sh's evalsha script, bench/ratelimit.lua (which
 // bench/script_test.go runs through a real server).

@@ -39,8 +39,9 @@ type Host interface {
 	// what it keeps, as it does with a connection's read buffer); the reply needs to
 	// stay valid only until the next Call.
 	Call(args [][]byte, resp3 bool) []byte
-	// CommandExists reports whether args name a command (redis.acl_check_cmd).
-	CommandExists(args [][]byte) bool
+	// CheckCommand reports whether args name a command and whether the script's user
+	// may run that call (redis.acl_check_cmd).
+	CheckCommand(args [][]byte) (known, allowed bool)
 	// Log writes a redis.log line; level is 0 (debug) to 3 (warning).
 	Log(level int, msg string)
 }

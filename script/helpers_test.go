@@ -73,12 +73,12 @@ func (h *fakeHost) Call(args [][]byte, resp3 bool) []byte {
 	return w.Bytes()
 }
 
-func (h *fakeHost) CommandExists(args [][]byte) bool {
+func (h *fakeHost) CheckCommand(args [][]byte) (known, allowed bool) {
 	switch strings.ToLower(string(args[0])) {
 	case "get", "set", "incr", "ping":
-		return true
+		return true, true
 	}
-	return false
+	return false, false
 }
 
 func (h *fakeHost) Log(level int, msg string) {

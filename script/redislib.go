@@ -220,8 +220,7 @@ func (sb *sandbox) redisSetRepl(L *lua.LState) int {
 	return 0
 }
 
-// redisACLCheck is redis.acl_check_cmd. Without ACL users every known command is
-// allowed.
+// redisACLCheck is redis.acl_check_cmd: whether the script's user may run the call.
 func (sb *sandbox) redisACLCheck(L *lua.LState) int {
 	argc := L.GetTop()
 	if argc == 0 {
@@ -230,7 +229,10 @@ func (sb *sandbox) redisACLCheck(L *lua.LState) int {
 	av := sb.takeArgs()
 	ok := av.fill(L, argc)
 	st := sb.run
-	exists := ok && st != nil && st.Host != nil && st.Host.CommandExists(av.args)
+	var exists, allowed bool
+	if ok && st != nil && st.Host != nil {
+		exists, allowed = st.Host.CheckCommand(av.args)
+	}
 	sb.args = av
 	if !ok {
 		raiseTable(L, "ERR Lua redis lib command arguments must be strings or integers")
@@ -238,7 +240,7 @@ func (sb *sandbox) redisACLCheck(L *lua.LState) int {
 	if !exists {
 		raiseTable(L, "ERR Invalid command passed to redis.acl_check_cmd()")
 	}
-	L.Push(lua.LTrue)
+	L.Push(lua.LBool(allowed))
 	return 1
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tidwall/redcon"
 
+	"github.com/cinnabar-db/cinnabar/acl"
 	"github.com/cinnabar-db/cinnabar/command"
 	"github.com/cinnabar-db/cinnabar/resp"
 )
@@ -40,9 +41,11 @@ type Client struct {
 	killOnce sync.Once
 
 	authenticated   bool
-	replyOff        bool // CLIENT REPLY OFF
-	skipNext        bool // CLIENT REPLY SKIP: drop the next command's reply
-	skipThis        bool // ... and this is that command
+	user            atomic.Pointer[acl.Ref] // read by CLIENT LIST and KILL on other goroutines
+	caller          *Client                 // of a script's pseudo-client: the client running the script (its user, the keys it reads for tracking)
+	replyOff        bool                    // CLIENT REPLY OFF
+	skipNext        bool                    // CLIENT REPLY SKIP: drop the next command's reply
+	skipThis        bool                    // ... and this is that command
 	closeAfterReply bool
 	closing         atomic.Bool                  // set by CLIENT KILL and shutdown from other goroutines
 	lastAt          atomic.Int64                 // monoNow at the end of the last command, in nanoseconds
@@ -56,9 +59,6 @@ type Client struct {
 	replTargets     Targets // where its writes propagate: all, or redis.set_repl's choice in scripts
 	replListenPort  int     // REPLCONF listening-port, for INFO and ROLE
 	trk             clientTracking
-	// caller: for a script's pseudo-client, the client running the script, which the
-	// keys its commands read are tracked for (CLIENT TRACKING).
-	caller *Client
 
 	// overMemory: memory was over maxmemory, with nothing to evict, before this call
 	// (scripts it runs refuse denyoom commands until they write; maxmemory.go).
@@ -92,8 +92,9 @@ func newClient(s *Server, conn redcon.Conn) *Client {
 	c.setProto(2)
 	c.diag.proto.Store(2)
 	c.diag.multi.Store(-1)
-	c.authenticated = *s.requirePass.Load() == ""
-	c.in.authRequired = func() bool { return !c.authenticated && *s.requirePass.Load() != "" }
+	c.user.Store(s.acl.Default())
+	c.authenticated = !s.authRequired()
+	c.in.authRequired = func() bool { return !c.authenticated && s.authRequired() }
 	c.in.grew = s.requestBufferGrew
 	c.in.overQuery = func(pending []byte) {
 		s.pubsub.mu.RLock()

@@ -184,7 +184,7 @@ func (cl *Client) describe(now time.Time, self bool) string {
 	num("tot-mem", cl.memUsage())
 	field("events", events)
 	field("cmd", lastCmd)
-	field("user", "default")
+	field("user", cl.user.Load().Load().Name)
 	num("redir", cl.redirectID())
 	num("resp", int64(proto))
 	field("lib-name", lib)
@@ -286,7 +286,7 @@ func (s *Server) cmdClientKill(c *Ctx) error {
 		case c.Is(i, "laddr"):
 			laddr = v
 		case c.Is(i, "user"):
-			if v != "default" {
+			if s.acl.Get(v) == nil {
 				return Errorf("ERR No such user '%s'", v)
 			}
 			user = v
@@ -309,12 +309,11 @@ func (s *Server) cmdClientKill(c *Ctx) error {
 			return ErrSyntax
 		}
 	}
-	_ = user // every client is the default user until ACLs exist
 	var victims []*Client
 	s.pubsub.mu.RLock()
 	for _, cl := range s.clientsSorted() {
 		if (id != 0 && cl.id != id) || (addr != "" && cl.addr != addr) || (laddr != "" && cl.laddr != laddr) ||
-			(typ != "" && cl.clientType() != typ) || (skipMe && cl == self) {
+			(typ != "" && cl.clientType() != typ) || (user != "" && cl.user.Load().Load().Name != user) || (skipMe && cl == self) {
 			continue
 		}
 		victims = append(victims, cl)

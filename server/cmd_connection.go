@@ -67,7 +67,8 @@ func (s *Server) cmdReset(c *Ctx) error {
 	cl.setProto(2)
 	cl.replyOff = false
 	cl.setName("")
-	cl.authenticated = *cl.srv.requirePass.Load() == ""
+	cl.user.Store(cl.srv.acl.Default())
+	cl.authenticated = !cl.srv.authRequired()
 	c.W.Simple("RESET")
 	return nil
 }
@@ -85,20 +86,11 @@ func cmdSelect(c *Ctx) error {
 	return nil
 }
 
-// checkPassword authenticates the default user (the only user until ACLs exist).
-func (s *Server) checkPassword(user, pass string) error {
-	want := *s.requirePass.Load()
-	if user != "default" || (want != "" && pass != want) {
-		return Err(resp.ErrWrongPass)
-	}
-	return nil
-}
-
 func (s *Server) cmdAuth(c *Ctx) error {
 	var user, pass string
 	switch len(c.Args) {
 	case 2:
-		if *s.requirePass.Load() == "" {
+		if s.acl.Default().Load().NoPass {
 			return Err("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?")
 		}
 		user, pass = "default", c.Arg(1)
@@ -107,10 +99,9 @@ func (s *Server) cmdAuth(c *Ctx) error {
 	default:
 		return ErrSyntax
 	}
-	if err := s.checkPassword(user, pass); err != nil {
+	if err := s.authenticate(c, user, pass); err != nil {
 		return err
 	}
-	client(c).authenticated = true
 	c.W.OK()
 	return nil
 }
@@ -134,7 +125,7 @@ func (s *Server) cmdHello(c *Ctx) error {
 		more := len(c.Args) - i - 1
 		switch {
 		case c.Is(i, "auth") && more >= 2:
-			if err := s.checkPassword(c.Arg(i+1), c.Arg(i+2)); err != nil {
+			if err := s.authenticate(c, c.Arg(i+1), c.Arg(i+2)); err != nil {
 				return err
 			}
 			authed = true
@@ -151,11 +142,8 @@ func (s *Server) cmdHello(c *Ctx) error {
 			return Errorf("ERR Syntax error in HELLO option '%s'", c.Arg(i))
 		}
 	}
-	if !cl.authenticated && !authed {
-		return Err("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
-	}
-	if authed {
-		cl.authenticated = true
+	if !cl.authenticated && !authed && s.authRequired() {
+		return Err("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
 	}
 	if name != nil {
 		cl.setName(*name)

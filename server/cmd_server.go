@@ -9,7 +9,7 @@ import (
 // commandGroups lists every family's rows: the one command table.
 func (s *Server) commandGroups() [][]*Spec {
 	return append(DataCommands(),
-		s.connectionCommands(), s.clientCommands(), s.commandCommands(), s.serverCommands(),
+		s.connectionCommands(), s.aclCommands(), s.clientCommands(), s.commandCommands(), s.serverCommands(),
 		s.transactionCommands(), s.pubsubCommands(), s.scriptingCommands(),
 		s.diagCommands(), s.persistenceCommands(), s.replicationCommands(), s.clusterCommands())
 }

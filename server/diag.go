@@ -299,7 +299,8 @@ func (s *Server) releaseDiag(c *Client) {
 
 // redacted lists the argument positions MONITOR and SLOWLOG hide, as Redis redacts
 // passwords: every AUTH argument, HELLO's AUTH user and password, MIGRATE's AUTH and
-// AUTH2 credentials, and CONFIG SET values of requirepass and masterauth.
+// AUTH2 credentials, CONFIG SET values of requirepass and masterauth, and every
+// argument of ACL SETUSER from the user name on.
 func redacted(spec *command.Spec, args [][]byte) map[int]bool {
 	name := spec.Name
 	var out map[int]bool
@@ -312,8 +313,12 @@ func redacted(spec *command.Spec, args [][]byte) map[int]bool {
 		}
 	}
 	switch name {
-	case "auth":
-		for i := 1; i < len(args); i++ {
+	case "auth", "acl|setuser":
+		first := 1
+		if name == "acl|setuser" {
+			first = 2
+		}
+		for i := first; i < len(args); i++ {
 			mark(i)
 		}
 	case "hello":

@@ -75,6 +75,10 @@ func TestSlowlogArgs(t *testing.T) {
 	if strings.Join(hello, " ") != "HELLO 3 auth (redacted) (redacted) SETNAME n" {
 		t.Fatalf("hello: %q", hello)
 	}
+	setuser := slowlogArgs(&command.Spec{Name: "acl|setuser"}, [][]byte{[]byte("ACL"), []byte("SETUSER"), []byte("u"), []byte(">p")})
+	if strings.Join(setuser, " ") != "ACL SETUSER (redacted) (redacted)" {
+		t.Fatalf("acl setuser: %q", setuser)
+	}
 }
 
 func TestMonitorLine(t *testing.T) {

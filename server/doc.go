@@ -19,12 +19,21 @@
 // # The executor
 //
 // Every call, from a socket or later from Lua or an AOF, runs Server.execute, in
-// Redis's order: table lookup (subcommands, arity) → authentication → maxmemory
+// Redis's order: table lookup (subcommands, arity) → authentication → ACL permissions
+// (acl.go; one flag test for a user allowed everything) → maxmemory
 // (evictions, then -OOM for commands that may grow memory: maxmemory.go and package
 // evict) → MULTI queueing → pub/sub context → lock the shards of the declared keys (all
 // shards for commands flagged AllKeys) → handler → unlock → statistics. Handlers write their reply into the
 // client's resp.Writer; the connection hands it to redcon's writer, flushed once per
 // batch of pipelined commands.
+//
+// # ACL
+//
+// Package acl holds the users and decides calls; acl.go wires it in: the ACL commands,
+// AUTH and HELLO AUTH, the check in execute, EXEC (rules may change after queueing) and
+// redis.call, the ACL log, requirepass as the default user's password, the config
+// file's user lines and the aclfile, and the disconnection of the clients of deleted,
+// reloaded or (for their subscriptions) narrowed users.
 //
 // The keyspace reports every change through store.Hooks; the server's implementation
 // (hooks.go) is the single place where writes turn into WATCH invalidation, keyspace

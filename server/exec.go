@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cinnabar-db/cinnabar/acl"
 	"github.com/cinnabar-db/cinnabar/command"
 	"github.com/cinnabar-db/cinnabar/resp"
 )
@@ -45,13 +46,23 @@ func (s *Server) execute(c *Client, args [][]byte) {
 		return
 	}
 	c.noteCommand(spec)
-	if !c.authenticated && !spec.Has(command.NoAuth) {
+	if !c.authenticated && !spec.Has(command.NoAuth) && s.authRequired() {
 		s.reject(c, spec, command.Err(resp.ErrNoAuth))
 		return
 	}
 	top := spec
 	if p := spec.Parent(); p != nil {
 		top = p
+	}
+	if c.multi != nil && spec.Has(command.NoMulti) && !multiControl(top.Name) { // before ACL, as in Redis
+		s.reject(c, spec, command.Err("ERR Command not allowed inside a transaction"))
+		return
+	}
+	if u := c.user.Load().Load(); !u.Unrestricted { // the default user: one test
+		if d := s.checkACL(c, aclContext(c), u, spec, args); d != acl.Allowed {
+			s.reject(c, spec, nopermError(d, spec))
+			return
+		}
 	}
 	c.rememberTop(top)
 	if err := s.scriptBusy(spec); err != nil { // -BUSY while a long script runs (scripting.go)
@@ -66,10 +77,6 @@ func (s *Server) execute(c *Client, args [][]byte) {
 		return
 	}
 	if c.multi != nil && !multiControl(top.Name) {
-		if spec.Has(command.NoMulti) {
-			s.reject(c, spec, command.Err("ERR Command not allowed inside a transaction"))
-			return
-		}
 		c.multi.queue(spec, args)
 		c.w.Simple("QUEUED")
 		return

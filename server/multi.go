@@ -3,6 +3,7 @@ package server
 import (
 	"unsafe"
 
+	"github.com/cinnabar-db/cinnabar/acl"
 	. "github.com/cinnabar-db/cinnabar/command"
 )
 
@@ -140,6 +141,13 @@ func (s *Server) cmdExec(c *Ctx) error {
 	cl.ctx.NoBlock = true
 	start := monoNow()
 	for _, q := range m.cmds {
+		// The user's rules may have changed since the command was queued.
+		if u := cl.user.Load().Load(); !u.Unrestricted {
+			if d := s.checkACL(cl, "multi", u, q.spec, q.args); d != acl.Allowed {
+				s.replyError(cl, execACLError(d))
+				continue
+			}
+		}
 		err := s.run(cl, q.spec, q.args, m.mask)
 		start = s.record(cl, q.spec, start, err) // one clock reading ends a call and starts the next
 	}

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/cinnabar-db/cinnabar/acl"
 	. "github.com/cinnabar-db/cinnabar/command"
 	"github.com/cinnabar-db/cinnabar/resp"
 	"github.com/cinnabar-db/cinnabar/script"
@@ -297,6 +298,8 @@ func (s *Server) runScript(c *Ctx, function bool, name string, keys, argv [][]by
 	// The commands the script ran count in its caller's total_commands_processed.
 	caller.count(&caller.stats.commands, call.pc.stats.commands.Swap(0))
 	call.run, call.host = script.Run{}, scriptHost{} // keep nothing of this run alive
+	call.pc.caller = nil
+	call.pc.user.Store(nil)
 	s.scripts.calls.Put(call)
 	return scriptErr(err)
 }
@@ -342,10 +345,11 @@ func (sc *scripting) newCall(s *Server, caller *Client) *scriptCall {
 	}
 	pc := call.pc
 	pc.db = caller.db
+	pc.user.Store(caller.user.Load())
+	pc.caller = caller
 	pc.diag.noTouch.Store(caller.diag.noTouch.Load())
 	pc.w.Reset()
 	pc.unit = caller.unit
-	pc.caller = caller
 	return call
 }
 
@@ -376,6 +380,11 @@ func (h *scriptHost) Call(args [][]byte, resp3 bool) []byte {
 	}
 	if spec.Has(NoScript) && !s.diag.scriptsRunAnything.Load() {
 		return errorReply("ERR This Redis command is not allowed from script")
+	}
+	if u := h.pc.user.Load().Load(); !u.Unrestricted {
+		if d := s.checkACL(h.pc, "lua", u, spec, args); d != acl.Allowed {
+			return errorReply(scriptACLError(d))
+		}
 	}
 	if h.noWrites && mayWrite(spec) { // write or may-replicate (PUBLISH, PFCOUNT): pause.go
 		return errorReply("ERR Write commands are not allowed from read-only scripts.")
@@ -418,10 +427,26 @@ func replTargets(flags int) Targets {
 	return t
 }
 
-// CommandExists implements script.Host for redis.acl_check_cmd.
-func (h *scriptHost) CommandExists(args [][]byte) bool {
-	_, err := h.s.table.Lookup(args)
-	return err == nil || strings.HasPrefix(err.Error(), "ERR wrong number")
+// CheckCommand implements script.Host for redis.acl_check_cmd. A call with the wrong
+// number of arguments is known; only its command is checked, as it has no keys to
+// find.
+func (h *scriptHost) CheckCommand(args [][]byte) (known, allowed bool) {
+	u := h.pc.user.Load().Load()
+	spec, err := h.s.table.Lookup(args)
+	switch {
+	case err == nil:
+		d, _ := u.Check(spec, args)
+		return true, d == acl.Allowed
+	case strings.HasPrefix(err.Error(), "ERR wrong number"):
+		spec = h.s.table.Get(strings.ToLower(string(args[0])))
+		if len(args) > 1 && len(spec.Subs) > 0 {
+			if sub := spec.Sub(string(args[1])); sub != nil {
+				spec = sub
+			}
+		}
+		return true, u.CanRun(spec, args)
+	}
+	return false, false
 }
 
 // Log implements script.Host for redis.log.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/tidwall/redcon"
 
+	"github.com/cinnabar-db/cinnabar/acl"
 	"github.com/cinnabar-db/cinnabar/clock"
 	"github.com/cinnabar-db/cinnabar/command"
 	"github.com/cinnabar-db/cinnabar/config"
@@ -71,7 +72,8 @@ type Server struct {
 	notifyKeyspace atomic.Bool
 	notifyKeyevent atomic.Bool
 	stats          serverStats
-	requirePass    atomic.Pointer[string]
+	acl            *acl.Registry
+	aclLogState    aclLog
 	httpWarnedAt   atomic.Int64   // unix seconds of the last cross-protocol warning (refusedHTTP)
 	clientEvict    clientEviction // maxmemory-clients (clientevict.go)
 	diag           diagState      // INFO counters, slowlog, latency, MONITOR, pause (diag.go)
@@ -129,6 +131,9 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	s.ks.SetHooks(s)
 	s.tracking.init(s.ks.Shards())
 	s.table = command.NewTable(cloneRows(s.commandGroups())...) // per-server rows (diag.go)
+	if err := s.initACL(); err != nil {
+		return nil, err
+	}
 	s.execSpec = s.table.Get("exec")
 	flushAll := s.table.Get("flushall")
 	flushAll.Do = s.flushAllSaving(flushAll.Do) // persistence.go
@@ -147,8 +152,6 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 
 // applyConfig refreshes the settings the server caches for its hot paths.
 func (s *Server) applyConfig() {
-	pass := s.cfg.String("requirepass")
-	s.requirePass.Store(&pass)
 	s.ks.SetLFU(strings.Contains(s.cfg.String("maxmemory-policy"), "lfu"))
 	s.ks.LFUParams.LogFactor.Store(s.cfg.Int("lfu-log-factor"))
 	s.ks.LFUParams.DecayTime.Store(s.cfg.Int("lfu-decay-time"))
