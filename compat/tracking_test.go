@@ -279,6 +279,20 @@ func trackingRedirectTranscript(t *testing.T, addr string) []string {
 	record("r3 after SET", pending(r3))
 	record("tr3 after SET", pending(tr3))
 
+	// A RESP3 target that neither tracks nor subscribes gets the pushes unprompted.
+	idle, idleID := dial()
+	names[idleID] = "idle"
+	idle.Do(t, "HELLO", "3")
+	tr4, _ := dial()
+	record("tr4 TRACKING redirect idle", tr4.Do(t, "CLIENT", "TRACKING", "on", "redirect", idleID))
+	tr4.Do(t, "GET", "k4")
+	tr4.Do(t, "GET", "k5")
+	w.Do(t, "SET", "k4", "1")
+	record("idle unprompted", idle.Read(t))
+	w.Do(t, "SET", "k5", "1")
+	record("idle unprompted again", idle.Read(t))
+	record("idle GET", idle.Do(t, "GET", "k4"))
+
 	// The targets go away: the redirect is broken.
 	sub.c.Close()
 	r3.c.Close()

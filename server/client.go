@@ -59,6 +59,7 @@ type Client struct {
 	replTargets     Targets // where its writes propagate: all, or redis.set_repl's choice in scripts
 	replListenPort  int     // REPLCONF listening-port, for INFO and ROLE
 	trk             clientTracking
+	mail            pushMailbox // pushes waiting for it to adopt an asynchronous output (tracking.go)
 
 	// overMemory: memory was over maxmemory, with nothing to evict, before this call
 	// (scripts it runs refuse denyoom commands until they write; maxmemory.go).
@@ -96,6 +97,7 @@ func newClient(s *Server, conn redcon.Conn) *Client {
 	c.authenticated = !s.authRequired()
 	c.in.authRequired = func() bool { return !c.authenticated && s.authRequired() }
 	c.in.grew = s.requestBufferGrew
+	c.in.onInterrupt = func() { s.adoptPushMode(c) }
 	c.in.overQuery = func(pending []byte) {
 		s.pubsub.mu.RLock()
 		line := c.describe(time.Now(), true)

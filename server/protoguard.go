@@ -6,10 +6,12 @@ import (
 	"errors"
 	"io"
 	"net"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 	"unsafe"
 
 	"github.com/cinnabar-db/cinnabar/store"
@@ -122,6 +124,11 @@ type guardConn struct {
 	// overQuery reports a client dropped for client-query-buffer-limit, with its buffer.
 	overQuery func(pending []byte)
 
+	// interrupted is set by interrupt, from another goroutine, to make a waiting read
+	// return and onInterrupt run on the connection's goroutine.
+	interrupted atomic.Bool
+	onInterrupt func()
+
 	marker  []byte // marker bytes redcon has not read yet
 	failMsg string // the protocol error to send once the batch before it has run
 	readErr error
@@ -141,6 +148,16 @@ func (g *guardConn) SyscallConn() (syscall.RawConn, error) {
 		return nil, errors.New("not a socket")
 	}
 	return sc.SyscallConn()
+}
+
+// interrupt makes the connection's goroutine, if it waits for a request, run
+// onInterrupt and wait again; a busy one is not disturbed. Not under TLS, whose stream
+// a timed-out read may leave unusable.
+func (g *guardConn) interrupt() {
+	if g.raw == nil || !g.interrupted.CompareAndSwap(false, true) {
+		return
+	}
+	_ = g.Conn.SetReadDeadline(time.Unix(1, 0))
 }
 
 // Read is redcon's view of the stream: the marker when a batch is whole (once, as
@@ -257,6 +274,11 @@ func (g *guardConn) fill() {
 	k, err := g.readSocket(g.buf[g.n:])
 	g.n += k
 	g.inBytes.Store(g.inBytes.Load() + int64(k))
+	if err != nil && errors.Is(err, os.ErrDeadlineExceeded) && g.interrupted.CompareAndSwap(true, false) {
+		_ = g.Conn.SetReadDeadline(time.Time{})
+		g.onInterrupt()
+		return // the caller reads again
+	}
 	if err != nil {
 		g.readErr = err
 	}

@@ -80,7 +80,16 @@ func (s *Server) enterPushMode(c *Client, class int) {
 	_ = redcon.BaseWriter(c.conn).Flush()
 	lim := s.cfg.BufferLimit(class)
 	c.out = newAsyncOutput(c, c.w.Proto, int64(lim.Hard), int64(lim.Soft), time.Duration(lim.SoftSeconds)*time.Second)
-	c.diag.out.Store(c.out) // for other goroutines: invalidations, CLIENT LIST
+	// Published for other goroutines (invalidations, CLIENT LIST) once the pushes mailed
+	// to the client before are queued, so that they stay ahead of the rest.
+	m := &c.mail
+	m.mu.Lock()
+	if m.pending.Load() {
+		c.out.queueEither(nil, m.frames, 0, false, nil)
+		m.frames, _ = nil, m.pending.Swap(false)
+	}
+	c.diag.out.Store(c.out)
+	m.mu.Unlock()
 }
 
 func (s *Server) subscribeHandler(k *subKind) Handler {

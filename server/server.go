@@ -339,6 +339,9 @@ func (s *Server) serveCommand(conn redcon.Conn, _ redcon.Command) {
 		if s.tracking.active() {
 			s.broadcast(&c.wakes) // BCAST invalidations of the batch's changes
 		}
+		if c.mail.pending.Load() {
+			s.adoptPushMode(c)
+		}
 		c.wakes.wake() // the subscribers the batch published to
 		// Let the other connections with requests in hand run theirs before this reply
 		// goes out, so replies leave in bursts as from Redis's event loop: a client woken

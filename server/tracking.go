@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/cinnabar-db/cinnabar/command"
 	"github.com/cinnabar-db/cinnabar/config"
@@ -35,11 +36,12 @@ import (
 // State lives under tracking.mu; the write path only reads tracking.clients, so with
 // no tracking client a write pays one atomic load.
 //
-// Not as in Redis: a RESP3 client that other clients redirect to, and that neither
-// tracks nor subscribes itself, gets no invalidations (its replies are written by its
-// own goroutine, and only it may switch itself to pushes). Redirection is how RESP2
-// clients get invalidations, to a connection that subscribes to __redis__:invalidate;
-// a RESP3 client gets them on its own connection.
+// A RESP3 client that others redirect to, and that neither tracks nor subscribes
+// itself, has no asynchronous output: its replies are its goroutine's, and only that
+// goroutine may switch it to one. Its invalidations wait in a mailbox, and its
+// goroutine, woken from its read (or at the end of the batch it is running), adopts
+// an asynchronous output and sends them. (A target parked in a blocking command gets
+// them when it wakes, where Redis writes to a blocked client at once.)
 
 // trackFlag is a client's tracking state (CLIENT TRACKINGINFO's flags).
 type trackFlag uint8
@@ -498,7 +500,7 @@ func (s *Server) sendInvalidation(c *Client, inv invalidation, later *wakeList) 
 		}
 	}
 	out := target.diag.out.Load() // c.out belongs to the target's goroutine
-	if out == nil {
+	if out == nil && target.diag.proto.Load() != 3 {
 		return // a RESP2 client not in pub/sub mode gets nothing, as in Redis
 	}
 	var body []byte
@@ -521,7 +523,50 @@ func (s *Server) sendInvalidation(c *Client, inv invalidation, later *wakeList) 
 		}
 	}
 	resp3 := append([]byte(">2\r\n$10\r\ninvalidate\r\n"), body...)
+	if out == nil {
+		target.mailPush(resp3)
+		return
+	}
 	out.queueEither(resp2, resp3, 0, false, later)
+}
+
+// pushMailbox holds pushes for a RESP3 client that other clients' invalidations are
+// redirected to before it has an asynchronous output: only its own goroutine may give
+// it one (adoptPushMode), which it is woken to do.
+type pushMailbox struct {
+	mu      sync.Mutex
+	frames  []byte
+	pending atomic.Bool
+}
+
+// mailPush keeps a RESP3 push for c, which has no asynchronous output yet, and wakes
+// its goroutine to take it.
+func (c *Client) mailPush(frame []byte) {
+	m := &c.mail
+	m.mu.Lock()
+	if out := c.diag.out.Load(); out != nil { // adopted meanwhile
+		m.mu.Unlock()
+		out.queueEither(nil, frame, 0, false, nil)
+		return
+	}
+	m.frames = append(m.frames, frame...)
+	m.pending.Store(true)
+	m.mu.Unlock()
+	if c.in != nil {
+		c.in.interrupt()
+	}
+}
+
+// adoptPushMode runs on c's goroutine, between batches, when pushes wait in its
+// mailbox: c switches to an asynchronous output, which sends them first.
+func (s *Server) adoptPushMode(c *Client) {
+	if c.in.interrupted.Load() { // woken by the batch's end instead: disarm the wake-up
+		_ = c.in.Conn.SetReadDeadline(time.Time{})
+		c.in.interrupted.Store(false)
+	}
+	if c.mail.pending.Load() {
+		s.enterPushMode(c, config.ClassNormal)
+	}
 }
 
 // sendOwnInvalidations sends c the invalidations its own command caused, after that
