@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
+
+	"github.com/cinnabar-db/cinnabar/resp"
+	"github.com/cinnabar-db/cinnabar/store"
 )
 
 // The append-only file as Redis 7.0 keeps it: a directory holding a manifest, one
@@ -194,4 +198,33 @@ func ReadCommand(p []byte) (args [][]byte, n int, err error) {
 		at += size + 2
 	}
 	return args, at, nil
+}
+
+// WriteAOFBase writes the keyspace as a base of commands (aof-use-rdb-preamble no):
+// FUNCTION LOAD for each library, then per database a SELECT and a RESTORE of each key
+// (its DUMP payload, with its deadline as ABSTTL), which any Redis 7.0 replays. The
+// caller holds every shard.
+func WriteAOFBase(w io.Writer, ks *store.Keyspace, functions []string, compress bool) error {
+	var b []byte
+	for _, code := range functions {
+		b = resp.AppendCommand(b, "FUNCTION", "LOAD", code)
+	}
+	for i := 0; i < ks.Databases(); i++ {
+		db := ks.DB(i)
+		if keys, _ := db.Size(); keys == 0 {
+			continue
+		}
+		b = resp.AppendCommand(b, "SELECT", strconv.Itoa(i))
+		db.Each(func(key string, v *store.Entry) bool {
+			payload := string(Dump(v, compress))
+			if at := v.ExpireAt(); at != 0 {
+				b = resp.AppendCommand(b, "RESTORE", key, strconv.FormatInt(at, 10), payload, "ABSTTL")
+			} else {
+				b = resp.AppendCommand(b, "RESTORE", key, "0", payload)
+			}
+			return true
+		})
+	}
+	_, err := w.Write(b)
+	return err
 }

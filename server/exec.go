@@ -65,6 +65,10 @@ func (s *Server) execute(c *Client, args [][]byte) {
 		s.reject(c, spec, err)
 		return
 	}
+	if err := s.aofWriteDenied(spec); err != nil { // a failed AOF write (aof.go)
+		s.reject(c, spec, err)
+		return
+	}
 	if c.multi != nil && !multiControl(top.Name) {
 		if spec.Has(command.NoMulti) {
 			s.reject(c, spec, command.Err("ERR Command not allowed inside a transaction"))

@@ -77,6 +77,7 @@ type Server struct {
 
 	scripts *scripting       // the Lua engine and the running script (scripting.go)
 	rdb     rdbState         // snapshots (persistence.go)
+	aof     aofState         // the append-only file (aof.go)
 	repl    replicationState // attached replicas (replication.go)
 
 	writes     writeStream                           // propagation to the AOF and replicas (propagate.go)
@@ -134,9 +135,21 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	cfg.OnChange(s.maxMemoryChanged) // after applyConfig: it evicts under the new settings
 	s.initDiag(opts)
 	s.rdb.lastSave, s.rdb.lastOK, s.rdb.lastSeconds = s.started, true, -1
-	if err := s.loadRDB(); err != nil {
+	s.aof.rw.lastOK, s.aof.rw.lastSeconds = true, -1
+	// With appendonly yes the AOF is the dataset; an RDB file is not read even when no
+	// AOF exists (a new one is made from the empty dataset), as Redis 7.0 does.
+	if cfg.Bool("appendonly") {
+		loaded, err := s.loadAOF()
+		if err == nil {
+			err = s.startAOF(loaded)
+		}
+		if err != nil {
+			return nil, err
+		}
+	} else if err := s.loadRDB(); err != nil {
 		return nil, err
 	}
+	cfg.OnChange(s.appendOnlyChanged)
 	return s, nil
 }
 
@@ -241,6 +254,8 @@ func (s *Server) Close() error {
 		s.expirer.Stop()
 		s.evictor.Stop()
 		s.rdb.jobs.Wait() // a background save in progress finishes its file
+		s.aof.jobs.Wait() // as does a rewrite
+		s.stopAOF()
 		s.log.notice("Cinnabar is now ready to exit, bye bye...")
 		close(s.done)
 	})
@@ -305,6 +320,10 @@ func (s *Server) serveCommand(conn redcon.Conn, _ redcon.Command) {
 		// which on a VM is an exit: at pipeline 1 it doubled the server's cost per
 		// EVALSHA). With nothing else runnable this returns at once.
 		runtime.Gosched()
+		if c.aofMark > 0 { // the batch's writes reach the AOF before its replies leave
+			s.aofFlush(c.aofMark)
+			c.aofMark = 0
+		}
 		if c.closing.Load() || out.Flush() != nil || !c.in.nextBatch() {
 			return
 		}
@@ -315,6 +334,14 @@ func (s *Server) serveCommand(conn redcon.Conn, _ redcon.Command) {
 func (s *Server) serveOne(c *Client, args [][]byte) {
 	c.skipThis, c.skipNext = c.skipNext, false
 	s.execute(c, args)
+	if c.ownUnit.fed {
+		c.ownUnit.fed = false
+		c.aofMark = s.fedMark()
+		if c.out != nil { // replies leave at once on this path
+			s.aofFlush(c.aofMark)
+			c.aofMark = 0
+		}
+	}
 	c.count(&c.stats.netOut, int64(c.w.Len()))
 	send := !c.replyOff && !c.skipThis
 	switch {

@@ -1,0 +1,727 @@
+package server
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	. "github.com/cinnabar-db/cinnabar/command"
+	"github.com/cinnabar-db/cinnabar/atomicfile"
+	"github.com/cinnabar-db/cinnabar/persist"
+)
+
+// The append-only file, as Redis 7.0 keeps it (persist/aof.go has the formats): a
+// Feed of the write stream renders every unit into a buffer while the unit's shards
+// are held, and the buffer reaches the current INCR file before the replies of the
+// commands that wrote it leave (serveCommand calls aofFlush before flushing a
+// connection):
+//
+//	unit ──Feed──▶ buf ──write(2)──▶ INCR file ──fsync──▶ disk
+//	                     before replies          always: before replies (group commit:
+//	                                              one fsync covers every client waiting)
+//	                                              everysec: the syncer goroutine
+//
+// So an acknowledged write is in the file (everysec, no) or on disk (always) before
+// the client hears of it; a write error keeps the data buffered, refuses writes with
+// -MISCONF until a write succeeds, and under always ends the process, as Redis does,
+// since a reply can no longer be held back.
+//
+// A rewrite (BGREWRITEAOF, auto rewrite, CONFIG SET appendonly yes) takes the base
+// image while every shard is held, in the same critical section that moves appending
+// to a fresh INCR file, so the new base and the new INCR file meet exactly. The base
+// goes to disk in the background; then the manifest is swapped atomically and the
+// old files are deleted.
+//
+// Lock order: shards, then aof.io, then aof.mu. Feed takes only aof.mu.
+
+type aofState struct {
+	mu       sync.Mutex // guards buf, spare, w and fed
+	buf      []byte     // rendered units not yet written
+	spare    []byte     // the previous buffer, reused
+	w        *streamWriter
+	fed      int64 // units rendered into buf so far
+	buffered atomic.Int64
+
+	io       sync.Mutex // serializes writing, fsync and the file switches below
+	on       bool       // appending
+	file     *os.File   // the current INCR file
+	man      persist.Manifest
+	baseSeq  int64
+	incrSeq  int64
+	baseSize int64 // aof_base_size
+	incrSize int64 // the INCR files' total
+	written  atomic.Int64
+	synced   atomic.Int64
+	writeErr atomic.Pointer[error] // the last write error, until a write succeeds
+	removeFn func()
+	stopSync chan struct{}
+	syncDone chan struct{}
+
+	rw struct {
+		sync.Mutex
+		inProgress, scheduled bool
+		started               time.Time
+		lastSeconds           int64
+		lastOK                bool
+		rewrites, failures    int64
+		rewriteBase           int64 // the AOF's size after the last rewrite or load
+	}
+	jobs sync.WaitGroup
+}
+
+var (
+	errRewriteRunning = Err("ERR Background append only file rewriting already in progress")
+	errRewriteFailed  = Err("ERR Can't execute an AOF background rewriting. Please check the server logs for more information.")
+)
+
+func (s *Server) aofCommands() []*Spec {
+	return []*Spec{
+		{Name: "bgrewriteaof", Arity: 1, Flags: Admin | NoScript | NoAsyncLoading, Cat: CatAdmin | CatDangerous, Do: s.cmdBgRewriteAOF},
+	}
+}
+
+func (s *Server) aofDir() string {
+	return filepath.Join(s.cfg.String("dir"), s.cfg.String("appenddirname"))
+}
+
+func (s *Server) aofPath(name string) string { return filepath.Join(s.aofDir(), name) }
+
+// Feed implements Feed.
+func (a *aofState) Feed(ops []PropOp) {
+	a.mu.Lock()
+	n := len(a.buf)
+	for i := 0; i < len(ops); {
+		j := i // ops[i:j] is a run of ops for the AOF
+		for j < len(ops) && ops[j].Targets&ToAOF != 0 {
+			j++
+		}
+		a.buf = a.w.appendOps(a.buf, ops[i:j])
+		i = j + 1
+	}
+	if len(a.buf) != n {
+		a.fed++
+	}
+	a.buffered.Store(int64(len(a.buf)))
+	a.mu.Unlock()
+}
+
+// fedMark is what a client that just wrote must see written (or synced) before its
+// reply leaves: every unit fed so far, its own among them.
+func (s *Server) fedMark() int64 {
+	a := &s.aof
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.fed
+}
+
+// aofFlush writes the buffer to the INCR file if the units up to mark are not there
+// yet, and under appendfsync always also fsyncs it. Concurrent callers share the work:
+// whoever gets aof.io writes everything buffered, so one fsync serves all of them.
+func (s *Server) aofFlush(mark int64) {
+	a := &s.aof
+	always := s.cfg.String("appendfsync") == "always"
+	done := func() bool {
+		if always {
+			return a.synced.Load() >= mark
+		}
+		return a.written.Load() >= mark
+	}
+	if done() {
+		return
+	}
+	a.io.Lock()
+	defer a.io.Unlock()
+	if done() || !a.on {
+		return
+	}
+	if err := s.writeBuffered(always); err != nil && always {
+		s.log.warning("Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting...")
+		os.Exit(1)
+	}
+}
+
+// writeBuffered writes what is buffered and, if sync, fsyncs the file. On a write
+// error the data stays buffered (the file is cut back to what it held, so a retry
+// does not duplicate a partial write) and writes are refused until a retry succeeds.
+// The caller holds aof.io.
+func (s *Server) writeBuffered(sync bool) error {
+	a := &s.aof
+	a.mu.Lock()
+	data, mark := a.buf, a.fed
+	a.buf, a.spare = a.spare[:0], nil
+	a.mu.Unlock()
+	if len(data) > 0 {
+		n, err := a.file.Write(data)
+		if err != nil {
+			if n > 0 {
+				_ = a.file.Truncate(a.incrFileSize())
+				_, _ = a.file.Seek(0, 2)
+			}
+			a.mu.Lock()
+			a.buf = append(data, a.buf...) // keep the order: what was fed meanwhile comes after
+			a.buffered.Store(int64(len(a.buf)))
+			a.mu.Unlock()
+			if a.writeErr.Load() == nil {
+				s.log.warning("Error writing to the AOF file: %v", err)
+			}
+			a.writeErr.Store(&err)
+			return err
+		}
+		a.incrSize += int64(n)
+		if a.writeErr.Swap(nil) != nil {
+			s.log.warning("AOF write error looks solved, Redis can write again.")
+		}
+	}
+	a.written.Store(mark)
+	if sync {
+		if err := a.file.Sync(); err != nil {
+			s.log.warning("Can't persist the AOF file: fsync: %v", err)
+			return err
+		}
+		a.synced.Store(mark)
+	}
+	a.mu.Lock()
+	a.spare = data[:0]
+	a.buffered.Store(int64(len(a.buf)))
+	a.mu.Unlock()
+	return nil
+}
+
+// incrFileSize is the current INCR file's size as written so far.
+func (a *aofState) incrFileSize() int64 {
+	fi, err := a.file.Stat()
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
+}
+
+// aofWriteDenied is the -MISCONF refusal of writes (and PING, as Redis) after a failed
+// AOF write.
+func (s *Server) aofWriteDenied(spec *Spec) error {
+	errp := s.aof.writeErr.Load()
+	if errp == nil || !(spec.Has(Write) || spec.Name == "ping") {
+		return nil
+	}
+	return Errorf("MISCONF Errors writing to the AOF file: %v", *errp)
+}
+
+// syncer is the background writer: each second it writes what no client has flushed
+// (units of the active expiry cycle, say) and, under everysec, fsyncs.
+func (s *Server) syncer(stop, done chan struct{}) {
+	defer close(done)
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+		a := &s.aof
+		a.io.Lock()
+		if a.on {
+			_ = s.writeBuffered(s.cfg.String("appendfsync") != "no")
+		}
+		a.io.Unlock()
+		s.autoRewrite()
+	}
+}
+
+// baseImage renders the keyspace as an AOF base: an RDB (aof-use-rdb-preamble) or
+// commands. The caller holds every shard.
+func (s *Server) baseImage() (data []byte, rdb bool, err error) {
+	if s.cfg.Bool("aof-use-rdb-preamble") {
+		data, _, err = s.snapshot(true)
+		return data, true, err
+	}
+	var buf bytes.Buffer
+	err = persist.WriteAOFBase(&buf, s.ks, s.functionCodes(), s.cfg.Bool("rdbcompression"))
+	return buf.Bytes(), false, err
+}
+
+// openIncr creates INCR file seq and makes it the one appended to. The caller holds
+// aof.io.
+func (s *Server) openIncr(seq int64) error {
+	a := &s.aof
+	name := persist.IncrName(s.cfg.String("appendfilename"), seq)
+	f, err := os.OpenFile(s.aofPath(name), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	if a.file != nil {
+		_ = a.file.Close()
+	}
+	a.file, a.incrSeq = f, seq
+	a.man.Incr = append(a.man.Incr, persist.AOFFile{Name: name, Seq: seq, Type: persist.AOFIncr})
+	a.mu.Lock()
+	a.w = newStreamWriter() // a new file starts with a SELECT
+	a.mu.Unlock()
+	return nil
+}
+
+// writeManifest replaces the manifest on disk with aof.man. The caller holds aof.io.
+func (s *Server) writeManifest() error {
+	prefix := s.cfg.String("appendfilename")
+	return atomicfile.Write(s.aofPath(persist.ManifestName(prefix)), s.aof.man.Bytes(), "temp-"+prefix+".manifest-*")
+}
+
+// createAOF creates a fresh AOF at start-up, when none exists: a base file of the
+// dataset, an INCR file and the manifest, as Redis 7.0 does on server start.
+func (s *Server) createAOF() error {
+	if err := os.MkdirAll(s.aofDir(), 0o755); err != nil {
+		return fmt.Errorf("can't create the AOF directory %s: %w", s.aofDir(), err)
+	}
+	data, rdb, err := s.baseImage()
+	if err != nil {
+		return err
+	}
+	a := &s.aof
+	a.io.Lock()
+	defer a.io.Unlock()
+	base := persist.BaseName(s.cfg.String("appendfilename"), 1, rdb)
+	s.log.notice("Creating AOF base file %s on server start", base)
+	if err := atomicfile.Write(s.aofPath(base), data, "temp-rewriteaof-*.aof"); err != nil {
+		return err
+	}
+	a.man = persist.Manifest{Base: persist.AOFFile{Name: base, Seq: 1, Type: persist.AOFBase}}
+	a.baseSeq = 1
+	s.log.notice("Creating AOF incr file %s on server start", persist.IncrName(s.cfg.String("appendfilename"), 1))
+	if err := s.openIncr(1); err != nil {
+		return err
+	}
+	return s.writeManifest()
+}
+
+// startAOF starts appending at start-up, after loading: to the last INCR file the
+// manifest lists, or to a new AOF.
+func (s *Server) startAOF(loaded bool) error {
+	a := &s.aof
+	if !loaded {
+		if err := s.createAOF(); err != nil {
+			return err
+		}
+	} else {
+		a.io.Lock()
+		var err error
+		if n := len(a.man.Incr); n > 0 {
+			last := a.man.Incr[n-1]
+			a.man.Incr = a.man.Incr[:n-1]
+			s.log.notice("Opening AOF incr file %s on server start", last.Name)
+			err = s.openIncr(last.Seq)
+		} else {
+			err = s.openIncr(a.incrSeq + 1)
+			if err == nil {
+				err = s.writeManifest()
+			}
+		}
+		a.io.Unlock()
+		if err != nil {
+			return err
+		}
+	}
+	s.attachAOF()
+	return nil
+}
+
+// attachAOF makes the feed and the syncer run. The caller has the INCR file open.
+func (s *Server) attachAOF() {
+	a := &s.aof
+	a.io.Lock()
+	a.on = true
+	a.io.Unlock()
+	a.removeFn = s.addFeed(a)
+	a.stopSync, a.syncDone = make(chan struct{}), make(chan struct{})
+	go s.syncer(a.stopSync, a.syncDone)
+}
+
+// stopAOF stops appending (appendonly no, shutdown): what is buffered is written and
+// fsynced, and the file closed.
+func (s *Server) stopAOF() {
+	a := &s.aof
+	if a.removeFn == nil {
+		return
+	}
+	a.removeFn()
+	a.removeFn = nil
+	close(a.stopSync)
+	<-a.syncDone
+	a.io.Lock()
+	defer a.io.Unlock()
+	if a.file != nil {
+		s.log.notice("Calling fsync() on the AOF file.")
+		_ = s.writeBuffered(true)
+		_ = a.file.Close()
+		a.file = nil
+	}
+	a.on = false
+}
+
+// startRewrite starts a background rewrite; enable also starts appending (CONFIG SET
+// appendonly yes), from the same point.
+func (s *Server) startRewrite(enable bool) error {
+	a := &s.aof
+	a.rw.Lock()
+	if a.rw.inProgress {
+		a.rw.Unlock()
+		return errRewriteRunning
+	}
+	a.rw.inProgress, a.rw.scheduled, a.rw.started = true, false, time.Now()
+	a.rw.Unlock()
+	if err := os.MkdirAll(s.aofDir(), 0o755); err != nil {
+		s.finishRewrite(err)
+		return errRewriteFailed
+	}
+	prefix := s.cfg.String("appendfilename")
+	all := s.ks.AllShards()
+	s.ks.Lock(all)
+	data, rdb, err := s.baseImage()
+	a.io.Lock()
+	if err == nil && (a.on || enable) {
+		if a.on {
+			err = s.writeBuffered(true)
+		}
+		if err == nil {
+			if enable {
+				a.man.Incr = nil // the old files (if any) stay listed until the base is in
+				old := a.man
+				err = s.openIncr(a.incrSeq + 1)
+				a.man = persist.Manifest{Base: old.Base, History: append(old.History, old.Incr...), Incr: a.man.Incr}
+			} else {
+				s.log.notice("Creating AOF incr file %s on background rewrite", persist.IncrName(prefix, a.incrSeq+1))
+				if err = s.openIncr(a.incrSeq + 1); err == nil {
+					err = s.writeManifest()
+				}
+			}
+		}
+	}
+	a.io.Unlock()
+	if err == nil && enable {
+		s.attachAOF()
+	}
+	s.ks.Unlock(all)
+	if err != nil {
+		s.log.warning("Can't start the AOF rewrite: %v", err)
+		s.finishRewrite(err)
+		return errRewriteFailed
+	}
+	s.log.notice("Background append only file rewriting started")
+	a.jobs.Add(1)
+	go func() {
+		defer a.jobs.Done()
+		s.finishRewrite(s.installBase(data, rdb))
+	}()
+	return nil
+}
+
+// installBase writes a rewrite's base, then swaps the manifest to it and deletes the
+// files it replaces.
+func (s *Server) installBase(data []byte, rdb bool) error {
+	a := &s.aof
+	prefix := s.cfg.String("appendfilename")
+	a.io.Lock()
+	seq := a.baseSeq + 1
+	a.io.Unlock()
+	name := persist.BaseName(prefix, seq, rdb)
+	if err := atomicfile.Write(s.aofPath(name), data, "temp-rewriteaof-bg-*.aof"); err != nil {
+		return err
+	}
+	s.log.notice("Successfully renamed the temporary AOF base file into %s", name)
+	a.io.Lock()
+	old := a.man
+	a.man = persist.Manifest{Base: persist.AOFFile{Name: name, Seq: seq, Type: persist.AOFBase}}
+	var history []persist.AOFFile
+	if old.Base.Name != "" {
+		history = append(history, old.Base)
+	}
+	history = append(history, old.History...)
+	for _, f := range old.Incr {
+		if a.on && f.Seq == a.incrSeq {
+			a.man.Incr = append(a.man.Incr, f)
+		} else {
+			history = append(history, f)
+		}
+	}
+	err := s.writeManifest()
+	if err != nil {
+		a.man = old
+	} else {
+		a.baseSeq, a.baseSize = seq, int64(len(data))
+		a.incrSize = 0
+		if a.file != nil {
+			a.incrSize = a.incrFileSize()
+		}
+	}
+	a.io.Unlock()
+	if err != nil {
+		return err
+	}
+	for _, f := range history {
+		if f.Name != name {
+			s.log.notice("Removing the history file %s in the background", f.Name)
+			_ = os.Remove(s.aofPath(f.Name))
+		}
+	}
+	return nil
+}
+
+func (s *Server) finishRewrite(err error) {
+	a := &s.aof
+	a.rw.Lock()
+	defer a.rw.Unlock()
+	a.rw.inProgress = false
+	a.rw.lastSeconds = int64(time.Since(a.rw.started).Seconds())
+	a.rw.lastOK = err == nil
+	if err != nil {
+		a.rw.failures++
+		s.log.warning("Background AOF rewrite failed: %v", err)
+		return
+	}
+	a.rw.rewrites++
+	a.rw.failures = 0
+	a.rw.rewriteBase = s.aofSize()
+	s.log.notice("Background AOF rewrite finished successfully")
+}
+
+// aofSize is aof_current_size: the base and the INCR files.
+func (s *Server) aofSize() int64 {
+	a := &s.aof
+	a.io.Lock()
+	defer a.io.Unlock()
+	return a.baseSize + a.incrSize
+}
+
+func (s *Server) cmdBgRewriteAOF(c *Ctx) error {
+	a := &s.aof
+	a.rw.Lock()
+	running := a.rw.inProgress
+	a.rw.Unlock()
+	switch {
+	case running:
+		return errRewriteRunning
+	case s.bgSaveInProgress():
+		a.rw.Lock()
+		a.rw.scheduled = true
+		a.rw.Unlock()
+		c.W.Simple("Background append only file rewriting scheduled")
+		return nil
+	}
+	if err := s.startRewrite(false); err != nil {
+		return err
+	}
+	c.W.Simple("Background append only file rewriting started")
+	return nil
+}
+
+// autoRewrite starts a scheduled rewrite once no background save runs, and a rewrite
+// when the AOF grew by auto-aof-rewrite-percentage since the last one (and is at
+// least auto-aof-rewrite-min-size). The syncer calls it each second.
+func (s *Server) autoRewrite() {
+	a := &s.aof
+	if s.bgSaveInProgress() {
+		return
+	}
+	a.rw.Lock()
+	busy, scheduled, base := a.rw.inProgress, a.rw.scheduled, a.rw.rewriteBase
+	a.rw.Unlock()
+	if busy {
+		return
+	}
+	if scheduled {
+		_ = s.startRewrite(false)
+		return
+	}
+	pct, size := s.cfg.Int("auto-aof-rewrite-percentage"), s.aofSize()
+	if pct == 0 || size < s.cfg.Int("auto-aof-rewrite-min-size") {
+		return
+	}
+	if growth := (size - base) * 100 / max(base, 1); growth >= pct {
+		s.log.notice("Starting automatic rewriting of AOF on %d%% growth", growth)
+		_ = s.startRewrite(false)
+	}
+}
+
+// appendOnlyChanged applies CONFIG SET appendonly.
+func (s *Server) appendOnlyChanged(name string) {
+	if name != "appendonly" {
+		return
+	}
+	on := s.cfg.Bool("appendonly")
+	switch {
+	case on && s.aof.removeFn == nil:
+		if err := s.startRewrite(true); err != nil {
+			s.log.warning("Redis needs to enable the AOF but can't trigger a background AOF rewrite operation: %v", err)
+		}
+	case !on && s.aof.removeFn != nil:
+		s.stopAOF()
+	}
+}
+
+// loadAOF loads the AOF at start-up and reports whether there was one. Any damage but
+// a torn tail (with aof-load-truncated) refuses the start with an empty keyspace.
+func (s *Server) loadAOF() (bool, error) {
+	prefix := s.cfg.String("appendfilename")
+	data, err := os.ReadFile(s.aofPath(persist.ManifestName(prefix)))
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("can't read the AOF manifest: %w", err)
+	}
+	man, err := persist.ParseManifest(data)
+	if err == nil {
+		err = s.replayAOF(man)
+	}
+	if err != nil {
+		for i := 0; i < s.ks.Databases(); i++ {
+			s.ks.DB(i).Flush()
+		}
+		return true, err
+	}
+	return true, nil
+}
+
+// replayAOF loads the files man lists, in order, into the (empty) keyspace.
+func (s *Server) replayAOF(man persist.Manifest) error {
+	a := &s.aof
+	start := time.Now()
+	files := man.Incr
+	if man.Base.Name != "" {
+		files = append([]persist.AOFFile{man.Base}, files...)
+	}
+	lc := newPseudoClient(s, "aof")
+	lc.replTargets = 0 // replayed writes are not propagated again
+	var total, baseSize int64
+	for i, f := range files {
+		path := s.aofPath(f.Name)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return fmt.Errorf("can't read the AOF file %s: %w", f.Name, err)
+		}
+		total += int64(len(data))
+		if f.Type == persist.AOFBase {
+			baseSize = int64(len(data))
+		}
+		kind := "incr"
+		if f.Type == persist.AOFBase {
+			kind = "base"
+		}
+		if err := s.replayFile(lc, f, data, i == len(files)-1); err != nil {
+			return err
+		}
+		s.log.notice("DB loaded from %s file %s: %.3f seconds", kind, f.Name, time.Since(start).Seconds())
+	}
+	a.man, a.baseSize, a.incrSize, a.baseSeq = man, baseSize, total-baseSize, man.Base.Seq
+	for _, f := range man.Incr {
+		a.incrSeq = max(a.incrSeq, f.Seq)
+	}
+	a.rw.rewriteBase = total
+	s.log.notice("DB loaded from append only file: %.3f seconds", time.Since(start).Seconds())
+	return nil
+}
+
+// replayFile replays one AOF file through the executor. A base may be an RDB (or
+// start with one); a torn tail of the last file is cut off when aof-load-truncated
+// allows it, as is a transaction the file ends inside.
+func (s *Server) replayFile(lc *Client, f persist.AOFFile, data []byte, last bool) error {
+	pos := 0
+	if bytes.HasPrefix(data, []byte("REDIS")) {
+		res, err := s.loadRDBData(data)
+		if err != nil {
+			return fmt.Errorf("the AOF file %s holds a damaged RDB: %w", f.Name, err)
+		}
+		if pos = res.Len; strings.HasSuffix(f.Name, ".rdb") {
+			return nil
+		}
+	}
+	multiAt := -1 // where the open transaction began
+	truncate := func(at int, why string) error {
+		if !last {
+			return fmt.Errorf("the AOF file %s is truncated at offset %d (%s), and it is not the last file: refusing to start", f.Name, at, why)
+		}
+		if !s.cfg.Bool("aof-load-truncated") {
+			return fmt.Errorf("Unexpected end of file reading the append only file %s. You can: 1) Make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>. 2) Alternatively you can set the 'aof-load-truncated' configuration option to yes and restart the server.", f.Name)
+		}
+		s.log.warning("!!! Warning: short read while loading the AOF file %s!!!", f.Name)
+		s.log.warning("!!! Truncating the AOF %s at offset %d !!!", f.Name, at)
+		if err := os.Truncate(s.aofPath(f.Name), int64(at)); err != nil {
+			return fmt.Errorf("error truncating the AOF file %s: %w", f.Name, err)
+		}
+		s.log.warning("AOF %s loaded anyway because aof-load-truncated is enabled", f.Name)
+		return nil
+	}
+	for pos < len(data) {
+		args, n, err := persist.ReadCommand(data[pos:])
+		if errors.Is(err, persist.ErrTruncated) {
+			if multiAt >= 0 {
+				s.execute(lc, [][]byte{[]byte("DISCARD")})
+				return truncate(multiAt, "inside a transaction")
+			}
+			return truncate(pos, "a torn write")
+		}
+		var ae *persist.AOFError
+		if errors.As(err, &ae) {
+			return fmt.Errorf("Bad file format reading the append only file %s at offset %d: %s", f.Name, pos+ae.Offset, ae.Reason)
+		}
+		if args != nil {
+			if _, err := s.table.Lookup(args); err != nil {
+				return fmt.Errorf("Unknown command '%s' reading the append only file %s at offset %d", args[0], f.Name, pos)
+			}
+			switch {
+			case strings.EqualFold(string(args[0]), "multi"):
+				multiAt = pos
+			case strings.EqualFold(string(args[0]), "exec"):
+				multiAt = -1
+			}
+			s.execute(lc, args)
+			lc.w.Reset()
+		}
+		pos += n
+	}
+	if multiAt >= 0 {
+		s.log.warning("Revert incomplete MULTI/EXEC transaction in AOF file %s", f.Name)
+		s.execute(lc, [][]byte{[]byte("DISCARD")})
+		return truncate(multiAt, "inside a transaction")
+	}
+	return nil
+}
+
+// infoAOF writes INFO persistence's AOF fields, in Redis 7.0's order; the size fields
+// only while appending.
+func (s *Server) infoAOF(b *strings.Builder, tail func()) {
+	a := &s.aof
+	a.io.Lock()
+	on, size, base := a.on, a.baseSize+a.incrSize, a.baseSize
+	a.io.Unlock()
+	a.rw.Lock()
+	current := int64(-1)
+	if a.rw.inProgress {
+		current = int64(time.Since(a.rw.started).Seconds())
+	}
+	kv(b, "aof_enabled", boolInt(on))
+	kv(b, "aof_rewrite_in_progress", boolInt(a.rw.inProgress))
+	kv(b, "aof_rewrite_scheduled", boolInt(a.rw.scheduled))
+	kv(b, "aof_last_rewrite_time_sec", a.rw.lastSeconds)
+	kv(b, "aof_current_rewrite_time_sec", current)
+	kv(b, "aof_last_bgrewrite_status", okErr(a.rw.lastOK))
+	kv(b, "aof_rewrites", a.rw.rewrites)
+	kv(b, "aof_rewrites_consecutive_failures", a.rw.failures)
+	a.rw.Unlock()
+	kv(b, "aof_last_write_status", okErr(a.writeErr.Load() == nil))
+	kv(b, "aof_last_cow_size", 0)
+	tail()
+	if on {
+		kv(b, "aof_current_size", size)
+		kv(b, "aof_base_size", base)
+		kv(b, "aof_pending_rewrite", 0)
+		kv(b, "aof_buffer_length", a.buffered.Load())
+		kv(b, "aof_pending_bio_fsync", 0)
+		kv(b, "aof_delayed_fsync", 0)
+	}
+}
