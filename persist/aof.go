@@ -141,7 +141,9 @@ type AOFError struct {
 	Reason string
 }
 
-func (e *AOFError) Error() string { return fmt.Sprintf("bad AOF format at offset %d: %s", e.Offset, e.Reason) }
+func (e *AOFError) Error() string {
+	return fmt.Sprintf("bad AOF format at offset %d: %s", e.Offset, e.Reason)
+}
 
 // ReadCommand parses the command at the start of p: an array of bulk strings. It
 // returns the arguments (sub-slices of p) and the bytes the command took. A comment

@@ -11,8 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	. "github.com/cinnabar-db/cinnabar/command"
 	"github.com/cinnabar-db/cinnabar/atomicfile"
+	. "github.com/cinnabar-db/cinnabar/command"
 	"github.com/cinnabar-db/cinnabar/persist"
 )
 

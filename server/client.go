@@ -53,7 +53,7 @@ type Client struct {
 	diag            clientDiag       // state CLIENT LIST, MONITOR and PAUSE keep (diag.go)
 	unit            *unit            // where this client's writes gather for propagation
 	ownUnit         unit
-	aofMark         int64 // the AOF must hold this many units before the batch's replies leave
+	aofMark         int64   // the AOF must hold this many units before the batch's replies leave
 	replTargets     Targets // where its writes propagate: all, or redis.set_repl's choice in scripts
 	replListenPort  int     // REPLCONF listening-port, for INFO and ROLE
 
