@@ -265,3 +265,17 @@ func TestAOFAcrossServers(t *testing.T) {
 		require.Equal(t, want, datasetOf(t, ref, true))
 	})
 }
+
+// aof-timestamp-enabled annotates the INCR file with #TS lines, which both servers
+// skip on load.
+func TestAOFTimestamps(t *testing.T) {
+	dir := t.TempDir()
+	srv := startServer(t, withAOF(dir, "aof-timestamp-enabled", "yes")...)
+	c := dialRaw(t, srv.Addr())
+	require.Equal(t, "+OK\r\n", c.Do(t, "SET", "k", "v"))
+	srv.Close()
+	data, err := os.ReadFile(filepath.Join(dir, "appendonlydir", "appendonly.aof.1.incr.aof"))
+	require.NoError(t, err)
+	require.Regexp(t, `^#TS:\d+\r\n\*2\r\n\$6\r\nSELECT\r\n`, string(data))
+	require.Equal(t, "$1\r\nv\r\n", dialRaw(t, startServer(t, withAOF(dir)...).Addr()).Do(t, "GET", "k"))
+}

@@ -46,7 +46,10 @@ type aofState struct {
 	spare    []byte     // the previous buffer, reused
 	w        *streamWriter
 	fed      int64 // units rendered into buf so far
+	lastTS   int64 // the unix second of the last #TS annotation (aof-timestamp-enabled)
 	buffered atomic.Int64
+	stamp    atomic.Bool // aof-timestamp-enabled
+	toggle   sync.Mutex  // serializes turning appending on and off
 
 	io       sync.Mutex // serializes writing, fsync and the file switches below
 	on       bool       // appending
@@ -96,6 +99,12 @@ func (s *Server) aofPath(name string) string { return filepath.Join(s.aofDir(), 
 func (a *aofState) Feed(ops []PropOp) {
 	a.mu.Lock()
 	n := len(a.buf)
+	if a.stamp.Load() {
+		if now := time.Now().Unix(); now != a.lastTS {
+			a.buf = fmt.Appendf(a.buf, "#TS:%d\r\n", now)
+			a.lastTS = now
+		}
+	}
 	for i := 0; i < len(ops); {
 		j := i // ops[i:j] is a run of ops for the AOF
 		for j < len(ops) && ops[j].Targets&ToAOF != 0 {
@@ -125,7 +134,7 @@ func (s *Server) fedMark() int64 {
 // whoever gets aof.io writes everything buffered, so one fsync serves all of them.
 func (s *Server) aofFlush(mark int64) {
 	a := &s.aof
-	always := s.cfg.String("appendfsync") == "always"
+	always := s.cfg.String("appendfsync") == "always" && !s.fsyncPaused()
 	done := func() bool {
 		if always {
 			return a.synced.Load() >= mark
@@ -227,11 +236,23 @@ func (s *Server) syncer(stop, done chan struct{}) {
 		a := &s.aof
 		a.io.Lock()
 		if a.on {
-			_ = s.writeBuffered(s.cfg.String("appendfsync") != "no")
+			_ = s.writeBuffered(s.cfg.String("appendfsync") != "no" && !s.fsyncPaused())
 		}
 		a.io.Unlock()
 		s.autoRewrite()
 	}
+}
+
+// fsyncPaused says fsyncs wait because a rewrite runs and no-appendfsync-on-rewrite
+// is yes: the user traded durability for latency, as in Redis.
+func (s *Server) fsyncPaused() bool {
+	if !s.cfg.Bool("no-appendfsync-on-rewrite") {
+		return false
+	}
+	a := &s.aof
+	a.rw.Lock()
+	defer a.rw.Unlock()
+	return a.rw.inProgress
 }
 
 // baseImage renders the keyspace as an AOF base: an RDB (aof-use-rdb-preamble) or
@@ -547,18 +568,27 @@ func (s *Server) autoRewrite() {
 	}
 }
 
-// appendOnlyChanged applies CONFIG SET appendonly.
+// appendOnlyChanged applies CONFIG SET appendonly and aof-timestamp-enabled. Turning
+// the AOF on waits for a rewrite in progress, then starts its own.
 func (s *Server) appendOnlyChanged(name string) {
+	a := &s.aof
+	a.stamp.Store(s.cfg.Bool("aof-timestamp-enabled"))
 	if name != "appendonly" {
 		return
 	}
+	a.toggle.Lock()
+	defer a.toggle.Unlock()
 	on := s.cfg.Bool("appendonly")
 	switch {
-	case on && s.aof.removeFn == nil:
-		if err := s.startRewrite(true); err != nil {
+	case on && a.removeFn == nil:
+		err := s.startRewrite(true)
+		for ; err == errRewriteRunning; err = s.startRewrite(true) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if err != nil {
 			s.log.warning("Redis needs to enable the AOF but can't trigger a background AOF rewrite operation: %v", err)
 		}
-	case !on && s.aof.removeFn != nil:
+	case !on && a.removeFn != nil:
 		s.stopAOF()
 	}
 }

@@ -149,6 +149,7 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	} else if err := s.loadRDB(); err != nil {
 		return nil, err
 	}
+	s.aof.stamp.Store(cfg.Bool("aof-timestamp-enabled"))
 	cfg.OnChange(s.appendOnlyChanged)
 	return s, nil
 }
@@ -255,7 +256,9 @@ func (s *Server) Close() error {
 		s.evictor.Stop()
 		s.rdb.jobs.Wait() // a background save in progress finishes its file
 		s.aof.jobs.Wait() // as does a rewrite
+		s.aof.toggle.Lock()
 		s.stopAOF()
+		s.aof.toggle.Unlock()
 		s.log.notice("Cinnabar is now ready to exit, bye bye...")
 		close(s.done)
 	})
