@@ -279,3 +279,20 @@ func TestAOFTimestamps(t *testing.T) {
 	require.Regexp(t, `^#TS:\d+\r\n\*2\r\n\$6\r\nSELECT\r\n`, string(data))
 	require.Equal(t, "$1\r\nv\r\n", dialRaw(t, startServer(t, withAOF(dir)...).Addr()).Do(t, "GET", "k"))
 }
+
+// The AOF is rewritten by itself once it grew by auto-aof-rewrite-percentage since the
+// last rewrite and is at least auto-aof-rewrite-min-size.
+func TestAOFAutoRewrite(t *testing.T) {
+	srv := startServer(t, withAOF(t.TempDir(), "auto-aof-rewrite-min-size", "4096", "auto-aof-rewrite-percentage", "100")...)
+	c := dialRaw(t, srv.Addr())
+	require.Contains(t, c.Do(t, "INFO", "persistence"), "aof_rewrites:0")
+	for i := range 100 {
+		require.Equal(t, "+OK\r\n", c.Do(t, "SET", "k", strings.Repeat("x", i)))
+	}
+	require.Eventually(t, func() bool {
+		return strings.Contains(c.Do(t, "INFO", "persistence"), "aof_rewrites:1")
+	}, 5*time.Second, 10*time.Millisecond)
+	waitRewrite(t, c)
+	info := c.Do(t, "INFO", "persistence")
+	require.Equal(t, infoLine(info, "aof_current_size"), infoLine(info, "aof_base_size"), "a rewrite's base is the new starting size")
+}

@@ -57,7 +57,7 @@ type aofState struct {
 	man      persist.Manifest
 	baseSeq  int64
 	incrSeq  int64
-	baseSize int64 // aof_base_size
+	baseSize int64 // the base file's
 	incrSize int64 // the INCR files' total
 	written  atomic.Int64
 	synced   atomic.Int64
@@ -222,7 +222,7 @@ func (s *Server) aofWriteDenied(spec *Spec) error {
 }
 
 // syncer is the background writer: each second it writes what no client has flushed
-// (units of the active expiry cycle, say) and, under everysec, fsyncs.
+// (units of the active expiry cycle, say) and, unless appendfsync is no, fsyncs.
 func (s *Server) syncer(stop, done chan struct{}) {
 	defer close(done)
 	t := time.NewTicker(time.Second)
@@ -239,7 +239,6 @@ func (s *Server) syncer(stop, done chan struct{}) {
 			_ = s.writeBuffered(s.cfg.String("appendfsync") != "no" && !s.fsyncPaused())
 		}
 		a.io.Unlock()
-		s.autoRewrite()
 	}
 }
 
@@ -542,7 +541,7 @@ func (s *Server) cmdBgRewriteAOF(c *Ctx) error {
 
 // autoRewrite starts a scheduled rewrite once no background save runs, and a rewrite
 // when the AOF grew by auto-aof-rewrite-percentage since the last one (and is at
-// least auto-aof-rewrite-min-size). The syncer calls it each second.
+// least auto-aof-rewrite-min-size). The cron calls it.
 func (s *Server) autoRewrite() {
 	a := &s.aof
 	if s.bgSaveInProgress() {
@@ -558,11 +557,14 @@ func (s *Server) autoRewrite() {
 		_ = s.startRewrite(false)
 		return
 	}
-	pct, size := s.cfg.Int("auto-aof-rewrite-percentage"), s.aofSize()
-	if pct == 0 || size < s.cfg.Int("auto-aof-rewrite-min-size") {
+	a.io.Lock()
+	on, size := a.on, a.baseSize+a.incrSize
+	a.io.Unlock()
+	pct := s.cfg.Int("auto-aof-rewrite-percentage")
+	if !on || pct == 0 || size < s.cfg.Int("auto-aof-rewrite-min-size") {
 		return
 	}
-	if growth := (size - base) * 100 / max(base, 1); growth >= pct {
+	if growth := size*100/max(base, 1) - 100; growth >= pct {
 		s.log.notice("Starting automatic rewriting of AOF on %d%% growth", growth)
 		_ = s.startRewrite(false)
 	}
@@ -727,9 +729,10 @@ func (s *Server) replayFile(lc *Client, f persist.AOFFile, data []byte, last boo
 func (s *Server) infoAOF(b *strings.Builder, tail func()) {
 	a := &s.aof
 	a.io.Lock()
-	on, size, base := a.on, a.baseSize+a.incrSize, a.baseSize
+	on, size := a.on, a.baseSize+a.incrSize
 	a.io.Unlock()
 	a.rw.Lock()
+	base := a.rw.rewriteBase // Redis's aof_base_size is the AOF's size after the last rewrite or load
 	current := int64(-1)
 	if a.rw.inProgress {
 		current = int64(time.Since(a.rw.started).Seconds())

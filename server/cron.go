@@ -110,6 +110,7 @@ func (s *Server) cronRound(now time.Time) {
 		s.closeIdleClients()
 		s.evictClients()
 		s.checkSavePoints()
+		s.autoRewrite() // aof.go
 		s.pingReplicas(now)
 	}
 }
