@@ -51,9 +51,10 @@ type aofState struct {
 	stamp    atomic.Bool // aof-timestamp-enabled
 	toggle   sync.Mutex  // serializes turning appending on and off
 
-	io       sync.Mutex // serializes writing, fsync and the file switches below
-	on       bool       // appending
-	file     *os.File   // the current INCR file
+	io       sync.Mutex  // serializes writing, fsync and the file switches below
+	on       bool        // appending
+	active   atomic.Bool // on, for readers without aof.io
+	file     *os.File    // the current INCR file
 	man      persist.Manifest
 	baseSeq  int64
 	incrSeq  int64
@@ -121,9 +122,12 @@ func (a *aofState) Feed(ops []PropOp) {
 }
 
 // fedMark is what a client that just wrote must see written (or synced) before its
-// reply leaves: every unit fed so far, its own among them.
+// reply leaves: every unit fed so far, its own among them. 0 while not appending.
 func (s *Server) fedMark() int64 {
 	a := &s.aof
+	if !a.active.Load() {
+		return 0
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.fed
@@ -355,6 +359,7 @@ func (s *Server) attachAOF() {
 	a := &s.aof
 	a.io.Lock()
 	a.on = true
+	a.active.Store(true)
 	a.io.Unlock()
 	a.removeFn = s.addFeed(a)
 	a.stopSync, a.syncDone = make(chan struct{}), make(chan struct{})
@@ -381,6 +386,7 @@ func (s *Server) stopAOF() {
 		a.file = nil
 	}
 	a.on = false
+	a.active.Store(false)
 }
 
 // startRewrite starts a background rewrite; enable also starts appending (CONFIG SET

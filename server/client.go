@@ -153,7 +153,7 @@ func (c *Client) setProto(p int) {
 func (s *Server) flushPending(c *Client) {
 	c.wakes.wake()
 	if c.out == nil {
-		_ = redcon.BaseWriter(c.conn).Flush()
+		_ = s.flushConn(c)
 	}
 }
 

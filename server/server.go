@@ -306,7 +306,6 @@ func (s *Server) closed(conn redcon.Conn, _ error) {
 // runs the connection's read-run-flush loop until the connection ends.
 func (s *Server) serveCommand(conn redcon.Conn, _ redcon.Command) {
 	c := conn.Context().(*Client)
-	out := redcon.BaseWriter(conn)
 	defer c.wakes.wake()
 	for {
 		for args, ok := c.in.nextCommand(); ok; args, ok = c.in.nextCommand() {
@@ -323,11 +322,7 @@ func (s *Server) serveCommand(conn redcon.Conn, _ redcon.Command) {
 		// which on a VM is an exit: at pipeline 1 it doubled the server's cost per
 		// EVALSHA). With nothing else runnable this returns at once.
 		runtime.Gosched()
-		if c.aofMark > 0 { // the batch's writes reach the AOF before its replies leave
-			s.aofFlush(c.aofMark)
-			c.aofMark = 0
-		}
-		if c.closing.Load() || out.Flush() != nil || !c.in.nextBatch() {
+		if c.closing.Load() || s.flushConn(c) != nil || !c.in.nextBatch() {
 			return
 		}
 	}
@@ -363,9 +358,19 @@ func (s *Server) serveOne(c *Client, args [][]byte) {
 		if c.out != nil {
 			c.out.close() // sends what is queued, the reply included
 		}
-		_ = redcon.BaseWriter(c.conn).Flush()
+		_ = s.flushConn(c)
 		c.conn.Close()
 	}
+}
+
+// flushConn sends the replies redcon holds for c, once the AOF holds the writes they
+// acknowledge (aof.go): every path that flushes a connection goes through here.
+func (s *Server) flushConn(c *Client) error {
+	if c.aofMark > 0 {
+		s.aofFlush(c.aofMark)
+		c.aofMark = 0
+	}
+	return redcon.BaseWriter(c.conn).Flush()
 }
 
 // waitTimeout waits for wg, giving up after d.
