@@ -296,3 +296,20 @@ func TestAOFAutoRewrite(t *testing.T) {
 	info := c.Do(t, "INFO", "persistence")
 	require.Equal(t, infoLine(info, "aof_current_size"), infoLine(info, "aof_base_size"), "a rewrite's base is the new starting size")
 }
+
+// DEBUG LOADAOF empties the keyspace and loads it back from the AOF.
+func TestAOFDebugLoadAOF(t *testing.T) {
+	srv := startServer(t, withAOF(t.TempDir(), "enable-debug-command", "yes")...)
+	c := dialRaw(t, srv.Addr())
+	writeAOFData(t, c)
+	want := datasetOf(t, c, true) // entries-read is not in the write stream, as in Redis 7.0
+	require.Equal(t, "+OK\r\n", c.Do(t, "DEBUG", "LOADAOF"))
+	require.Equal(t, want, datasetOf(t, c, true))
+	require.Equal(t, "+OK\r\n", c.Do(t, "SET", "after", "load"))
+	require.Equal(t, "+OK\r\n", c.Do(t, "DEBUG", "LOADAOF"))
+	require.Equal(t, "$4\r\nload\r\n", c.Do(t, "GET", "after"))
+	require.Equal(t, ":1\r\n", c.Do(t, "EXISTS", "counter"), "the AOF was not appended to by the load itself")
+	size := infoLine(c.Do(t, "INFO", "persistence"), "aof_current_size")
+	require.Equal(t, "+OK\r\n", c.Do(t, "DEBUG", "LOADAOF"))
+	require.Equal(t, size, infoLine(c.Do(t, "INFO", "persistence"), "aof_current_size"))
+}

@@ -48,8 +48,10 @@ type aofState struct {
 	fed      int64 // units rendered into buf so far
 	lastTS   int64 // the unix second of the last #TS annotation (aof-timestamp-enabled)
 	buffered atomic.Int64
-	stamp    atomic.Bool // aof-timestamp-enabled
-	toggle   sync.Mutex  // serializes turning appending on and off
+	stamp    atomic.Bool            // aof-timestamp-enabled
+	policy   atomic.Pointer[string] // appendfsync, read on every flush
+	noSyncRW atomic.Bool            // no-appendfsync-on-rewrite
+	toggle   sync.Mutex             // serializes turning appending on and off
 
 	io       sync.Mutex  // serializes writing, fsync and the file switches below
 	on       bool        // appending
@@ -138,7 +140,7 @@ func (s *Server) fedMark() int64 {
 // whoever gets aof.io writes everything buffered, so one fsync serves all of them.
 func (s *Server) aofFlush(mark int64) {
 	a := &s.aof
-	always := s.cfg.String("appendfsync") == "always" && !s.fsyncPaused()
+	always := *a.policy.Load() == "always" && !s.fsyncPaused()
 	done := func() bool {
 		if always {
 			return a.synced.Load() >= mark
@@ -240,7 +242,7 @@ func (s *Server) syncer(stop, done chan struct{}) {
 		a := &s.aof
 		a.io.Lock()
 		if a.on {
-			_ = s.writeBuffered(s.cfg.String("appendfsync") != "no" && !s.fsyncPaused())
+			_ = s.writeBuffered(*a.policy.Load() != "no" && !s.fsyncPaused())
 		}
 		a.io.Unlock()
 	}
@@ -249,10 +251,10 @@ func (s *Server) syncer(stop, done chan struct{}) {
 // fsyncPaused says fsyncs wait because a rewrite runs and no-appendfsync-on-rewrite
 // is yes: the user traded durability for latency, as in Redis.
 func (s *Server) fsyncPaused() bool {
-	if !s.cfg.Bool("no-appendfsync-on-rewrite") {
+	a := &s.aof
+	if !a.noSyncRW.Load() {
 		return false
 	}
-	a := &s.aof
 	a.rw.Lock()
 	defer a.rw.Unlock()
 	return a.rw.inProgress
@@ -576,11 +578,20 @@ func (s *Server) autoRewrite() {
 	}
 }
 
-// appendOnlyChanged applies CONFIG SET appendonly and aof-timestamp-enabled. Turning
-// the AOF on waits for a rewrite in progress, then starts its own.
-func (s *Server) appendOnlyChanged(name string) {
+// aofSettings caches the settings the write path reads.
+func (s *Server) aofSettings() {
 	a := &s.aof
 	a.stamp.Store(s.cfg.Bool("aof-timestamp-enabled"))
+	policy := s.cfg.String("appendfsync")
+	a.policy.Store(&policy)
+	a.noSyncRW.Store(s.cfg.Bool("no-appendfsync-on-rewrite"))
+}
+
+// appendOnlyChanged applies CONFIG SET appendonly and the settings aofSettings
+// caches. Turning the AOF on waits for a rewrite in progress, then starts its own.
+func (s *Server) appendOnlyChanged(name string) {
+	a := &s.aof
+	s.aofSettings()
 	if name != "appendonly" {
 		return
 	}
@@ -604,129 +615,181 @@ func (s *Server) appendOnlyChanged(name string) {
 // loadAOF loads the AOF at start-up and reports whether there was one. Any damage but
 // a torn tail (with aof-load-truncated) refuses the start with an empty keyspace.
 func (s *Server) loadAOF() (bool, error) {
-	prefix := s.cfg.String("appendfilename")
-	data, err := os.ReadFile(s.aofPath(persist.ManifestName(prefix)))
-	if errors.Is(err, os.ErrNotExist) {
-		return false, nil
-	}
+	lc := newPseudoClient(s, "aof")
+	lc.replTargets = 0 // replayed writes are not propagated again
+	loaded, err := s.replayAOF(func(args [][]byte) {
+		s.execute(lc, args)
+		lc.w.Reset()
+	})
 	if err != nil {
-		return false, fmt.Errorf("can't read the AOF manifest: %w", err)
-	}
-	man, err := persist.ParseManifest(data)
-	if err == nil {
-		err = s.replayAOF(man)
-	}
-	if err != nil {
-		for i := 0; i < s.ks.Databases(); i++ {
-			s.ks.DB(i).Flush()
-		}
+		s.flushAllData()
 		return true, err
 	}
+	if loaded == nil {
+		return false, nil
+	}
+	a := &s.aof
+	a.man, a.baseSize, a.incrSize, a.baseSeq = loaded.man, loaded.baseSize, loaded.size-loaded.baseSize, loaded.man.Base.Seq
+	for _, f := range loaded.man.Incr {
+		a.incrSeq = max(a.incrSeq, f.Seq)
+	}
+	a.rw.rewriteBase = loaded.size
 	return true, nil
 }
 
-// replayAOF loads the files man lists, in order, into the (empty) keyspace.
-func (s *Server) replayAOF(man persist.Manifest) error {
-	a := &s.aof
+func (s *Server) flushAllData() {
+	for i := 0; i < s.ks.Databases(); i++ {
+		s.ks.DB(i).Flush()
+	}
+}
+
+// aofLoaded describes an AOF that was replayed.
+type aofLoaded struct {
+	man            persist.Manifest
+	size, baseSize int64
+}
+
+// replayAOF replays the AOF the manifest lists, in order, calling run for each
+// command; nil when there is no AOF. A transaction is handed to run when its EXEC is
+// read, so one the AOF ends inside is never applied.
+func (s *Server) replayAOF(run func(args [][]byte)) (*aofLoaded, error) {
+	prefix := s.cfg.String("appendfilename")
+	data, err := os.ReadFile(s.aofPath(persist.ManifestName(prefix)))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("can't read the AOF manifest: %w", err)
+	}
+	man, err := persist.ParseManifest(data)
+	if err != nil {
+		return nil, err
+	}
 	start := time.Now()
 	files := man.Incr
 	if man.Base.Name != "" {
 		files = append([]persist.AOFFile{man.Base}, files...)
 	}
-	lc := newPseudoClient(s, "aof")
-	lc.replTargets = 0 // replayed writes are not propagated again
-	var total, baseSize int64
+	out := &aofLoaded{man: man}
 	for i, f := range files {
-		path := s.aofPath(f.Name)
-		data, err := os.ReadFile(path)
+		data, err := os.ReadFile(s.aofPath(f.Name))
 		if err != nil {
-			return fmt.Errorf("can't read the AOF file %s: %w", f.Name, err)
-		}
-		total += int64(len(data))
-		if f.Type == persist.AOFBase {
-			baseSize = int64(len(data))
+			return nil, fmt.Errorf("can't read the AOF file %s: %w", f.Name, err)
 		}
 		kind := "incr"
 		if f.Type == persist.AOFBase {
-			kind = "base"
+			kind, out.baseSize = "base", int64(len(data))
 		}
-		if err := s.replayFile(lc, f, data, i == len(files)-1); err != nil {
-			return err
+		n, err := s.replayFile(f, data, i == len(files)-1, run)
+		if err != nil {
+			return nil, err
 		}
+		out.size += int64(n)
 		s.log.notice("DB loaded from %s file %s: %.3f seconds", kind, f.Name, time.Since(start).Seconds())
 	}
-	a.man, a.baseSize, a.incrSize, a.baseSeq = man, baseSize, total-baseSize, man.Base.Seq
-	for _, f := range man.Incr {
-		a.incrSeq = max(a.incrSeq, f.Seq)
-	}
-	a.rw.rewriteBase = total
 	s.log.notice("DB loaded from append only file: %.3f seconds", time.Since(start).Seconds())
-	return nil
+	return out, nil
 }
 
-// replayFile replays one AOF file through the executor. A base may be an RDB (or
-// start with one); a torn tail of the last file is cut off when aof-load-truncated
-// allows it, as is a transaction the file ends inside.
-func (s *Server) replayFile(lc *Client, f persist.AOFFile, data []byte, last bool) error {
+// replayFile replays one AOF file and returns the length it has after loading. A base
+// may be an RDB (or start with one); a torn tail of the last file is cut off when
+// aof-load-truncated allows it, as is a transaction the file ends inside.
+func (s *Server) replayFile(f persist.AOFFile, data []byte, last bool, run func(args [][]byte)) (int, error) {
 	pos := 0
 	if bytes.HasPrefix(data, []byte("REDIS")) {
 		res, err := s.loadRDBData(data)
 		if err != nil {
-			return fmt.Errorf("the AOF file %s holds a damaged RDB: %w", f.Name, err)
+			return 0, fmt.Errorf("the AOF file %s holds a damaged RDB: %w", f.Name, err)
 		}
 		if pos = res.Len; strings.HasSuffix(f.Name, ".rdb") {
-			return nil
+			return len(data), nil
 		}
 	}
-	multiAt := -1 // where the open transaction began
-	truncate := func(at int, why string) error {
+	truncate := func(at int) (int, error) {
 		if !last {
-			return fmt.Errorf("the AOF file %s is truncated at offset %d (%s), and it is not the last file: refusing to start", f.Name, at, why)
+			return 0, fmt.Errorf("the AOF file %s is truncated at offset %d, and it is not the last file", f.Name, at)
 		}
 		if !s.cfg.Bool("aof-load-truncated") {
-			return fmt.Errorf("Unexpected end of file reading the append only file %s. You can: 1) Make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>. 2) Alternatively you can set the 'aof-load-truncated' configuration option to yes and restart the server.", f.Name)
+			return 0, fmt.Errorf("Unexpected end of file reading the append only file %s. You can: 1) Make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>. 2) Alternatively you can set the 'aof-load-truncated' configuration option to yes and restart the server.", f.Name)
 		}
 		s.log.warning("!!! Warning: short read while loading the AOF file %s!!!", f.Name)
 		s.log.warning("!!! Truncating the AOF %s at offset %d !!!", f.Name, at)
 		if err := os.Truncate(s.aofPath(f.Name), int64(at)); err != nil {
-			return fmt.Errorf("error truncating the AOF file %s: %w", f.Name, err)
+			return 0, fmt.Errorf("error truncating the AOF file %s: %w", f.Name, err)
 		}
 		s.log.warning("AOF %s loaded anyway because aof-load-truncated is enabled", f.Name)
-		return nil
+		return at, nil
 	}
+	multiAt := -1      // where the open transaction began
+	var txn [][][]byte // its commands
 	for pos < len(data) {
 		args, n, err := persist.ReadCommand(data[pos:])
 		if errors.Is(err, persist.ErrTruncated) {
 			if multiAt >= 0 {
-				s.execute(lc, [][]byte{[]byte("DISCARD")})
-				return truncate(multiAt, "inside a transaction")
+				return truncate(multiAt)
 			}
-			return truncate(pos, "a torn write")
+			return truncate(pos)
 		}
 		var ae *persist.AOFError
 		if errors.As(err, &ae) {
-			return fmt.Errorf("Bad file format reading the append only file %s at offset %d: %s", f.Name, pos+ae.Offset, ae.Reason)
+			return 0, fmt.Errorf("Bad file format reading the append only file %s at offset %d: %s", f.Name, pos+ae.Offset, ae.Reason)
 		}
-		if args != nil {
+		switch {
+		case args == nil: // a comment
+		case strings.EqualFold(string(args[0]), "multi"):
+			multiAt, txn = pos, txn[:0]
+		case strings.EqualFold(string(args[0]), "exec") && multiAt >= 0:
+			for _, a := range txn {
+				run(a)
+			}
+			multiAt = -1
+		default:
 			if _, err := s.table.Lookup(args); err != nil {
-				return fmt.Errorf("Unknown command '%s' reading the append only file %s at offset %d", args[0], f.Name, pos)
+				return 0, fmt.Errorf("Unknown command '%s' reading the append only file %s at offset %d", args[0], f.Name, pos)
 			}
-			switch {
-			case strings.EqualFold(string(args[0]), "multi"):
-				multiAt = pos
-			case strings.EqualFold(string(args[0]), "exec"):
-				multiAt = -1
+			if multiAt >= 0 {
+				txn = append(txn, args)
+			} else {
+				run(args)
 			}
-			s.execute(lc, args)
-			lc.w.Reset()
 		}
 		pos += n
 	}
 	if multiAt >= 0 {
 		s.log.warning("Revert incomplete MULTI/EXEC transaction in AOF file %s", f.Name)
-		s.execute(lc, [][]byte{[]byte("DISCARD")})
-		return truncate(multiAt, "inside a transaction")
+		return truncate(multiAt)
 	}
+	return len(data), nil
+}
+
+// debugLoadAOF is DEBUG LOADAOF: what is buffered is written, the keyspace emptied
+// and the AOF loaded back. The caller holds every shard, so the commands run inside
+// that lock as EXEC runs its queue. A damaged AOF leaves the keyspace empty and
+// answers an error (Redis exits).
+func (s *Server) debugLoadAOF(c *Ctx) error {
+	a := &s.aof
+	a.io.Lock()
+	if a.on {
+		_ = s.writeBuffered(true)
+	}
+	a.io.Unlock()
+	s.flushAllData()
+	lc := newPseudoClient(s, "aof")
+	lc.replTargets = 0
+	all := s.ks.AllShards()
+	_, err := s.replayAOF(func(args [][]byte) {
+		spec, _ := s.table.Lookup(args) // replayFile checked it
+		_ = s.run(lc, spec, args, all)
+		lc.w.Reset()
+	})
+	c.PropagateNothing()
+	if err != nil {
+		s.flushAllData()
+		s.log.warning("DEBUG LOADAOF: %v", err)
+		return Errorf("ERR Error loading the AOF: %v", err)
+	}
+	s.log.warning("Append Only File loaded by DEBUG LOADAOF")
+	c.W.OK()
 	return nil
 }
 

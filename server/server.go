@@ -136,6 +136,7 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	s.initDiag(opts)
 	s.rdb.lastSave, s.rdb.lastOK, s.rdb.lastSeconds = s.started, true, -1
 	s.aof.rw.lastOK, s.aof.rw.lastSeconds = true, -1
+	s.aofSettings()
 	// With appendonly yes the AOF is the dataset; an RDB file is not read even when no
 	// AOF exists (a new one is made from the empty dataset), as Redis 7.0 does.
 	if cfg.Bool("appendonly") {
@@ -149,7 +150,6 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	} else if err := s.loadRDB(); err != nil {
 		return nil, err
 	}
-	s.aof.stamp.Store(cfg.Bool("aof-timestamp-enabled"))
 	cfg.OnChange(s.appendOnlyChanged)
 	return s, nil
 }
