@@ -3,6 +3,7 @@ package compat
 import (
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -261,6 +262,11 @@ func TestAOFAcrossServers(t *testing.T) {
 		require.Equal(t, "+OK\r\n", c.Do(t, "SET", "after", "rewrite"))
 		want := datasetOf(t, c, true)
 		srv.Close()
+		if check, err := exec.LookPath("redis-check-aof"); err == nil {
+			out, err := exec.Command(check, filepath.Join(dir, "appendonlydir", "appendonly.aof.manifest")).CombinedOutput()
+			require.NoError(t, err, "%s", out)
+			require.Contains(t, string(out), "All AOF files and manifest are valid")
+		}
 		ref := dialRaw(t, startReferenceIn(t, dir, "--appendonly", "yes"))
 		require.Equal(t, want, datasetOf(t, ref, true))
 	})
