@@ -9,7 +9,9 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
+	"unsafe"
 
 	"github.com/cinnabar-db/cinnabar/atomicfile"
 	. "github.com/cinnabar-db/cinnabar/command"
@@ -172,7 +174,7 @@ func (s *Server) writeBuffered(sync bool) error {
 	a.buf, a.spare = a.spare[:0], nil
 	a.mu.Unlock()
 	if len(data) > 0 {
-		n, err := a.file.Write(data)
+		n, err := rawWrite(a.file, data)
 		if err != nil {
 			if n > 0 {
 				_ = a.file.Truncate(a.incrFileSize())
@@ -206,6 +208,42 @@ func (s *Server) writeBuffered(sync bool) error {
 	a.buffered.Store(int64(len(a.buf)))
 	a.mu.Unlock()
 	return nil
+}
+
+// rawWrite writes data to f with raw system calls, skipping the runtime's
+// entersyscall as the socket writes do (protoguard.go): a write to a regular file
+// lands in the page cache and returns in microseconds, and entersyscall would wake the
+// runtime's sysmon thread on every batch of replies (measured: SET at pipeline 1 with
+// appendfsync everysec ran at 0.6-0.75 of Redis with os.File.Write). fsync, which
+// waits for the disk, keeps the ordinary path.
+func rawWrite(f *os.File, data []byte) (int, error) {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return 0, err
+	}
+	done := 0
+	var errno syscall.Errno
+	cerr := rc.Write(func(fd uintptr) bool {
+		for done < len(data) {
+			n, _, e := syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&data[done])), uintptr(len(data)-done))
+			switch {
+			case e == syscall.EINTR:
+				continue
+			case e != 0:
+				errno = e
+				return true
+			}
+			done += int(n)
+		}
+		return true
+	})
+	if cerr != nil {
+		return done, cerr
+	}
+	if errno != 0 {
+		return done, errno
+	}
+	return done, nil
 }
 
 // incrFileSize is the current INCR file's size as written so far.
