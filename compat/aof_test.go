@@ -319,3 +319,29 @@ func TestAOFDebugLoadAOF(t *testing.T) {
 	require.Equal(t, "+OK\r\n", c.Do(t, "DEBUG", "LOADAOF"))
 	require.Equal(t, size, infoLine(c.Do(t, "INFO", "persistence"), "aof_current_size"))
 }
+
+// A server started with appendonly no knows the AOF on disk: turning it on later
+// numbers the new files after the old ones and deletes those, as Redis does.
+func TestAOFEnableOverOldAOF(t *testing.T) {
+	dir := t.TempDir()
+	srv := startServer(t, withAOF(dir)...)
+	require.Equal(t, "+OK\r\n", dialRaw(t, srv.Addr()).Do(t, "SET", "k1", "1"))
+	srv.Close()
+	srv = startServer(t, cinnabartest.WithDir(dir))
+	c := dialRaw(t, srv.Addr())
+	require.Equal(t, "+OK\r\n", c.Do(t, "SET", "k2", "2"))
+	require.Equal(t, "+OK\r\n", c.Do(t, "CONFIG", "SET", "appendonly", "yes"))
+	waitRewrite(t, c)
+	require.Equal(t, "+OK\r\n", c.Do(t, "SET", "k3", "3"))
+	srv.Close()
+	entries, err := os.ReadDir(filepath.Join(dir, "appendonlydir"))
+	require.NoError(t, err)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	// Redis 7.0.15 leaves these same files in this scenario.
+	require.Equal(t, []string{"appendonly.aof.2.base.rdb", "appendonly.aof.2.incr.aof", "appendonly.aof.manifest"}, names)
+	again := dialRaw(t, startServer(t, withAOF(dir)...).Addr())
+	require.Equal(t, "*3\r\n$-1\r\n$1\r\n2\r\n$1\r\n3\r\n", again.Do(t, "MGET", "k1", "k2", "k3"))
+}

@@ -64,6 +64,7 @@ type aofState struct {
 	incrSeq  int64
 	baseSize int64 // the base file's
 	incrSize int64 // the INCR files' total
+	fileLen  int64 // the current INCR file's length
 	written  atomic.Int64
 	synced   atomic.Int64
 	writeErr atomic.Pointer[error] // the last write error, until a write succeeds
@@ -102,8 +103,14 @@ func (s *Server) aofPath(name string) string { return filepath.Join(s.aofDir(), 
 
 // Feed implements Feed.
 func (a *aofState) Feed(ops []PropOp) {
+	logged := false
+	for _, op := range ops {
+		logged = logged || op.Targets&ToAOF != 0
+	}
+	if !logged {
+		return
+	}
 	a.mu.Lock()
-	n := len(a.buf)
 	if a.stamp.Load() {
 		if now := time.Now().Unix(); now != a.lastTS {
 			a.buf = fmt.Appendf(a.buf, "#TS:%d\r\n", now)
@@ -118,9 +125,7 @@ func (a *aofState) Feed(ops []PropOp) {
 		a.buf = a.w.appendOps(a.buf, ops[i:j])
 		i = j + 1
 	}
-	if len(a.buf) != n {
-		a.fed++
-	}
+	a.fed++
 	a.buffered.Store(int64(len(a.buf)))
 	a.mu.Unlock()
 }
@@ -165,8 +170,8 @@ func (s *Server) aofFlush(mark int64) {
 
 // writeBuffered writes what is buffered and, if sync, fsyncs the file. On a write
 // error the data stays buffered (the file is cut back to what it held, so a retry
-// does not duplicate a partial write) and writes are refused until a retry succeeds.
-// The caller holds aof.io.
+// does not duplicate a partial write); a write or fsync error refuses writes until a
+// retry succeeds, as Redis's aof_last_write_status. The caller holds aof.io.
 func (s *Server) writeBuffered(sync bool) error {
 	a := &s.aof
 	a.mu.Lock()
@@ -177,37 +182,41 @@ func (s *Server) writeBuffered(sync bool) error {
 		n, err := rawWrite(a.file, data)
 		if err != nil {
 			if n > 0 {
-				_ = a.file.Truncate(a.incrFileSize())
-				_, _ = a.file.Seek(0, 2)
+				_ = a.file.Truncate(a.fileLen)
 			}
 			a.mu.Lock()
-			a.buf = append(data, a.buf...) // keep the order: what was fed meanwhile comes after
+			a.buf = append(data, a.buf...) // what was fed meanwhile stays after it
 			a.buffered.Store(int64(len(a.buf)))
 			a.mu.Unlock()
-			if a.writeErr.Load() == nil {
-				s.log.warning("Error writing to the AOF file: %v", err)
-			}
-			a.writeErr.Store(&err)
+			s.aofFailed("Error writing to the AOF file", err)
 			return err
 		}
+		a.fileLen += int64(n)
 		a.incrSize += int64(n)
-		if a.writeErr.Swap(nil) != nil {
-			s.log.warning("AOF write error looks solved, Redis can write again.")
-		}
 	}
 	a.written.Store(mark)
-	if sync {
-		if err := a.file.Sync(); err != nil {
-			s.log.warning("Can't persist the AOF file: fsync: %v", err)
-			return err
-		}
-		a.synced.Store(mark)
-	}
 	a.mu.Lock()
 	a.spare = data[:0]
 	a.buffered.Store(int64(len(a.buf)))
 	a.mu.Unlock()
+	if sync {
+		if err := a.file.Sync(); err != nil {
+			s.aofFailed("Can't persist the AOF file: fsync", err)
+			return err
+		}
+		a.synced.Store(mark)
+	}
+	if a.writeErr.Swap(nil) != nil {
+		s.log.warning("AOF write error looks solved, Redis can write again.")
+	}
 	return nil
+}
+
+// aofFailed records a write or fsync error, logging it once.
+func (s *Server) aofFailed(what string, err error) {
+	if s.aof.writeErr.Swap(&err) == nil {
+		s.log.warning("%s: %v", what, err)
+	}
 }
 
 // rawWrite writes data to f with raw system calls, skipping the runtime's
@@ -244,15 +253,6 @@ func rawWrite(f *os.File, data []byte) (int, error) {
 		return done, errno
 	}
 	return done, nil
-}
-
-// incrFileSize is the current INCR file's size as written so far.
-func (a *aofState) incrFileSize() int64 {
-	fi, err := a.file.Stat()
-	if err != nil {
-		return 0
-	}
-	return fi.Size()
 }
 
 // aofWriteDenied is the -MISCONF refusal of writes (and PING, as Redis) after a failed
@@ -310,19 +310,28 @@ func (s *Server) baseImage() (data []byte, rdb bool, err error) {
 	return buf.Bytes(), false, err
 }
 
-// openIncr creates INCR file seq and makes it the one appended to. The caller holds
-// aof.io.
-func (s *Server) openIncr(seq int64) error {
+// openIncr opens INCR file seq, new (fresh) or to append to, and makes it the one
+// appended to. The caller holds aof.io.
+func (s *Server) openIncr(seq int64, fresh bool) error {
 	a := &s.aof
 	name := persist.IncrName(s.cfg.String("appendfilename"), seq)
-	f, err := os.OpenFile(s.aofPath(name), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	flags := os.O_CREATE | os.O_WRONLY | os.O_APPEND
+	if fresh { // a leftover of that name (a crash before its manifest was written) is no history
+		flags |= os.O_TRUNC
+	}
+	f, err := os.OpenFile(s.aofPath(name), flags, 0o644)
 	if err != nil {
+		return err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
 		return err
 	}
 	if a.file != nil {
 		_ = a.file.Close()
 	}
-	a.file, a.incrSeq = f, seq
+	a.file, a.fileLen, a.incrSeq = f, fi.Size(), seq
 	a.man.Incr = append(a.man.Incr, persist.AOFFile{Name: name, Seq: seq, Type: persist.AOFIncr})
 	a.mu.Lock()
 	a.w = newStreamWriter() // a new file starts with a SELECT
@@ -357,7 +366,7 @@ func (s *Server) createAOF() error {
 	a.man = persist.Manifest{Base: persist.AOFFile{Name: base, Seq: 1, Type: persist.AOFBase}}
 	a.baseSeq = 1
 	s.log.notice("Creating AOF incr file %s on server start", persist.IncrName(s.cfg.String("appendfilename"), 1))
-	if err := s.openIncr(1); err != nil {
+	if err := s.openIncr(1, true); err != nil {
 		return err
 	}
 	return s.writeManifest()
@@ -378,9 +387,9 @@ func (s *Server) startAOF(loaded bool) error {
 			last := a.man.Incr[n-1]
 			a.man.Incr = a.man.Incr[:n-1]
 			s.log.notice("Opening AOF incr file %s on server start", last.Name)
-			err = s.openIncr(last.Seq)
+			err = s.openIncr(last.Seq, false)
 		} else {
-			err = s.openIncr(a.incrSeq + 1)
+			err = s.openIncr(a.incrSeq+1, true)
 			if err == nil {
 				err = s.writeManifest()
 			}
@@ -454,16 +463,13 @@ func (s *Server) startRewrite(enable bool) error {
 			err = s.writeBuffered(true)
 		}
 		if err == nil {
-			if enable {
-				a.man.Incr = nil // the old files (if any) stay listed until the base is in
-				old := a.man
-				err = s.openIncr(a.incrSeq + 1)
-				a.man = persist.Manifest{Base: old.Base, History: append(old.History, old.Incr...), Incr: a.man.Incr}
-			} else {
-				s.log.notice("Creating AOF incr file %s on background rewrite", persist.IncrName(prefix, a.incrSeq+1))
-				if err = s.openIncr(a.incrSeq + 1); err == nil {
-					err = s.writeManifest()
-				}
+			s.log.notice("Creating AOF incr file %s on background rewrite", persist.IncrName(prefix, a.incrSeq+1))
+			err = s.openIncr(a.incrSeq+1, true)
+			if err == nil && !enable {
+				// Listed at once, after the files before it: writes from now on survive
+				// a crash before the base is in. A new AOF (enable) is listed only with
+				// its base, as the manifest on disk describes an older dataset.
+				err = s.writeManifest()
 			}
 		}
 	}
@@ -521,7 +527,7 @@ func (s *Server) installBase(data []byte, rdb bool) error {
 		a.baseSeq, a.baseSize = seq, int64(len(data))
 		a.incrSize = 0
 		if a.file != nil {
-			a.incrSize = a.incrFileSize()
+			a.incrSize = a.fileLen
 		}
 	}
 	a.io.Unlock()
@@ -667,17 +673,52 @@ func (s *Server) loadAOF() (bool, error) {
 		return false, nil
 	}
 	a := &s.aof
-	a.man, a.baseSize, a.incrSize, a.baseSeq = loaded.man, loaded.baseSize, loaded.size-loaded.baseSize, loaded.man.Base.Seq
-	for _, f := range loaded.man.Incr {
-		a.incrSeq = max(a.incrSeq, f.Seq)
-	}
-	a.rw.rewriteBase = loaded.size
+	a.noteFiles(loaded.man)
+	a.baseSize, a.incrSize, a.rw.rewriteBase = loaded.baseSize, loaded.size-loaded.baseSize, loaded.size
 	return true, nil
 }
 
 func (s *Server) flushAllData() {
 	for i := 0; i < s.ks.Databases(); i++ {
 		s.ks.DB(i).Flush()
+	}
+}
+
+// readManifest reads the AOF's manifest: nil without error when there is none.
+func (s *Server) readManifest() (*persist.Manifest, error) {
+	data, err := os.ReadFile(s.aofPath(persist.ManifestName(s.cfg.String("appendfilename"))))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("can't read the AOF manifest: %w", err)
+	}
+	man, err := persist.ParseManifest(data)
+	if err != nil {
+		return nil, err
+	}
+	return &man, nil
+}
+
+// noteManifest takes the file names an AOF left on disk when the server starts with
+// appendonly no, as Redis does, so that a later rewrite or CONFIG SET appendonly yes
+// numbers its files after them and deletes them once replaced.
+func (s *Server) noteManifest() {
+	man, err := s.readManifest()
+	if err != nil {
+		s.log.warning("Ignoring the AOF manifest: %v", err)
+	}
+	if man == nil {
+		return
+	}
+	s.aof.noteFiles(*man)
+}
+
+// noteFiles makes man the AOF's files, numbering the next ones after them.
+func (a *aofState) noteFiles(man persist.Manifest) {
+	a.man, a.baseSeq = man, man.Base.Seq
+	for _, f := range append(man.Incr, man.History...) {
+		a.incrSeq = max(a.incrSeq, f.Seq)
 	}
 }
 
@@ -691,16 +732,8 @@ type aofLoaded struct {
 // command; nil when there is no AOF. A transaction is handed to run when its EXEC is
 // read, so one the AOF ends inside is never applied.
 func (s *Server) replayAOF(run func(args [][]byte)) (*aofLoaded, error) {
-	prefix := s.cfg.String("appendfilename")
-	data, err := os.ReadFile(s.aofPath(persist.ManifestName(prefix)))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("can't read the AOF manifest: %w", err)
-	}
-	man, err := persist.ParseManifest(data)
-	if err != nil {
+	man, err := s.readManifest()
+	if man == nil {
 		return nil, err
 	}
 	start := time.Now()
@@ -708,7 +741,7 @@ func (s *Server) replayAOF(run func(args [][]byte)) (*aofLoaded, error) {
 	if man.Base.Name != "" {
 		files = append([]persist.AOFFile{man.Base}, files...)
 	}
-	out := &aofLoaded{man: man}
+	out := &aofLoaded{man: *man}
 	for i, f := range files {
 		data, err := os.ReadFile(s.aofPath(f.Name))
 		if err != nil {

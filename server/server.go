@@ -147,8 +147,11 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 		if err != nil {
 			return nil, err
 		}
-	} else if err := s.loadRDB(); err != nil {
-		return nil, err
+	} else {
+		if err := s.loadRDB(); err != nil {
+			return nil, err
+		}
+		s.noteManifest()
 	}
 	cfg.OnChange(s.appendOnlyChanged)
 	return s, nil
