@@ -345,3 +345,30 @@ func TestAOFEnableOverOldAOF(t *testing.T) {
 	again := dialRaw(t, startServer(t, withAOF(dir)...).Addr())
 	require.Equal(t, "*3\r\n$-1\r\n$1\r\n2\r\n$1\r\n3\r\n", again.Do(t, "MGET", "k1", "k2", "k3"))
 }
+
+// Inside a transaction, which holds shards a rewrite's snapshot needs, BGREWRITEAOF is
+// scheduled (as Redis replies while in EXEC) and CONFIG SET appendonly yes starts its
+// rewrite once the transaction is done.
+func TestAOFInsideTransaction(t *testing.T) {
+	dir := t.TempDir()
+	srv := startServer(t, cinnabartest.WithDir(dir))
+	c := dialRaw(t, srv.Addr())
+	require.NoError(t, c.c.SetDeadline(time.Now().Add(10*time.Second))) // a deadlock fails, not hangs
+	for _, cmd := range [][]string{{"MULTI"}, {"FLUSHALL"}, {"BGREWRITEAOF"}} {
+		c.Do(t, cmd...)
+	}
+	require.Equal(t, "*2\r\n+OK\r\n+Background append only file rewriting scheduled\r\n", c.Do(t, "EXEC"))
+	require.Eventually(t, func() bool {
+		return strings.Contains(c.Do(t, "INFO", "persistence"), "aof_rewrites:1")
+	}, 5*time.Second, 10*time.Millisecond)
+	for _, cmd := range [][]string{{"MULTI"}, {"SET", "a", "1"}, {"CONFIG", "SET", "appendonly", "yes"}} {
+		c.Do(t, cmd...)
+	}
+	require.Equal(t, "*2\r\n+OK\r\n+OK\r\n", c.Do(t, "EXEC"))
+	require.Contains(t, c.Do(t, "INFO", "persistence"), "aof_enabled:1")
+	waitRewrite(t, c)
+	require.Equal(t, "+OK\r\n", c.Do(t, "SET", "b", "2"))
+	srv.Close()
+	again := dialRaw(t, startServer(t, withAOF(dir)...).Addr())
+	require.Equal(t, "*2\r\n$1\r\n1\r\n$1\r\n2\r\n", again.Do(t, "MGET", "a", "b"))
+}

@@ -40,7 +40,8 @@ import (
 // goes to disk in the background; then the manifest is swapped atomically and the
 // old files are deleted.
 //
-// Lock order: shards, then aof.io, then aof.mu. Feed takes only aof.mu.
+// Lock order: shards, then aof.io, then the write stream's mutex (addFeed), then
+// aof.mu. Feed takes only aof.mu.
 
 type aofState struct {
 	mu       sync.Mutex // guards buf, spare, w and fed
@@ -53,7 +54,7 @@ type aofState struct {
 	stamp    atomic.Bool            // aof-timestamp-enabled
 	policy   atomic.Pointer[string] // appendfsync, read on every flush
 	noSyncRW atomic.Bool            // no-appendfsync-on-rewrite
-	toggle   sync.Mutex             // serializes turning appending on and off
+	enabling atomic.Int32           // CONFIG SET appendonly yes waiting for its rewrite
 
 	io       sync.Mutex  // serializes writing, fsync and the file switches below
 	on       bool        // appending
@@ -399,56 +400,71 @@ func (s *Server) startAOF(loaded bool) error {
 			return err
 		}
 	}
+	a.io.Lock()
 	s.attachAOF()
+	a.io.Unlock()
 	return nil
 }
 
-// attachAOF makes the feed and the syncer run. The caller has the INCR file open.
+// attachAOF makes the feed and the syncer run. The caller holds aof.io and has the
+// INCR file open.
 func (s *Server) attachAOF() {
 	a := &s.aof
-	a.io.Lock()
 	a.on = true
 	a.active.Store(true)
-	a.io.Unlock()
 	a.removeFn = s.addFeed(a)
 	a.stopSync, a.syncDone = make(chan struct{}), make(chan struct{})
 	go s.syncer(a.stopSync, a.syncDone)
 }
 
 // stopAOF stops appending (appendonly no, shutdown): what is buffered is written and
-// fsynced, and the file closed.
+// fsynced, and the file closed. It needs no shard, so a transaction may call it.
 func (s *Server) stopAOF() {
 	a := &s.aof
-	if a.removeFn == nil {
+	a.io.Lock()
+	if !a.on {
+		a.io.Unlock()
 		return
 	}
 	a.removeFn()
 	a.removeFn = nil
-	close(a.stopSync)
-	<-a.syncDone
-	a.io.Lock()
-	defer a.io.Unlock()
-	if a.file != nil {
-		s.log.notice("Calling fsync() on the AOF file.")
-		_ = s.writeBuffered(true)
-		_ = a.file.Close()
-		a.file = nil
-	}
+	s.log.notice("Calling fsync() on the AOF file.")
+	_ = s.writeBuffered(true)
+	_ = a.file.Close()
+	a.file = nil
 	a.on = false
 	a.active.Store(false)
+	stop, done := a.stopSync, a.syncDone
+	a.io.Unlock()
+	close(stop)
+	<-done
 }
 
-// startRewrite starts a background rewrite; enable also starts appending (CONFIG SET
-// appendonly yes), from the same point.
-func (s *Server) startRewrite(enable bool) error {
-	a := &s.aof
-	a.rw.Lock()
-	if a.rw.inProgress {
-		a.rw.Unlock()
+// startRewrite starts a background rewrite unless one runs. The caller holds no
+// shard.
+func (s *Server) startRewrite() error {
+	if !s.aof.claimRewrite() {
 		return errRewriteRunning
 	}
+	return s.runRewrite(false)
+}
+
+// claimRewrite marks a rewrite as in progress, if none is.
+func (a *aofState) claimRewrite() bool {
+	a.rw.Lock()
+	defer a.rw.Unlock()
+	if a.rw.inProgress {
+		return false
+	}
 	a.rw.inProgress, a.rw.scheduled, a.rw.started = true, false, time.Now()
-	a.rw.Unlock()
+	return true
+}
+
+// runRewrite runs the rewrite claimRewrite claimed; enable also starts appending
+// (CONFIG SET appendonly yes) from the same point, unless appendonly was set back to
+// no (or the AOF is on already) by then. The caller holds no shard.
+func (s *Server) runRewrite(enable bool) error {
+	a := &s.aof
 	if err := os.MkdirAll(s.aofDir(), 0o755); err != nil {
 		s.finishRewrite(err)
 		return errRewriteFailed
@@ -456,8 +472,16 @@ func (s *Server) startRewrite(enable bool) error {
 	prefix := s.cfg.String("appendfilename")
 	all := s.ks.AllShards()
 	s.ks.Lock(all)
-	data, rdb, err := s.baseImage()
 	a.io.Lock()
+	if enable && (a.on || !s.cfg.Bool("appendonly")) {
+		a.io.Unlock()
+		s.ks.Unlock(all)
+		a.rw.Lock()
+		a.rw.inProgress = false
+		a.rw.Unlock()
+		return nil
+	}
+	data, rdb, err := s.baseImage()
 	if err == nil && (a.on || enable) {
 		if a.on {
 			err = s.writeBuffered(true)
@@ -465,18 +489,18 @@ func (s *Server) startRewrite(enable bool) error {
 		if err == nil {
 			s.log.notice("Creating AOF incr file %s on background rewrite", persist.IncrName(prefix, a.incrSeq+1))
 			err = s.openIncr(a.incrSeq+1, true)
-			if err == nil && !enable {
-				// Listed at once, after the files before it: writes from now on survive
-				// a crash before the base is in. A new AOF (enable) is listed only with
-				// its base, as the manifest on disk describes an older dataset.
-				err = s.writeManifest()
-			}
+		}
+		switch {
+		case err == nil && enable:
+			s.attachAOF()
+		case err == nil:
+			// Listed at once, after the files before it: writes from now on survive a
+			// crash before the base is in. A new AOF (enable) is listed only with its
+			// base, as the manifest on disk describes an older dataset.
+			err = s.writeManifest()
 		}
 	}
 	a.io.Unlock()
-	if err == nil && enable {
-		s.attachAOF()
-	}
 	s.ks.Unlock(all)
 	if err != nil {
 		s.log.warning("Can't start the AOF rewrite: %v", err)
@@ -577,14 +601,14 @@ func (s *Server) cmdBgRewriteAOF(c *Ctx) error {
 	switch {
 	case running:
 		return errRewriteRunning
-	case s.bgSaveInProgress():
+	case s.bgSaveInProgress() || client(c).inExec: // EXEC holds shards the rewrite needs
 		a.rw.Lock()
 		a.rw.scheduled = true
 		a.rw.Unlock()
 		c.W.Simple("Background append only file rewriting scheduled")
 		return nil
 	}
-	if err := s.startRewrite(false); err != nil {
+	if err := s.startRewrite(); err != nil {
 		return err
 	}
 	c.W.Simple("Background append only file rewriting started")
@@ -606,7 +630,7 @@ func (s *Server) autoRewrite() {
 		return
 	}
 	if scheduled {
-		_ = s.startRewrite(false)
+		_ = s.startRewrite()
 		return
 	}
 	a.io.Lock()
@@ -618,7 +642,7 @@ func (s *Server) autoRewrite() {
 	}
 	if growth := size*100/max(base, 1) - 100; growth >= pct {
 		s.log.notice("Starting automatic rewriting of AOF on %d%% growth", growth)
-		_ = s.startRewrite(false)
+		_ = s.startRewrite()
 	}
 }
 
@@ -632,27 +656,28 @@ func (s *Server) aofSettings() {
 }
 
 // appendOnlyChanged applies CONFIG SET appendonly and the settings aofSettings
-// caches. Turning the AOF on waits for a rewrite in progress, then starts its own.
+// caches. No stops appending at once. Yes starts a rewrite from a goroutine of its
+// own, after any rewrite in progress: CONFIG SET may run inside a transaction that
+// holds shards, which the rewrite's snapshot has to wait for.
 func (s *Server) appendOnlyChanged(name string) {
 	a := &s.aof
 	s.aofSettings()
-	if name != "appendonly" {
-		return
-	}
-	a.toggle.Lock()
-	defer a.toggle.Unlock()
-	on := s.cfg.Bool("appendonly")
 	switch {
-	case on && a.removeFn == nil:
-		err := s.startRewrite(true)
-		for ; err == errRewriteRunning; err = s.startRewrite(true) {
-			time.Sleep(10 * time.Millisecond)
-		}
-		if err != nil {
-			s.log.warning("Redis needs to enable the AOF but can't trigger a background AOF rewrite operation: %v", err)
-		}
-	case !on && a.removeFn != nil:
+	case name != "appendonly":
+	case !s.cfg.Bool("appendonly"):
 		s.stopAOF()
+	case !a.active.Load():
+		claimed := a.claimRewrite() // at once if it can: INFO shows it in progress
+		a.enabling.Add(1)
+		a.jobs.Add(1)
+		go func() {
+			defer a.jobs.Done()
+			defer a.enabling.Add(-1)
+			for ; !claimed; claimed = a.claimRewrite() {
+				time.Sleep(10 * time.Millisecond)
+			}
+			_ = s.runRewrite(true)
+		}()
 	}
 }
 
@@ -877,7 +902,7 @@ func (s *Server) infoAOF(b *strings.Builder, tail func()) {
 	if a.rw.inProgress {
 		current = int64(time.Since(a.rw.started).Seconds())
 	}
-	kv(b, "aof_enabled", boolInt(on))
+	kv(b, "aof_enabled", boolInt(on || a.enabling.Load() > 0))
 	kv(b, "aof_rewrite_in_progress", boolInt(a.rw.inProgress))
 	kv(b, "aof_rewrite_scheduled", boolInt(a.rw.scheduled))
 	kv(b, "aof_last_rewrite_time_sec", a.rw.lastSeconds)

@@ -40,6 +40,7 @@ type Client struct {
 	killOnce sync.Once
 
 	authenticated   bool
+	inExec          bool // EXEC is running its queue, holding shards
 	replyOff        bool // CLIENT REPLY OFF
 	skipNext        bool // CLIENT REPLY SKIP: drop the next command's reply
 	skipThis        bool // ... and this is that command

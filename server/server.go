@@ -259,9 +259,7 @@ func (s *Server) Close() error {
 		s.evictor.Stop()
 		s.rdb.jobs.Wait() // a background save in progress finishes its file
 		s.aof.jobs.Wait() // as does a rewrite
-		s.aof.toggle.Lock()
 		s.stopAOF()
-		s.aof.toggle.Unlock()
 		s.log.notice("Cinnabar is now ready to exit, bye bye...")
 		close(s.done)
 	})
