@@ -41,7 +41,7 @@ import (
 // old files are deleted.
 //
 // Lock order: shards, then aof.io, then the write stream's mutex (addFeed), then
-// aof.mu. Feed takes only aof.mu.
+// aof.mu. Feed takes only aof.mu; aof.rw is never held while taking another.
 
 type aofState struct {
 	mu       sync.Mutex // guards buf, spare, w and fed
@@ -279,9 +279,10 @@ func (s *Server) syncer(stop, done chan struct{}) {
 		case <-t.C:
 		}
 		a := &s.aof
+		sync := *a.policy.Load() != "no" && !s.fsyncPaused()
 		a.io.Lock()
 		if a.on {
-			_ = s.writeBuffered(*a.policy.Load() != "no" && !s.fsyncPaused())
+			_ = s.writeBuffered(sync)
 		}
 		a.io.Unlock()
 	}
@@ -569,6 +570,7 @@ func (s *Server) installBase(data []byte, rdb bool) error {
 
 func (s *Server) finishRewrite(err error) {
 	a := &s.aof
+	size := s.aofSize() // before aof.rw: aof.io is taken first where both are held
 	a.rw.Lock()
 	defer a.rw.Unlock()
 	a.rw.inProgress = false
@@ -581,7 +583,7 @@ func (s *Server) finishRewrite(err error) {
 	}
 	a.rw.rewrites++
 	a.rw.failures = 0
-	a.rw.rewriteBase = s.aofSize()
+	a.rw.rewriteBase = size
 	s.log.notice("Background AOF rewrite finished successfully")
 }
 
