@@ -372,3 +372,18 @@ func TestAOFInsideTransaction(t *testing.T) {
 	again := dialRaw(t, startServer(t, withAOF(dir)...).Addr())
 	require.Equal(t, "*2\r\n$1\r\n1\r\n$1\r\n2\r\n", again.Do(t, "MGET", "a", "b"))
 }
+
+// A script's redis.set_repl decides what reaches the AOF; PUBLISH never does.
+func TestAOFScriptTargets(t *testing.T) {
+	dir := t.TempDir()
+	srv := startServer(t, withAOF(dir)...)
+	c := dialRaw(t, srv.Addr())
+	c.Do(t, "EVAL", "redis.set_repl(redis.REPL_REPLICA); redis.call('set', 'replicas', '1'); redis.set_repl(redis.REPL_AOF); redis.call('set', 'aof', '1')", "0")
+	c.Do(t, "PUBLISH", "ch", "msg")
+	srv.Close()
+	data, err := os.ReadFile(filepath.Join(dir, "appendonlydir", "appendonly.aof.1.incr.aof"))
+	require.NoError(t, err)
+	require.NotContains(t, string(data), "PUBLISH")
+	again := dialRaw(t, startServer(t, withAOF(dir)...).Addr())
+	require.Equal(t, "*2\r\n$-1\r\n$1\r\n1\r\n", again.Do(t, "MGET", "replicas", "aof"))
+}

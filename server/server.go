@@ -336,7 +336,7 @@ func (s *Server) serveOne(c *Client, args [][]byte) {
 	if c.ownUnit.fed {
 		c.ownUnit.fed = false
 		c.aofMark = s.fedMark()
-		if c.out != nil { // replies leave at once on this path
+		if c.out != nil && c.aofMark > 0 { // replies leave at once on this path
 			s.aofFlush(c.aofMark)
 			c.aofMark = 0
 		}
