@@ -387,3 +387,20 @@ func TestAOFScriptTargets(t *testing.T) {
 	again := dialRaw(t, startServer(t, withAOF(dir)...).Addr())
 	require.Equal(t, "*2\r\n$-1\r\n$1\r\n1\r\n", again.Do(t, "MGET", "replicas", "aof"))
 }
+
+// The single-file AOF of Redis before 7.0 becomes the base of a multi-part AOF, named
+// as Redis 7.0.15 names it.
+func TestAOFOldStyleUpgrade(t *testing.T) {
+	dir := t.TempDir()
+	old := "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$3\r\nold\r\n$1\r\n1\r\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "appendonly.aof"), []byte(old), 0o644))
+	srv := startServer(t, withAOF(dir)...)
+	require.Equal(t, "$1\r\n1\r\n", dialRaw(t, srv.Addr()).Do(t, "GET", "old"))
+	srv.Close()
+	manifest, err := os.ReadFile(filepath.Join(dir, "appendonlydir", "appendonly.aof.manifest"))
+	require.NoError(t, err)
+	require.Equal(t, "file appendonly.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n", string(manifest))
+	_, err = os.Stat(filepath.Join(dir, "appendonly.aof"))
+	require.True(t, os.IsNotExist(err), "the old file moved into the directory")
+	require.Equal(t, "$1\r\n1\r\n", dialRaw(t, startServer(t, withAOF(dir)...).Addr()).Do(t, "GET", "old"))
+}

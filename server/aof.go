@@ -391,6 +391,7 @@ func (s *Server) startAOF(loaded bool) error {
 			s.log.notice("Opening AOF incr file %s on server start", last.Name)
 			err = s.openIncr(last.Seq, false)
 		} else {
+			s.log.notice("Creating AOF incr file %s on server start", persist.IncrName(s.cfg.String("appendfilename"), a.incrSeq+1))
 			err = s.openIncr(a.incrSeq+1, true)
 			if err == nil {
 				err = s.writeManifest()
@@ -686,6 +687,9 @@ func (s *Server) appendOnlyChanged(name string) {
 // loadAOF loads the AOF at start-up and reports whether there was one. Any damage but
 // a torn tail (with aof-load-truncated) refuses the start with an empty keyspace.
 func (s *Server) loadAOF() (bool, error) {
+	if err := s.upgradeOldAOF(); err != nil {
+		return false, err
+	}
 	lc := newPseudoClient(s, "aof")
 	lc.replTargets = 0 // replayed writes are not propagated again
 	loaded, err := s.replayAOF(func(args [][]byte) {
@@ -703,6 +707,38 @@ func (s *Server) loadAOF() (bool, error) {
 	a.noteFiles(loaded.man)
 	a.baseSize, a.incrSize, a.rw.rewriteBase = loaded.baseSize, loaded.size-loaded.baseSize, loaded.size
 	return true, nil
+}
+
+// upgradeOldAOF moves the single-file AOF of Redis before 7.0 (appendfilename in dir)
+// into the AOF directory as its base, as Redis 7.0 does, when there is no manifest.
+// The file is linked into the directory before the manifest names it, and unlinked
+// from dir only then, so a crash at any step leaves an AOF that loads.
+func (s *Server) upgradeOldAOF() error {
+	prefix := s.cfg.String("appendfilename")
+	old := filepath.Join(s.cfg.String("dir"), prefix)
+	if _, err := os.Stat(old); err != nil {
+		return nil
+	}
+	if man, err := s.readManifest(); man != nil || err != nil {
+		return err
+	}
+	if err := os.MkdirAll(s.aofDir(), 0o755); err != nil {
+		return fmt.Errorf("can't create the AOF directory %s: %w", s.aofDir(), err)
+	}
+	if err := os.Link(old, s.aofPath(prefix)); err != nil && !errors.Is(err, os.ErrExist) {
+		return fmt.Errorf("can't move the old-style AOF %s: %w", old, err)
+	}
+	a := &s.aof
+	a.io.Lock()
+	a.man = persist.Manifest{Base: persist.AOFFile{Name: prefix, Seq: 1, Type: persist.AOFBase}}
+	err := s.writeManifest()
+	a.io.Unlock()
+	if err != nil {
+		return err
+	}
+	_ = os.Remove(old)
+	s.log.notice("Successfully migrated an old-style AOF file (%s) into the AOF directory (%s).", prefix, s.cfg.String("appenddirname"))
+	return nil
 }
 
 func (s *Server) flushAllData() {
