@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 
@@ -202,10 +203,12 @@ func ReadCommand(p []byte) (args [][]byte, n int, err error) {
 	return args, at, nil
 }
 
-// WriteAOFBase writes the keyspace as a base of commands (aof-use-rdb-preamble no):
-// FUNCTION LOAD for each library, then per database a SELECT and a RESTORE of each key
-// (its DUMP payload, with its deadline as ABSTTL), which any Redis 7.0 replays. The
-// caller holds every shard.
+// WriteAOFBase writes the keyspace as a base of commands (aof-use-rdb-preamble no),
+// as Redis's rewrite does: FUNCTION LOAD for each library, then per database a SELECT
+// and per key SET, RPUSH, SADD, ZADD or HMSET (at most 64 elements a command), with
+// PEXPIREAT after a key that has a deadline. A stream is a RESTORE of its DUMP payload
+// (deadline as ABSTTL) where Redis writes XADD, XSETID and XGROUP commands: both
+// servers replay either. The caller holds every shard.
 func WriteAOFBase(w io.Writer, ks *store.Keyspace, functions []string, compress bool) error {
 	var b []byte
 	for _, code := range functions {
@@ -218,15 +221,85 @@ func WriteAOFBase(w io.Writer, ks *store.Keyspace, functions []string, compress 
 		}
 		b = resp.AppendCommand(b, "SELECT", strconv.Itoa(i))
 		db.Each(func(key string, v *store.Entry) bool {
-			payload := string(Dump(v, compress))
-			if at := v.ExpireAt(); at != 0 {
-				b = resp.AppendCommand(b, "RESTORE", key, strconv.FormatInt(at, 10), payload, "ABSTTL")
-			} else {
-				b = resp.AppendCommand(b, "RESTORE", key, "0", payload)
+			b = appendRebuild(b, []byte(key), v, compress)
+			if at := v.ExpireAt(); at != 0 && v.Type() != store.TypeStream {
+				b = resp.AppendCommand(b, []byte("PEXPIREAT"), []byte(key), strconv.AppendInt(nil, at, 10))
 			}
 			return true
 		})
 	}
 	_, err := w.Write(b)
 	return err
+}
+
+// rewriteBatch is how many elements one rebuilding command carries (Redis's
+// AOF_REWRITE_ITEMS_PER_CMD).
+const rewriteBatch = 64
+
+// appendRebuild appends the commands that rebuild value v at key. Elements are
+// copied as they are gathered: iterators may hand out a buffer they reuse (an intset
+// member formatted as text).
+func appendRebuild(b, key []byte, v *store.Entry, compress bool) []byte {
+	var args [][]byte
+	flush := func(name string, force bool) {
+		if len(args) > 0 && (force || len(args) >= rewriteBatch) {
+			b = resp.AppendCommand(b, append([][]byte{[]byte(name), key}, args...)...)
+			args = args[:0]
+		}
+	}
+	switch v.Type() {
+	case store.TypeString:
+		b = resp.AppendCommand(b, []byte("SET"), key, v.Bytes())
+	case store.TypeList:
+		it := v.List().Iter(0, false)
+		for e, ok := it.Next(); ok; e, ok = it.Next() {
+			args = append(args, bytes.Clone(e))
+			flush("RPUSH", false)
+		}
+		flush("RPUSH", true)
+	case store.TypeSet:
+		v.SetValue().Range(func(m []byte) bool {
+			args = append(args, bytes.Clone(m))
+			flush("SADD", false)
+			return true
+		})
+		flush("SADD", true)
+	case store.TypeZSet:
+		z := v.ZSet()
+		z.Range(0, z.Len(), false, func(m []byte, score float64) bool {
+			args = append(args, rewriteScore(score), bytes.Clone(m))
+			if len(args) >= 2*rewriteBatch {
+				flush("ZADD", true)
+			}
+			return true
+		})
+		flush("ZADD", true)
+	case store.TypeHash:
+		v.Hash().Range(func(f, val []byte) bool {
+			args = append(args, bytes.Clone(f), bytes.Clone(val))
+			if len(args) >= 2*rewriteBatch {
+				flush("HMSET", true)
+			}
+			return true
+		})
+		flush("HMSET", true)
+	default:
+		payload := Dump(v, compress)
+		if at := v.ExpireAt(); at != 0 {
+			return resp.AppendCommand(b, []byte("RESTORE"), key, strconv.AppendInt(nil, at, 10), payload, []byte("ABSTTL"))
+		}
+		return resp.AppendCommand(b, []byte("RESTORE"), key, []byte("0"), payload)
+	}
+	return b
+}
+
+// rewriteScore formats a score as Redis's rewrite does (%.17g, inf and -inf).
+func rewriteScore(f float64) []byte {
+	switch {
+	case math.IsInf(f, 1):
+		return []byte("inf")
+	case math.IsInf(f, -1):
+		return []byte("-inf")
+	}
+	return strconv.AppendFloat(nil, f, 'g', 17, 64)
 }

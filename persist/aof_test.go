@@ -1,9 +1,16 @@
 package persist
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
+	"math"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/cinnabar-db/cinnabar/clock"
+	"github.com/cinnabar-db/cinnabar/store"
 )
 
 func TestManifestRoundTrip(t *testing.T) {
@@ -95,5 +102,61 @@ func TestReadCommand(t *testing.T) {
 		if !errors.As(err, &ae) || ae.Offset != tc.at {
 			t.Errorf("%q: %v, want a format error at %d", tc.data, err, tc.at)
 		}
+	}
+}
+
+// A base of commands rebuilds each key as Redis's rewrite does: 64 elements a command,
+// PEXPIREAT after a key with a deadline, scores as %.17g.
+func TestWriteAOFBase(t *testing.T) {
+	ks := store.New(3, 1, &clock.Clock{})
+	lim := &ks.Limits
+	l := store.NewList(lim.ListMaxListpackSize.Load())
+	for i := range 130 {
+		l.PushBack([]byte(strconv.Itoa(i)))
+	}
+	list := store.NewListEntry(l)
+	list.SetExpireAt(4102444800000)
+	ks.DB(0).Load("list", list)
+	ks.DB(0).Load("z", store.NewZSetFrom([]store.ZPair{{Member: "a", Score: 0.1}, {Member: "b", Score: math.Inf(-1)}}, lim))
+	set := store.NewSet()
+	set.SetValue().Add([]byte("7"), lim) // an intset: members are formatted on the fly
+	set.SetValue().Add([]byte("-3"), lim)
+	ks.DB(2).Load("s", set)
+	var buf bytes.Buffer
+	if err := WriteAOFBase(&buf, ks, []string{"#!lua name=l\n"}, false); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for p := buf.Bytes(); len(p) > 0; {
+		args, n, err := ReadCommand(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		line := string(args[0])
+		switch string(args[0]) {
+		case "RPUSH":
+			line += fmt.Sprintf(" %s %d elements from %s", args[1], len(args)-2, args[2])
+		default:
+			for _, a := range args[1:] {
+				line += " " + string(a)
+			}
+		}
+		got = append(got, line)
+		p = p[n:]
+	}
+	want := []string{
+		"FUNCTION LOAD #!lua name=l\n",
+		"SELECT 0",
+		"RPUSH list 64 elements from 0", "RPUSH list 64 elements from 64", "RPUSH list 2 elements from 128",
+		"PEXPIREAT list 4102444800000",
+		"ZADD z -inf b 0.10000000000000001 a",
+		"SELECT 2",
+		"SADD s -3 7",
+	}
+	if got[2] == want[6] { // keys come in hash order
+		got = append(append(got[:2:2], got[3:7]...), append([]string{got[2]}, got[7:]...)...)
+	}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("base:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
