@@ -252,24 +252,30 @@ func TestAOFAcrossServers(t *testing.T) {
 		srv := startServer(t, withAOF(dir)...)
 		require.Equal(t, want, datasetOf(t, dialRaw(t, srv.Addr()), true))
 	})
-	t.Run("Cinnabar to reference", func(t *testing.T) {
-		dir := t.TempDir()
-		srv := startServer(t, withAOF(dir)...)
-		c := dialRaw(t, srv.Addr())
-		writeAOFData(t, c)
-		require.Equal(t, "+Background append only file rewriting started\r\n", c.Do(t, "BGREWRITEAOF"))
-		waitRewrite(t, c)
-		require.Equal(t, "+OK\r\n", c.Do(t, "SET", "after", "rewrite"))
-		want := datasetOf(t, c, true)
-		srv.Close()
-		if check, err := exec.LookPath("redis-check-aof"); err == nil {
-			out, err := exec.Command(check, filepath.Join(dir, "appendonlydir", "appendonly.aof.manifest")).CombinedOutput()
-			require.NoError(t, err, "%s", out)
-			require.Contains(t, string(out), "All AOF files and manifest are valid")
-		}
-		ref := dialRaw(t, startReferenceIn(t, dir, "--appendonly", "yes"))
-		require.Equal(t, want, datasetOf(t, ref, true))
-	})
+	for _, preamble := range []string{"yes", "no"} {
+		t.Run("Cinnabar to reference, preamble "+preamble, func(t *testing.T) { cinnabarAOFToReference(t, preamble) })
+	}
+}
+
+// cinnabarAOFToReference writes an AOF (through a rewrite) that the reference loads,
+// and redis-check-aof accepts.
+func cinnabarAOFToReference(t *testing.T, preamble string) {
+	dir := t.TempDir()
+	srv := startServer(t, withAOF(dir, "aof-use-rdb-preamble", preamble)...)
+	c := dialRaw(t, srv.Addr())
+	writeAOFData(t, c)
+	require.Equal(t, "+Background append only file rewriting started\r\n", c.Do(t, "BGREWRITEAOF"))
+	waitRewrite(t, c)
+	require.Equal(t, "+OK\r\n", c.Do(t, "SET", "after", "rewrite"))
+	want := datasetOf(t, c, true)
+	srv.Close()
+	if check, err := exec.LookPath("redis-check-aof"); err == nil {
+		out, err := exec.Command(check, filepath.Join(dir, "appendonlydir", "appendonly.aof.manifest")).CombinedOutput()
+		require.NoError(t, err, "%s", out)
+		require.Contains(t, string(out), "All AOF files and manifest are valid")
+	}
+	ref := dialRaw(t, startReferenceIn(t, dir, "--appendonly", "yes"))
+	require.Equal(t, want, datasetOf(t, ref, true))
 }
 
 // aof-timestamp-enabled annotates the INCR file with #TS lines, which both servers
