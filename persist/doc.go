@@ -10,8 +10,10 @@
 // reads one command and tells a torn write (ErrTruncated: the data ends inside a
 // command, which the server may cut off) from bad data (*AOFError, with the offset),
 // which is never skipped. WriteAOFBase writes a base of commands for
-// aof-use-rdb-preamble no: a RESTORE of each key's DUMP payload with its deadline as
-// ABSTTL (Redis writes SET, RPUSH, ... instead; both servers load either).
+// aof-use-rdb-preamble no, as Redis's rewrite does (SET, RPUSH, SADD, ZADD, HMSET of
+// at most 64 elements, PEXPIREAT), except that a stream is a RESTORE of its DUMP
+// payload where Redis writes XADD, XSETID and XGROUP commands; both servers load
+// either.
 //
 // # Contract
 //
