@@ -410,3 +410,33 @@ func TestAOFOldStyleUpgrade(t *testing.T) {
 	require.True(t, os.IsNotExist(err), "the old file moved into the directory")
 	require.Equal(t, "$1\r\n1\r\n", dialRaw(t, startServer(t, withAOF(dir)...).Addr()).Do(t, "GET", "old"))
 }
+
+// With aof-disable-auto-gc yes a rewrite keeps the files it replaced, listed as
+// history; once it is no again they are deleted.
+func TestAOFDisableAutoGC(t *testing.T) {
+	dir := t.TempDir()
+	srv := startServer(t, withAOF(dir, "aof-disable-auto-gc", "yes")...)
+	c := dialRaw(t, srv.Addr())
+	require.Equal(t, "+OK\r\n", c.Do(t, "SET", "k", "v"))
+	c.Do(t, "BGREWRITEAOF")
+	waitRewrite(t, c)
+	manifest := filepath.Join(dir, "appendonlydir", "appendonly.aof.manifest")
+	data, err := os.ReadFile(manifest)
+	require.NoError(t, err)
+	// Redis 7.0.15's manifest after the same steps.
+	require.Equal(t, "file appendonly.aof.2.base.rdb seq 2 type b\n"+
+		"file appendonly.aof.1.incr.aof seq 1 type h\n"+
+		"file appendonly.aof.1.base.rdb seq 1 type h\n"+
+		"file appendonly.aof.2.incr.aof seq 2 type i\n", string(data))
+	require.FileExists(t, filepath.Join(dir, "appendonlydir", "appendonly.aof.1.incr.aof"))
+	require.Equal(t, "+OK\r\n", c.Do(t, "CONFIG", "SET", "aof-disable-auto-gc", "no"))
+	require.Eventually(t, func() bool { // the cron collects them, without a rewrite
+		entries, err := os.ReadDir(filepath.Join(dir, "appendonlydir"))
+		return err == nil && len(entries) == 3
+	}, 5*time.Second, 10*time.Millisecond)
+	data, err = os.ReadFile(manifest)
+	require.NoError(t, err)
+	require.Equal(t, "file appendonly.aof.2.base.rdb seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n", string(data))
+	srv.Close()
+	require.Equal(t, "$1\r\nv\r\n", dialRaw(t, startServer(t, withAOF(dir)...).Addr()).Do(t, "GET", "k"))
+}

@@ -534,17 +534,24 @@ func (s *Server) installBase(data []byte, rdb bool) error {
 	a.io.Lock()
 	old := a.man
 	a.man = persist.Manifest{Base: persist.AOFFile{Name: name, Seq: seq, Type: persist.AOFBase}}
-	var history []persist.AOFFile
-	if old.Base.Name != "" {
-		history = append(history, old.Base)
-	}
-	history = append(history, old.History...)
+	var history []persist.AOFFile // newest first, as Redis lists them
 	for _, f := range old.Incr {
 		if a.on && f.Seq == a.incrSeq {
 			a.man.Incr = append(a.man.Incr, f)
 		} else {
 			history = append(history, f)
 		}
+	}
+	if old.Base.Name != "" {
+		history = append(history, old.Base)
+	}
+	history = append(history, old.History...)
+	for i := range history {
+		history[i].Type = persist.AOFHistory
+	}
+	keep := s.cfg.Bool("aof-disable-auto-gc") // the replaced files stay, listed as history
+	if keep {
+		a.man.History = history
 	}
 	err := s.writeManifest()
 	if err != nil {
@@ -557,16 +564,45 @@ func (s *Server) installBase(data []byte, rdb bool) error {
 		}
 	}
 	a.io.Unlock()
-	if err != nil {
+	if err != nil || keep {
 		return err
 	}
+	s.removeHistory(history, name)
+	return nil
+}
+
+// removeHistory deletes replaced files, but for the one named keep.
+func (s *Server) removeHistory(history []persist.AOFFile, keep string) {
 	for _, f := range history {
-		if f.Name != name {
+		if f.Name != keep {
 			s.log.notice("Removing the history file %s in the background", f.Name)
 			_ = os.Remove(s.aofPath(f.Name))
 		}
 	}
-	return nil
+}
+
+// collectHistory deletes the history files the manifest still lists once
+// aof-disable-auto-gc is no (again), as Redis's cron does. The cron calls it.
+func (s *Server) collectHistory() {
+	a := &s.aof
+	if s.cfg.Bool("aof-disable-auto-gc") {
+		return
+	}
+	a.io.Lock()
+	history := a.man.History
+	if len(history) == 0 {
+		a.io.Unlock()
+		return
+	}
+	a.man.History = nil
+	err := s.writeManifest()
+	if err != nil {
+		a.man.History = history
+	}
+	a.io.Unlock()
+	if err == nil {
+		s.removeHistory(history, "")
+	}
 }
 
 func (s *Server) finishRewrite(err error) {

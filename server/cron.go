@@ -111,6 +111,7 @@ func (s *Server) cronRound(now time.Time) {
 		s.evictClients()
 		s.checkSavePoints()
 		s.autoRewrite() // aof.go
+		s.collectHistory()
 		s.pingReplicas(now)
 	}
 }
