@@ -279,10 +279,10 @@ func (s *Server) syncer(stop, done chan struct{}) {
 		case <-t.C:
 		}
 		a := &s.aof
-		sync := *a.policy.Load() != "no" && !s.fsyncPaused()
+		fsync := *a.policy.Load() != "no" && !s.fsyncPaused()
 		a.io.Lock()
 		if a.on {
-			_ = s.writeBuffered(sync)
+			_ = s.writeBuffered(fsync)
 		}
 		a.io.Unlock()
 	}
@@ -436,6 +436,7 @@ func (s *Server) stopAOF() {
 	a.file = nil
 	a.on = false
 	a.active.Store(false)
+	a.writeErr.Store(nil) // writes are refused only while the AOF is on, as in Redis
 	stop, done := a.stopSync, a.syncDone
 	a.io.Unlock()
 	close(stop)
