@@ -867,7 +867,7 @@ func (s *Server) replayAOF(run func(args [][]byte)) (*aofLoaded, error) {
 // aof-load-truncated allows it, as is a transaction the file ends inside.
 func (s *Server) replayFile(f persist.AOFFile, data []byte, last bool, run func(args [][]byte)) (int, error) {
 	pos := 0
-	if bytes.HasPrefix(data, []byte("REDIS")) {
+	if f.Type == persist.AOFBase && bytes.HasPrefix(data, []byte("REDIS")) {
 		res, err := s.loadRDBData(data)
 		if err != nil {
 			return 0, fmt.Errorf("the AOF file %s holds a damaged RDB: %w", f.Name, err)
