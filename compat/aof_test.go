@@ -440,3 +440,25 @@ func TestAOFDisableAutoGC(t *testing.T) {
 	srv.Close()
 	require.Equal(t, "$1\r\nv\r\n", dialRaw(t, startServer(t, withAOF(dir)...).Addr()).Do(t, "GET", "k"))
 }
+
+// A damaged base, or a file the manifest lists that is missing, refuses the start.
+func TestAOFDamagedBase(t *testing.T) {
+	dir := t.TempDir()
+	srv := startServer(t, withAOF(dir)...)
+	c := dialRaw(t, srv.Addr())
+	require.Equal(t, "+OK\r\n", c.Do(t, "SET", "k", "v"))
+	c.Do(t, "BGREWRITEAOF")
+	waitRewrite(t, c)
+	srv.Close()
+	base := filepath.Join(dir, "appendonlydir", "appendonly.aof.2.base.rdb")
+	good, err := os.ReadFile(base)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(base, flip(good, len(good)-12), 0o644))
+	_, err = cinnabartest.New(withAOF(dir)...)
+	require.ErrorContains(t, err, "appendonly.aof.2.base.rdb")
+	require.NoError(t, os.Remove(base))
+	_, err = cinnabartest.New(withAOF(dir)...)
+	require.ErrorContains(t, err, "appendonly.aof.2.base.rdb")
+	require.NoError(t, os.WriteFile(base, good, 0o644))
+	require.Equal(t, "$1\r\nv\r\n", dialRaw(t, startServer(t, withAOF(dir)...).Addr()).Do(t, "GET", "k"))
+}
