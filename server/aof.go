@@ -81,6 +81,7 @@ type aofState struct {
 		lastOK                bool
 		rewrites, failures    int64
 		rewriteBase           int64 // the AOF's size after the last rewrite or load
+		failedAt              time.Time
 	}
 	jobs sync.WaitGroup
 }
@@ -616,6 +617,7 @@ func (s *Server) finishRewrite(err error) {
 	a.rw.lastOK = err == nil
 	if err != nil {
 		a.rw.failures++
+		a.rw.failedAt = time.Now()
 		s.log.warning("Background AOF rewrite failed: %v", err)
 		return
 	}
@@ -665,8 +667,14 @@ func (s *Server) autoRewrite() {
 	}
 	a.rw.Lock()
 	busy, scheduled, base := a.rw.inProgress, a.rw.scheduled, a.rw.rewriteBase
+	failures, failedAt := a.rw.failures, a.rw.failedAt
 	a.rw.Unlock()
 	if busy {
+		return
+	}
+	// After 3 failures in a row automatic rewrites wait 1 minute, then 2, 4... up to an
+	// hour, as Redis limits them; BGREWRITEAOF is not limited.
+	if failures >= 3 && time.Since(failedAt) < min(time.Minute<<min(failures-3, 6), time.Hour) {
 		return
 	}
 	if scheduled {
