@@ -672,13 +672,13 @@ func (s *Server) autoRewrite() {
 	if busy {
 		return
 	}
+	if scheduled {
+		_ = s.startRewrite()
+		return
+	}
 	// After 3 failures in a row automatic rewrites wait 1 minute, then 2, 4... up to an
 	// hour, as Redis limits them; BGREWRITEAOF is not limited.
 	if failures >= 3 && time.Since(failedAt) < min(time.Minute<<min(failures-3, 6), time.Hour) {
-		return
-	}
-	if scheduled {
-		_ = s.startRewrite()
 		return
 	}
 	a.io.Lock()
