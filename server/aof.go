@@ -44,12 +44,12 @@ import (
 // aof.mu. Feed takes only aof.mu; aof.rw is never held while taking another.
 
 type aofState struct {
-	mu       sync.Mutex // guards buf, spare, w and fed
+	mu       sync.Mutex // guards buf, spare and w
 	buf      []byte     // rendered units not yet written
 	spare    []byte     // the previous buffer, reused
 	w        *streamWriter
-	fed      int64 // units rendered into buf so far
-	lastTS   int64 // the unix second of the last #TS annotation (aof-timestamp-enabled)
+	fed      atomic.Int64 // units rendered into buf so far; changes under mu
+	lastTS   int64        // the unix second of the last #TS annotation (aof-timestamp-enabled)
 	buffered atomic.Int64
 	stamp    atomic.Bool            // aof-timestamp-enabled
 	policy   atomic.Pointer[string] // appendfsync, read on every flush
@@ -127,7 +127,7 @@ func (a *aofState) Feed(ops []PropOp) {
 		a.buf = a.w.appendOps(a.buf, ops[i:j])
 		i = j + 1
 	}
-	a.fed++
+	a.fed.Add(1)
 	a.buffered.Store(int64(len(a.buf)))
 	a.mu.Unlock()
 }
@@ -139,9 +139,7 @@ func (s *Server) fedMark() int64 {
 	if !a.active.Load() {
 		return 0
 	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.fed
+	return a.fed.Load()
 }
 
 // aofFlush writes the buffer to the INCR file if the units up to mark are not there
@@ -177,7 +175,7 @@ func (s *Server) aofFlush(mark int64) {
 func (s *Server) writeBuffered(sync bool) error {
 	a := &s.aof
 	a.mu.Lock()
-	data, mark := a.buf, a.fed
+	data, mark := a.buf, a.fed.Load()
 	a.buf, a.spare = a.spare[:0], nil
 	a.mu.Unlock()
 	if len(data) > 0 {
