@@ -16,6 +16,14 @@ type Ref struct{ p atomic.Pointer[User] }
 // Load returns the user's current version.
 func (r *Ref) Load() *User { return r.p.Load() }
 
+// Superuser returns a Ref for the server's own clients (loading the AOF): allowed
+// everything, as Redis's internal clients have no user to check.
+func Superuser() *Ref {
+	r := &Ref{}
+	r.p.Store(&User{Unrestricted: true})
+	return r
+}
+
 // Registry is the set of users, by name.
 type Registry struct {
 	Model *Model

@@ -1,5 +1,19 @@
 // Package persist is the RDB encoding of values as Redis 7.0 writes it (RDB version
-// 10): the body of DUMP payloads today, and of RDB files when SAVE and loading come.
+// 10): the body of DUMP payloads and of RDB files; and the formats of Redis 7.0's
+// multi-part append-only file (aof.go).
+//
+// # The AOF
+//
+// An AOF directory holds a manifest (ParseManifest, Manifest.Bytes: the lines
+// "file <name> seq <n> type <b|h|i>", byte for byte as Redis writes them), one base
+// (an RDB file, or commands) and INCR files of commands as RESP arrays. ReadCommand
+// reads one command and tells a torn write (ErrTruncated: the data ends inside a
+// command, which the server may cut off) from bad data (*AOFError, with the offset),
+// which is never skipped. WriteAOFBase writes a base of commands for
+// aof-use-rdb-preamble no, as Redis's rewrite does (SET, RPUSH, SADD, ZADD, HMSET of
+// at most 64 elements, PEXPIREAT), except that a stream is a RESTORE of its DUMP
+// payload where Redis writes XADD, XSETID and XGROUP commands; both servers load
+// either.
 //
 // # Contract
 //

@@ -111,6 +111,7 @@ type LoadResult struct {
 	Functions []string
 	Keys      int // keys loaded
 	Expired   int // keys skipped because their deadline had passed
+	Len       int // bytes the RDB took, checksum included: an AOF's preamble is followed by commands
 }
 
 // ErrChecksum reports an RDB file whose CRC64 does not match its contents.
@@ -142,11 +143,13 @@ func ReadRDB(p []byte, ks *store.Keyspace, now int64) (LoadResult, error) {
 		switch op {
 		case opEOF:
 			end := len(p) - r.Len()
+			res.Len = end
 			if ver >= 5 && r.Len() >= 8 {
 				want := binary.LittleEndian.Uint64(p[end:])
 				if want != 0 && want != CRC64(0, p[:end]) {
 					return res, ErrChecksum
 				}
+				res.Len += 8
 			}
 			return res, nil
 		case opSelectDB:

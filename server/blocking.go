@@ -166,7 +166,7 @@ func (s *Server) serveReady(held uint64) {
 					continue
 				}
 				if s.runWaiter(w, k.key) {
-					queueServedReply(w.c)
+					s.queueServedReply(w.c)
 					b.unregister(w)
 					w.state.Store(finished)
 					close(w.done)
@@ -182,10 +182,17 @@ func (s *Server) serveReady(held uint64) {
 // at once when the client has an asynchronous output (it is subscribed), so a message
 // published after that write reaches it after the reply, as Redis orders them; other
 // clients' replies leave when their goroutine wakes. The client's goroutine is parked
-// until the waiter is done, so its writer and counters are free to use here.
-func queueServedReply(c *Client) {
+// until the waiter is done, so its writer and counters are free to use here. A reply
+// sent at once waits for the AOF to hold the pop, as every reply does.
+func (s *Server) queueServedReply(c *Client) {
 	if c.out == nil || c.replyOff || c.skipThis {
 		return
+	}
+	if c.ownUnit.fed {
+		c.ownUnit.fed = false
+		if mark := s.fedMark(); mark > 0 {
+			s.aofFlush(mark)
+		}
 	}
 	c.count(&c.stats.netOut, int64(c.w.Len()))
 	c.out.reply(c.w.Bytes(), c.w.Proto)

@@ -42,6 +42,7 @@ type Client struct {
 
 	authenticated   bool
 	user            atomic.Pointer[acl.Ref] // read by CLIENT LIST and KILL on other goroutines
+	inExec          bool                    // EXEC is running its queue, holding shards
 	caller          *Client                 // of a script's pseudo-client: the client running the script (its user, the keys it reads for tracking)
 	replyOff        bool                    // CLIENT REPLY OFF
 	skipNext        bool                    // CLIENT REPLY SKIP: drop the next command's reply
@@ -56,6 +57,7 @@ type Client struct {
 	diag            clientDiag       // state CLIENT LIST, MONITOR and PAUSE keep (diag.go)
 	unit            *unit            // where this client's writes gather for propagation
 	ownUnit         unit
+	aofMark         int64   // the AOF must hold this many units before the batch's replies leave
 	replTargets     Targets // where its writes propagate: all, or redis.set_repl's choice in scripts
 	replListenPort  int     // REPLCONF listening-port, for INFO and ROLE
 	trk             clientTracking
@@ -160,7 +162,7 @@ func (c *Client) setProto(p int) {
 func (s *Server) flushPending(c *Client) {
 	c.wakes.wake()
 	if c.out == nil {
-		_ = redcon.BaseWriter(c.conn).Flush()
+		_ = s.flushConn(c)
 	}
 }
 
@@ -168,4 +170,19 @@ func (c *Client) setName(name string) {
 	c.mu.Lock()
 	c.name = name
 	c.mu.Unlock()
+}
+
+// newPseudoClient returns a client with no connection that runs commands for the
+// server itself (Lua's redis.call, AOF loading): authenticated, never blocking, its
+// writes gathered in its own unit.
+func newPseudoClient(s *Server, name string) *Client {
+	pc := &Client{srv: s, authenticated: true, since: time.Now(),
+		subChannels: map[string]struct{}{}, subPatterns: map[string]struct{}{}, subShard: map[string]struct{}{},
+		unblock: make(chan unblockReason, 1), killed: make(chan struct{})}
+	pc.ctx = command.Ctx{W: &pc.w, KS: s.ks, Client: pc, NoBlock: true}
+	pc.unit, pc.replTargets = &pc.ownUnit, ToAll
+	pc.user.Store(acl.Superuser())
+	pc.addr = name
+	pc.setName(name)
+	return pc
 }

@@ -327,6 +327,8 @@ func (s *Server) cmdDebug(c *Ctx) error {
 		return s.debugClock(c)
 	case sub == "reload":
 		return s.debugReload(c)
+	case sub == "loadaof" && n == 2:
+		return s.debugLoadAOF(c)
 	case sub == "sdslen" && n == 3:
 		return s.debugSDSLen(c)
 	case sub == "listpack" && n == 3:

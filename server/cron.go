@@ -113,6 +113,8 @@ func (s *Server) cronRound(now time.Time) {
 		s.closeIdleClients()
 		s.evictClients()
 		s.checkSavePoints()
+		s.autoRewrite() // aof.go
+		s.collectHistory()
 		s.pingReplicas(now)
 	}
 }

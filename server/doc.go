@@ -38,4 +38,13 @@
 // The keyspace reports every change through store.Hooks; the server's implementation
 // (hooks.go) is the single place where writes turn into WATCH invalidation, keyspace
 // notifications, wake-ups and propagation.
+//
+// # Persistence
+//
+// RDB snapshots (persistence.go) serialize the keyspace while every shard is held and
+// write it with the shards released. The append-only file (aof.go) is a consumer of
+// the write stream (propagate.go), like replication: a command's writes are in the AOF
+// file before its reply leaves, and fsynced first under appendfsync always, one fsync
+// shared by the replies of every connection waiting for it. At start-up the AOF is
+// replayed through execute by a pseudo-client whose writes propagate nowhere.
 package server

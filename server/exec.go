@@ -76,6 +76,10 @@ func (s *Server) execute(c *Client, args [][]byte) {
 		s.reject(c, spec, err)
 		return
 	}
+	if err := s.aofWriteDenied(spec); err != nil { // a failed AOF write (aof.go)
+		s.reject(c, spec, err)
+		return
+	}
 	if c.multi != nil && !multiControl(top.Name) {
 		c.multi.queue(spec, args)
 		c.w.Simple("QUEUED")

@@ -1,5 +1,7 @@
 package server
 
+import "os"
+
 // AddFeed exposes the write stream to the black-box tests of this directory: fn gets
 // each unit rendered as a replica would read it.
 func (s *Server) AddFeed(fn func(stream []byte)) (remove func()) {
@@ -12,3 +14,13 @@ type funcFeed struct {
 }
 
 func (f *funcFeed) Feed(ops []PropOp) { f.fn(f.w.appendOps(nil, ops)) }
+
+// SwapAOFFile makes the AOF append to f (a file that fails writes, in the fault
+// tests) and returns the file it replaced.
+func (s *Server) SwapAOFFile(f *os.File) *os.File {
+	s.aof.io.Lock()
+	defer s.aof.io.Unlock()
+	old := s.aof.file
+	s.aof.file = f
+	return old
+}

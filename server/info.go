@@ -303,7 +303,7 @@ func (s *Server) infoMemory(b *strings.Builder) {
 	kv(b, "mem_clients_slaves", 0)
 	kv(b, "mem_clients_normal", f.clientsBytes)
 	kv(b, "mem_cluster_links", 0)
-	kv(b, "mem_aof_buffer", 0)
+	kv(b, "mem_aof_buffer", s.aof.buffered.Load())
 	kv(b, "mem_allocator", "go-"+runtime.Version())
 	kv(b, "active_defrag_running", 0)
 	kv(b, "lazyfree_pending_objects", 0)
@@ -373,18 +373,10 @@ func (s *Server) infoPersistence(b *strings.Builder) {
 	kv(b, "rdb_last_load_keys_expired", r.expired)
 	kv(b, "rdb_last_load_keys_loaded", r.loaded)
 	r.mu.Unlock()
-	kv(b, "aof_enabled", 0)
-	kv(b, "aof_rewrite_in_progress", 0)
-	kv(b, "aof_rewrite_scheduled", 0)
-	kv(b, "aof_last_rewrite_time_sec", -1)
-	kv(b, "aof_current_rewrite_time_sec", -1)
-	kv(b, "aof_last_bgrewrite_status", "ok")
-	kv(b, "aof_rewrites", 0)
-	kv(b, "aof_rewrites_consecutive_failures", 0)
-	kv(b, "aof_last_write_status", "ok")
-	kv(b, "aof_last_cow_size", 0)
-	kv(b, "module_fork_in_progress", 0)
-	kv(b, "module_fork_last_cow_size", 0)
+	s.infoAOF(b, func() {
+		kv(b, "module_fork_in_progress", 0)
+		kv(b, "module_fork_last_cow_size", 0)
+	})
 }
 
 func (s *Server) infoStats(b *strings.Builder) {

@@ -138,7 +138,7 @@ func (s *Server) cmdExec(c *Ctx) error {
 		return nil
 	}
 	c.W.Array(len(m.cmds))
-	cl.ctx.NoBlock = true
+	cl.ctx.NoBlock, cl.inExec = true, true
 	start := monoNow()
 	for _, q := range m.cmds {
 		// The user's rules may have changed since the command was queued.
@@ -151,7 +151,7 @@ func (s *Server) cmdExec(c *Ctx) error {
 		err := s.run(cl, q.spec, q.args, m.mask)
 		start = s.record(cl, q.spec, start, err) // one clock reading ends a call and starts the next
 	}
-	cl.ctx.NoBlock = false
+	cl.ctx.NoBlock, cl.inExec = false, false
 	// Its commands propagated, in their unit's MULTI/EXEC; the commands ran with this
 	// same context, so this is said after them.
 	c.PropagateNothing()

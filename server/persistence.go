@@ -56,17 +56,16 @@ func (s *Server) rdbPath() string {
 }
 
 // snapshot serializes the keyspace and the function libraries as an RDB file and
-// returns it with the change count it captured. The caller holds every shard.
-func (s *Server) snapshot() ([]byte, int64, error) {
+// returns it with the change count it captured; aofBase marks it as an AOF's base (the
+// aof-base AUX field). The caller holds every shard.
+func (s *Server) snapshot(aofBase bool) ([]byte, int64, error) {
 	opt := persist.SaveOptions{
 		Aux: [][2]string{{"redis-ver", RedisVersion}, {"redis-bits", "64"},
 			{"ctime", strconv.FormatInt(s.clock.Now().Unix(), 10)},
-			{"used-mem", strconv.FormatUint(s.evictor.Meter().Used(), 10)}, {"aof-base", "0"}},
-		Now:      s.clock.UnixMilli(),
-		Compress: s.cfg.Bool("rdbcompression"),
-	}
-	for _, lib := range s.scripts.eng.FunctionList("") {
-		opt.Functions = append(opt.Functions, lib.Code)
+			{"used-mem", strconv.FormatUint(s.evictor.Meter().Used(), 10)}, {"aof-base", strconv.Itoa(boolInt(aofBase))}},
+		Now:       s.clock.UnixMilli(),
+		Compress:  s.cfg.Bool("rdbcompression"),
+		Functions: s.functionCodes(),
 	}
 	switch policy := s.cfg.String("maxmemory-policy"); {
 	case strings.Contains(policy, "lru"):
@@ -86,7 +85,7 @@ func (s *Server) saveRDB(locked bool) error {
 	if !locked {
 		s.ks.Lock(all)
 	}
-	data, dirty, err := s.snapshot()
+	data, dirty, err := s.snapshot(false)
 	if !locked {
 		s.ks.Unlock(all) // the disk write needs no lock
 	}
@@ -223,6 +222,14 @@ func (s *Server) checkSavePoints() {
 	}
 }
 
+func (s *Server) functionCodes() []string {
+	var codes []string
+	for _, lib := range s.scripts.eng.FunctionList("") {
+		codes = append(codes, lib.Code)
+	}
+	return codes
+}
+
 // loadRDB loads dbfilename at start-up, if it exists. A damaged file stops the start:
 // half a dataset is never served.
 func (s *Server) loadRDB() error {
@@ -235,15 +242,7 @@ func (s *Server) loadRDB() error {
 		return fmt.Errorf("can't read the RDB file %s: %w", path, err)
 	}
 	start := time.Now()
-	res, err := persist.ReadRDB(data, s.ks, s.clock.UnixMilli())
-	if err == nil {
-		for _, code := range res.Functions {
-			if _, ferr := s.scripts.eng.FunctionLoad(code, false); ferr != nil {
-				err = fmt.Errorf("loading a function library: %v", ferr)
-				break
-			}
-		}
-	}
+	res, err := s.loadRDBData(data)
 	if err != nil {
 		for i := 0; i < s.ks.Databases(); i++ {
 			s.ks.DB(i).Flush()
@@ -256,6 +255,20 @@ func (s *Server) loadRDB() error {
 	s.rdb.mu.Unlock()
 	s.log.notice("DB loaded from disk: %.3f seconds", time.Since(start).Seconds())
 	return nil
+}
+
+// loadRDBData loads an RDB image (a file, or an AOF's base) with its function
+// libraries into the keyspace.
+func (s *Server) loadRDBData(data []byte) (persist.LoadResult, error) {
+	res, err := persist.ReadRDB(data, s.ks, s.clock.UnixMilli())
+	if err == nil {
+		for _, code := range res.Functions {
+			if _, ferr := s.scripts.eng.FunctionLoad(code, false); ferr != nil {
+				return res, fmt.Errorf("loading a function library: %v", ferr)
+			}
+		}
+	}
+	return res, err
 }
 
 // debugReload is DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: a save (unless NOSAVE), then

@@ -77,6 +77,7 @@ type unit struct {
 	ops     []PropOp
 	depth   int    // open runs: EXEC and scripts run calls inside a call
 	claimed uint64 // shards whose lazy expiries belong to this unit
+	fed     bool   // a unit was sent: its client's reply waits for the AOF (aof.go)
 }
 
 var (
@@ -132,6 +133,7 @@ func (s *Server) endRun(u *unit, ctx *command.Ctx, db int, args [][]byte, mask u
 	}
 	s.feed(ops)
 	u.ops = u.ops[:0]
+	u.fed = true
 }
 
 func (s *Server) feed(ops []PropOp) {

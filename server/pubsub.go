@@ -7,8 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tidwall/redcon"
-
 	. "github.com/cinnabar-db/cinnabar/command"
 	"github.com/cinnabar-db/cinnabar/config"
 	"github.com/cinnabar-db/cinnabar/glob"
@@ -77,7 +75,7 @@ func (s *Server) enterPushMode(c *Client, class int) {
 	if c.out != nil {
 		return
 	}
-	_ = redcon.BaseWriter(c.conn).Flush()
+	_ = s.flushConn(c)
 	lim := s.cfg.BufferLimit(class)
 	c.out = newAsyncOutput(c, c.w.Proto, int64(lim.Hard), int64(lim.Soft), time.Duration(lim.SoftSeconds)*time.Second)
 	// Published for other goroutines (invalidations, CLIENT LIST) once the pushes mailed

@@ -78,7 +78,7 @@ func (s *Server) cmdSync(c *Ctx) error {
 	if s.isReplica(cl) {
 		return nil // already attached: Redis ignores a second SYNC
 	}
-	data, _, err := s.snapshot()
+	data, _, err := s.snapshot(false)
 	if err != nil {
 		return Errorf("ERR can't take the snapshot: %v", err)
 	}

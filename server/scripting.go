@@ -335,13 +335,7 @@ type scriptCall struct {
 func (sc *scripting) newCall(s *Server, caller *Client) *scriptCall {
 	call, _ := sc.calls.Get().(*scriptCall)
 	if call == nil {
-		pc := &Client{srv: s, authenticated: true, since: time.Now(),
-			subChannels: map[string]struct{}{}, subPatterns: map[string]struct{}{}, subShard: map[string]struct{}{},
-			unblock: make(chan unblockReason, 1), killed: make(chan struct{})}
-		pc.ctx = Ctx{W: &pc.w, KS: s.ks, Client: pc, NoBlock: true}
-		pc.addr = "lua"
-		pc.setName("lua")
-		call = &scriptCall{pc: pc}
+		call = &scriptCall{pc: newPseudoClient(s, "lua")}
 	}
 	pc := call.pc
 	pc.db = caller.db

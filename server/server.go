@@ -83,6 +83,7 @@ type Server struct {
 
 	scripts *scripting       // the Lua engine and the running script (scripting.go)
 	rdb     rdbState         // snapshots (persistence.go)
+	aof     aofState         // the append-only file (aof.go)
 	repl    replicationState // attached replicas (replication.go)
 
 	writes     writeStream                           // propagation to the AOF and replicas (propagate.go)
@@ -144,9 +145,25 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	cfg.OnChange(s.maxMemoryChanged) // after applyConfig: it evicts under the new settings
 	s.initDiag(opts)
 	s.rdb.lastSave, s.rdb.lastOK, s.rdb.lastSeconds = s.started, true, -1
-	if err := s.loadRDB(); err != nil {
-		return nil, err
+	s.aof.rw.lastOK, s.aof.rw.lastSeconds = true, -1
+	s.aofSettings()
+	// With appendonly yes the AOF is the dataset; an RDB file is not read even when no
+	// AOF exists (a new one is made from the empty dataset), as Redis 7.0 does.
+	if cfg.Bool("appendonly") {
+		loaded, err := s.loadAOF()
+		if err == nil {
+			err = s.startAOF(loaded)
+		}
+		if err != nil {
+			return nil, err
+		}
+	} else {
+		if err := s.loadRDB(); err != nil {
+			return nil, err
+		}
+		s.noteManifest()
 	}
+	cfg.OnChange(s.appendOnlyChanged)
 	return s, nil
 }
 
@@ -280,6 +297,8 @@ func (s *Server) Close() error {
 		s.expirer.Stop()
 		s.evictor.Stop()
 		s.rdb.jobs.Wait() // a background save in progress finishes its file
+		s.aof.jobs.Wait() // as does a rewrite
+		s.stopAOF()
 		s.log.notice("Cinnabar is now ready to exit, bye bye...")
 		close(s.done)
 	})
@@ -327,7 +346,6 @@ func (s *Server) closed(conn redcon.Conn, _ error) {
 // runs the connection's read-run-flush loop until the connection ends.
 func (s *Server) serveCommand(conn redcon.Conn, _ redcon.Command) {
 	c := conn.Context().(*Client)
-	out := redcon.BaseWriter(conn)
 	defer c.wakes.wake()
 	for {
 		for args, ok := c.in.nextCommand(); ok; args, ok = c.in.nextCommand() {
@@ -350,7 +368,7 @@ func (s *Server) serveCommand(conn redcon.Conn, _ redcon.Command) {
 		// which on a VM is an exit: at pipeline 1 it doubled the server's cost per
 		// EVALSHA). With nothing else runnable this returns at once.
 		runtime.Gosched()
-		if c.closing.Load() || out.Flush() != nil || !c.in.nextBatch() {
+		if c.closing.Load() || s.flushConn(c) != nil || !c.in.nextBatch() {
 			return
 		}
 	}
@@ -360,6 +378,14 @@ func (s *Server) serveCommand(conn redcon.Conn, _ redcon.Command) {
 func (s *Server) serveOne(c *Client, args [][]byte) {
 	c.skipThis, c.skipNext = c.skipNext, false
 	s.execute(c, args)
+	if c.ownUnit.fed {
+		c.ownUnit.fed = false
+		c.aofMark = s.fedMark()
+		if c.out != nil && c.aofMark > 0 { // replies leave at once on this path
+			s.aofFlush(c.aofMark)
+			c.aofMark = 0
+		}
+	}
 	c.count(&c.stats.netOut, int64(c.w.Len()))
 	send := !c.replyOff && !c.skipThis
 	switch {
@@ -381,9 +407,19 @@ func (s *Server) serveOne(c *Client, args [][]byte) {
 		if c.out != nil {
 			c.out.close() // sends what is queued, the reply included
 		}
-		_ = redcon.BaseWriter(c.conn).Flush()
+		_ = s.flushConn(c)
 		c.conn.Close()
 	}
+}
+
+// flushConn sends the replies redcon holds for c, once the AOF holds the writes they
+// acknowledge (aof.go): every path that flushes a connection goes through here.
+func (s *Server) flushConn(c *Client) error {
+	if c.aofMark > 0 {
+		s.aofFlush(c.aofMark)
+		c.aofMark = 0
+	}
+	return redcon.BaseWriter(c.conn).Flush()
 }
 
 // waitTimeout waits for wg, giving up after d.
