@@ -311,6 +311,18 @@ func (s *Server) baseImage() (data []byte, rdb bool, err error) {
 	return buf.Bytes(), false, err
 }
 
+// beginBaseImage starts a rewrite's base: with the RDB preamble, a snapshot encoded
+// once the shards are released (beginSnapshot), as commands, rendered now. The caller
+// holds every shard; finish returns the base.
+func (s *Server) beginBaseImage() (finish func() ([]byte, error), rdb bool) {
+	if s.cfg.Bool("aof-use-rdb-preamble") {
+		finish, _ = s.beginSnapshot(true)
+		return finish, true
+	}
+	data, rdb, err := s.baseImage()
+	return func() ([]byte, error) { return data, err }, rdb
+}
+
 // openIncr opens INCR file seq, new (fresh) or to append to, and makes it the one
 // appended to. The caller holds aof.io.
 func (s *Server) openIncr(seq int64, fresh bool) error {
@@ -483,8 +495,8 @@ func (s *Server) runRewrite(enable bool) error {
 		a.rw.Unlock()
 		return nil
 	}
-	data, rdb, err := s.baseImage()
-	if err == nil && (a.on || enable) {
+	var err error
+	if a.on || enable {
 		if a.on {
 			err = s.writeBuffered(true)
 		}
@@ -502,6 +514,11 @@ func (s *Server) runRewrite(enable bool) error {
 			err = s.writeManifest()
 		}
 	}
+	var finish func() ([]byte, error)
+	var rdb bool
+	if err == nil { // the image of this instant: the new INCR file starts where it ends
+		finish, rdb = s.beginBaseImage()
+	}
 	a.io.Unlock()
 	s.ks.Unlock(all)
 	if err != nil {
@@ -513,7 +530,11 @@ func (s *Server) runRewrite(enable bool) error {
 	a.jobs.Add(1)
 	go func() {
 		defer a.jobs.Done()
-		s.finishRewrite(s.installBase(data, rdb))
+		data, err := finish()
+		if err == nil {
+			err = s.installBase(data, rdb)
+		}
+		s.finishRewrite(err)
 	}()
 	return nil
 }

@@ -55,10 +55,9 @@ func (s *Server) rdbPath() string {
 	return filepath.Join(s.cfg.String("dir"), s.cfg.String("dbfilename"))
 }
 
-// snapshot serializes the keyspace and the function libraries as an RDB file and
-// returns it with the change count it captured; aofBase marks it as an AOF's base (the
-// aof-base AUX field). The caller holds every shard.
-func (s *Server) snapshot(aofBase bool) ([]byte, int64, error) {
+// rdbOptions are the settings of an RDB image of the keyspace taken now; aofBase marks
+// it as an AOF's base (the aof-base AUX field).
+func (s *Server) rdbOptions(aofBase bool) persist.SaveOptions {
 	opt := persist.SaveOptions{
 		Aux: [][2]string{{"redis-ver", RedisVersion}, {"redis-bits", "64"},
 			{"ctime", strconv.FormatInt(s.clock.Now().Unix(), 10)},
@@ -73,21 +72,49 @@ func (s *Server) snapshot(aofBase bool) ([]byte, int64, error) {
 	case strings.Contains(policy, "lfu"):
 		opt.Access = persist.AccessFreq
 	}
+	return opt
+}
+
+// snapshot serializes the keyspace and the function libraries as an RDB file and
+// returns it with the change count it captured. The caller holds every shard, for the
+// whole encoding: for the paths that already stop everything (DEBUG RELOAD, FLUSHALL's
+// save, a full resync) or own the keyspace.
+func (s *Server) snapshot(aofBase bool) ([]byte, int64, error) {
 	var buf bytes.Buffer
-	err := persist.WriteRDB(&buf, s.ks, opt)
+	err := persist.WriteRDB(&buf, s.ks, s.rdbOptions(aofBase))
 	return buf.Bytes(), s.ks.Stats().Dirty, err
 }
 
+// beginSnapshot starts an RDB image of the keyspace as it is now, encoded while
+// clients keep working (store.Snapshot: a slot is encoded before its first change,
+// the rest by finish). The caller holds every shard; finish, called without them,
+// completes the image and returns it. dirty is the change count it captures.
+func (s *Server) beginSnapshot(aofBase bool) (finish func() ([]byte, error), dirty int64) {
+	im := persist.NewImage(s.ks, s.rdbOptions(aofBase), s.ks.Shards())
+	snap := s.ks.BeginSnapshot(im.Add)
+	return func() ([]byte, error) {
+		snap.Run()
+		var buf bytes.Buffer
+		err := im.Write(&buf)
+		return buf.Bytes(), err
+	}, s.ks.Stats().Dirty
+}
+
 // saveRDB takes a snapshot and writes it to dbfilename. locked says the caller holds
-// every shard already (DEBUG RELOAD).
+// every shard already (DEBUG RELOAD, FLUSHALL): the image is then encoded at once.
 func (s *Server) saveRDB(locked bool) error {
-	all := s.ks.AllShards()
-	if !locked {
+	var data []byte
+	var dirty int64
+	var err error
+	if locked {
+		data, dirty, err = s.snapshot(false)
+	} else {
+		all := s.ks.AllShards()
 		s.ks.Lock(all)
-	}
-	data, dirty, err := s.snapshot(false)
-	if !locked {
-		s.ks.Unlock(all) // the disk write needs no lock
+		var finish func() ([]byte, error)
+		finish, dirty = s.beginSnapshot(false)
+		s.ks.Unlock(all)
+		data, err = finish() // clients keep working meanwhile
 	}
 	if err == nil {
 		err = atomicfile.Write(s.rdbPath(), data, "temp-*.rdb")
