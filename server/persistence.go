@@ -39,7 +39,12 @@ type rdbState struct {
 	loaded      int
 	expired     int
 	jobs        sync.WaitGroup // background saves, which Close waits for
+	cancelled   bool           // FLUSHALL dropped the background save in progress
+	fileMu      sync.Mutex     // one save writes dbfilename at a time
 }
+
+// errBgSaveCancelled ends a background save that FLUSHALL dropped.
+var errBgSaveCancelled = errors.New("background save cancelled by FLUSHALL")
 
 // errSaveInProgress is Redis's reply to SAVE or BGSAVE during a background save.
 var errSaveInProgress = Err("ERR Background save already in progress")
@@ -101,8 +106,10 @@ func (s *Server) beginSnapshot(aofBase bool) (finish func() ([]byte, error), dir
 }
 
 // saveRDB takes a snapshot and writes it to dbfilename. locked says the caller holds
-// every shard already (DEBUG RELOAD, FLUSHALL): the image is then encoded at once.
-func (s *Server) saveRDB(locked bool) error {
+// every shard already (DEBUG RELOAD, FLUSHALL): the image is then encoded at once. A
+// background save (bg) that FLUSHALL cancelled meanwhile writes nothing and returns
+// errBgSaveCancelled, as Redis kills its child.
+func (s *Server) saveRDB(locked, bg bool) error {
 	var data []byte
 	var dirty int64
 	var err error
@@ -116,10 +123,21 @@ func (s *Server) saveRDB(locked bool) error {
 		s.ks.Unlock(all)
 		data, err = finish() // clients keep working meanwhile
 	}
+	st := &s.rdb
+	st.fileMu.Lock()
+	defer st.fileMu.Unlock()
+	st.mu.Lock()
+	cancelled := bg && st.cancelled
+	if bg {
+		st.cancelled = false
+	}
+	st.mu.Unlock()
+	if cancelled {
+		return errBgSaveCancelled
+	}
 	if err == nil {
 		err = atomicfile.Write(s.rdbPath(), data, "temp-*.rdb")
 	}
-	st := &s.rdb
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.lastTry = time.Now()
@@ -140,13 +158,20 @@ func (s *Server) startBgSave() bool {
 		st.mu.Unlock()
 		return false
 	}
-	st.inProgress, st.started = true, time.Now()
+	st.inProgress, st.started, st.cancelled = true, time.Now(), false
 	st.jobs.Add(1)
 	st.mu.Unlock()
 	s.log.notice("Background saving started")
 	go func() {
 		defer st.jobs.Done()
-		err := s.saveRDB(false)
+		err := s.saveRDB(false, true)
+		if err == errBgSaveCancelled { // not a failure: Redis's killed child is not one either
+			s.log.notice("Background saving terminated by FLUSHALL")
+			st.mu.Lock()
+			st.inProgress = false
+			st.mu.Unlock()
+			return
+		}
 		st.mu.Lock()
 		st.inProgress, st.lastOK = false, err == nil
 		st.lastSeconds = int64(time.Since(st.started).Seconds())
@@ -171,7 +196,7 @@ func (s *Server) cmdSave(c *Ctx) error {
 	if s.bgSaveInProgress() {
 		return errSaveInProgress
 	}
-	if err := s.saveRDB(false); err != nil {
+	if err := s.saveRDB(false, false); err != nil {
 		return Err("ERR")
 	}
 	s.rdb.mu.Lock()
@@ -192,18 +217,24 @@ func (s *Server) cmdBgSave(c *Ctx) error {
 	return nil
 }
 
-// flushAllSaving wraps FLUSHALL's handler: with save points configured, Redis saves
-// the emptied dataset at once, so that the dump no longer holds the flushed keys and
-// the changes since the last save start again from zero. FLUSHALL holds every shard.
-// Redis first kills a background save in progress; one here cannot be stopped, so then
-// no save is made (the background one captured its image before the flush).
+// flushAllSaving wraps FLUSHALL's handler as Redis's: a background save in progress
+// is dropped (Redis kills its child: its image would bring the flushed keys back), and
+// with save points configured the emptied dataset is saved at once, so that the dump
+// no longer holds the flushed keys and the changes since the last save start again
+// from zero. FLUSHALL holds every shard.
 func (s *Server) flushAllSaving(flush func(*Ctx) error) func(*Ctx) error {
 	return func(c *Ctx) error {
 		if err := flush(c); err != nil {
 			return err
 		}
-		if len(savePoints(s.cfg.String("save"))) > 0 && !s.bgSaveInProgress() {
-			_ = s.saveRDB(true) // a failure is logged, as Redis logs it
+		st := &s.rdb
+		st.mu.Lock()
+		if st.inProgress {
+			st.cancelled = true
+		}
+		st.mu.Unlock()
+		if len(savePoints(s.cfg.String("save"))) > 0 {
+			_ = s.saveRDB(true, false) // a failure is logged, as Redis logs it
 		}
 		return nil
 	}
@@ -315,7 +346,7 @@ func (s *Server) debugReload(c *Ctx) error {
 		}
 	}
 	if save {
-		if err := s.saveRDB(true); err != nil {
+		if err := s.saveRDB(true, false); err != nil {
 			return Err("ERR Error trying to save the RDB file")
 		}
 	}
@@ -348,5 +379,5 @@ func (s *Server) saveBeforeShutdown(save, nosave bool) error {
 		return nil
 	}
 	s.log.notice("Saving the final RDB snapshot before exiting.")
-	return s.saveRDB(false)
+	return s.saveRDB(false, false)
 }
