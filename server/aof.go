@@ -200,7 +200,7 @@ func (s *Server) writeBuffered(sync bool) error {
 	a.buffered.Store(int64(len(a.buf)))
 	a.mu.Unlock()
 	if sync {
-		if err := a.file.Sync(); err != nil {
+		if err := fdatasync(a.file); err != nil {
 			s.aofFailed("Can't persist the AOF file: fsync", err)
 			return err
 		}
@@ -225,6 +225,24 @@ func (s *Server) aofFailed(what string, err error) {
 // runtime's sysmon thread on every batch of replies (measured: SET at pipeline 1 with
 // appendfsync everysec ran at 0.6-0.75 of Redis with os.File.Write). fsync, which
 // waits for the disk, keeps the ordinary path.
+// fdatasync flushes f's data to disk, as Redis's redis_fsync does on Linux: unlike
+// fsync (os.File.Sync) it skips the metadata a read does not need (the modification
+// time), one disk write less per call.
+func fdatasync(f *os.File) error {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var serr error
+	if err := rc.Control(func(fd uintptr) {
+		for serr = syscall.Fdatasync(int(fd)); serr == syscall.EINTR; serr = syscall.Fdatasync(int(fd)) {
+		}
+	}); err != nil {
+		return err
+	}
+	return serr
+}
+
 func rawWrite(f *os.File, data []byte) (int, error) {
 	rc, err := f.SyscallConn()
 	if err != nil {
