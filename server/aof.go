@@ -329,16 +329,15 @@ func (s *Server) baseImage() (data []byte, rdb bool, err error) {
 	return buf.Bytes(), false, err
 }
 
-// beginBaseImage starts a rewrite's base: with the RDB preamble, a snapshot encoded
-// once the shards are released (beginSnapshot), as commands, rendered now. The caller
-// holds every shard; finish returns the base.
+// beginBaseImage starts a rewrite's base, an RDB file (aof-use-rdb-preamble) or
+// commands, encoded while clients keep working (beginImage). The caller holds every
+// shard; finish returns the base.
 func (s *Server) beginBaseImage() (finish func() ([]byte, error), rdb bool) {
 	if s.cfg.Bool("aof-use-rdb-preamble") {
 		finish, _ = s.beginSnapshot(true)
 		return finish, true
 	}
-	data, rdb, err := s.baseImage()
-	return func() ([]byte, error) { return data, err }, rdb
+	return s.beginImage(persist.NewCommandBase(s.ks.Databases(), s.ks.Shards(), s.functionCodes(), s.cfg.Bool("rdbcompression"))), false
 }
 
 // openIncr opens INCR file seq, new (fresh) or to append to, and makes it the one

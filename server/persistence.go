@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 
 	. "github.com/cinnabar-db/cinnabar/command"
 	"github.com/cinnabar-db/cinnabar/persist"
+	"github.com/cinnabar-db/cinnabar/store"
 
 	"github.com/cinnabar-db/cinnabar/atomicfile"
 )
@@ -95,14 +97,28 @@ func (s *Server) snapshot(aofBase bool) ([]byte, int64, error) {
 // the rest by finish). The caller holds every shard; finish, called without them,
 // completes the image and returns it. dirty is the change count it captures.
 func (s *Server) beginSnapshot(aofBase bool) (finish func() ([]byte, error), dirty int64) {
-	im := persist.NewImage(s.ks, s.rdbOptions(aofBase), s.ks.Shards())
+	return s.beginImage(persist.NewImage(s.ks, s.rdbOptions(aofBase), s.ks.Shards())), s.ks.Stats().Dirty
+}
+
+// image is a file of the whole keyspace built from keys given in any order, in one
+// part per lock shard: an RDB file (persist.Image) or an AOF base of commands
+// (persist.CommandBase).
+type image interface {
+	Add(db, part int, key string, v *store.Entry)
+	Write(w io.Writer) error
+}
+
+// beginImage starts filling im with the keyspace as it is now, while clients keep
+// working (store.Snapshot); the caller holds every shard. finish, called without
+// them, completes it and returns the file.
+func (s *Server) beginImage(im image) (finish func() ([]byte, error)) {
 	snap := s.ks.BeginSnapshot(im.Add)
 	return func() ([]byte, error) {
 		snap.Run()
 		var buf bytes.Buffer
 		err := im.Write(&buf)
 		return buf.Bytes(), err
-	}, s.ks.Stats().Dirty
+	}
 }
 
 // saveRDB takes a snapshot and writes it to dbfilename. locked says the caller holds
