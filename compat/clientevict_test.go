@@ -17,7 +17,7 @@ func TestClientEvictionDifferential(t *testing.T) {
 	srv := startServer(t)
 	type outcome struct {
 		bigRequestClosed, noEvictClosed, subscriberClosed, transactionClosed, readerClosed bool
-		evicted                                                              int64
+		evicted                                                                            int64
 	}
 	run := func(addr string) outcome {
 		admin := newClient(t, addr, 2)

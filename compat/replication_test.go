@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/cinnabar-db/cinnabar/cinnabartest"
 )
 
 // TestReplicaOfCinnabar attaches a real redis-server as a replica of Cinnabar: it
@@ -82,4 +84,58 @@ func TestReplicationCommandsDifferential(t *testing.T) {
 		REPLCONF rdb-filter-only x
 		REPLCONF rdb-filter-only "functions x"
 	`)
+}
+
+// TestFullResyncDuringWrites: the snapshot of a full resync is encoded while clients
+// keep writing, and the writes made meanwhile reach the replica after it, none lost
+// and none twice.
+func TestFullResyncDuringWrites(t *testing.T) {
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		t.Skip("differential test skipped: no redis-server binary on PATH")
+	}
+	srv := startServer(t, cinnabartest.WithConfig("enable-debug-command", "yes"))
+	master := dialRaw(t, srv.Addr())
+	require.Equal(t, "+OK\r\n", master.Do(t, "DEBUG", "POPULATE", "50000", "key", "50"))
+	stop := make(chan struct{})
+	done := make(chan int)
+	go func() { // writes all along the sync: new keys, changes to keys in the snapshot, deletions
+		w := newClient(t, srv.Addr(), 2)
+		n := 0
+		for {
+			select {
+			case <-stop:
+				done <- n
+				return
+			default:
+			}
+			pipe := w.Pipeline()
+			for i := 0; i < 20; i++ {
+				pipe.Set(ctx, fmt.Sprintf("new:%d", n), n, 0)
+				pipe.Append(ctx, fmt.Sprintf("key:%d", (n*7919)%50000), "+")
+				pipe.Del(ctx, fmt.Sprintf("key:%d", (n*104729+1)%50000))
+				n++
+			}
+			_, _ = pipe.Exec(ctx)
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	replicaAddr := fmt.Sprintf("127.0.0.1:%d", attachReplica(t, bin, srv.Addr()))
+	close(stop)
+	n := <-done
+	require.Positive(t, n)
+	master.Do(t, "SET", "marker", "1")
+	replica := dialRaw(t, replicaAddr)
+	require.Eventually(t, func() bool { return replica.Do(t, "EXISTS", "marker") == ":1\r\n" }, 10*time.Second, 10*time.Millisecond)
+	require.Equal(t, master.Do(t, "DBSIZE"), replica.Do(t, "DBSIZE"))
+	var keys []string // every key the writer touched
+	for i := 0; i < n; i++ {
+		keys = append(keys, fmt.Sprintf("new:%d", i), fmt.Sprintf("key:%d", (i*7919)%50000), fmt.Sprintf("key:%d", (i*104729+1)%50000))
+	}
+	m, r := newClient(t, srv.Addr(), 2), newClient(t, replicaAddr, 2)
+	for len(keys) > 0 {
+		chunk := keys[:min(len(keys), 1000)]
+		keys = keys[len(chunk):]
+		require.Equal(t, m.MGet(ctx, chunk...).Val(), r.MGet(ctx, chunk...).Val())
+	}
 }

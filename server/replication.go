@@ -15,9 +15,11 @@ import (
 // sends SYNC or PSYNC and gets a full resynchronization, the RDB snapshot followed by
 // the write stream (propagate.go), on its connection's asynchronous output, so a slow
 // replica never stalls the server; client-output-buffer-limit's replica class bounds
-// it. The snapshot is taken and the replica attached to the stream while every shard
-// is held, so the stream starts exactly where the snapshot ends. Partial resyncs (a
-// backlog) are not kept: every PSYNC is answered with a full resync.
+// it. The snapshot begins and the replica is attached to the stream while every shard
+// is held, so the stream starts exactly where the snapshot ends; the snapshot is then
+// encoded while clients keep working (store.Snapshot), the stream held back for the
+// replica until it is out. Partial resyncs (a backlog) are not kept: every PSYNC is
+// answered with a full resync.
 
 // replica is an attached replica.
 type replica struct {
@@ -25,6 +27,9 @@ type replica struct {
 	listenPort int
 	ackOffset  int64 // the offset it last acknowledged (REPLCONF ACK)
 	ackAt      time.Time
+	// syncing: its snapshot is still being encoded; the stream waits in held.
+	syncing bool
+	held    []byte
 }
 
 // replicationState is the replicas and the stream they share.
@@ -52,7 +57,11 @@ func (r *replicationState) Feed(ops []PropOp) {
 	b := r.w.appendOps(nil, replicated)
 	r.offset += int64(len(b))
 	for _, rp := range r.replicas {
-		rp.c.out.write(b)
+		if rp.syncing {
+			rp.held = append(rp.held, b...)
+		} else {
+			rp.c.out.write(b)
+		}
 	}
 	r.mu.Unlock()
 }
@@ -78,10 +87,7 @@ func (s *Server) cmdSync(c *Ctx) error {
 	if s.isReplica(cl) {
 		return nil // already attached: Redis ignores a second SYNC
 	}
-	data, _, err := s.snapshot(false)
-	if err != nil {
-		return Errorf("ERR can't take the snapshot: %v", err)
-	}
+	finish, _ := s.beginSnapshot(false) // the stream attached below starts where it ends
 	r := &s.repl
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -89,19 +95,40 @@ func (s *Server) cmdSync(c *Ctx) error {
 		r.w = newStreamWriter()
 	}
 	r.w.db = -1 // the stream that follows starts with a SELECT
-	var head []byte
-	if c.Spec.Name == "psync" {
-		head = fmt.Appendf(nil, "+FULLRESYNC %s %d\r\n", s.replicationID(), r.offset)
-	}
-	head = fmt.Appendf(head, "$%d\r\n", len(data))
 	s.enterPushMode(cl, config.ClassReplica)
-	cl.out.writeExempt(append(head, data...)) // the limits are for the stream, not the snapshot
-	r.replicas = append(r.replicas, &replica{c: cl, listenPort: cl.replListenPort, ackAt: time.Now()})
+	if c.Spec.Name == "psync" {
+		cl.out.writeExempt(fmt.Appendf(nil, "+FULLRESYNC %s %d\r\n", s.replicationID(), r.offset))
+	}
+	rp := &replica{c: cl, listenPort: cl.replListenPort, ackAt: time.Now(), syncing: true}
+	r.replicas = append(r.replicas, rp)
 	if r.removeFn == nil {
 		r.removeFn = s.addFeed(r)
 	}
 	s.log.notice("Replica %s asks for synchronization; starting a full resync", cl.addr)
+	s.rdb.jobs.Add(1)
+	go s.sendSnapshot(rp, finish)
 	return nil
+}
+
+// sendSnapshot encodes a full resync's snapshot while clients keep working, sends it,
+// then the stream held for the replica meanwhile.
+func (s *Server) sendSnapshot(rp *replica, finish func() ([]byte, error)) {
+	defer s.rdb.jobs.Done()
+	data, err := finish()
+	r := &s.repl
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err != nil {
+		s.log.warning("Can't take the snapshot for replica %s: %v", rp.c.addr, err)
+		rp.c.kill()
+		return
+	}
+	out := rp.c.out
+	out.writeExempt(append(fmt.Appendf(nil, "$%d\r\n", len(data)), data...)) // the limits are for the stream, not the snapshot
+	if len(rp.held) > 0 {
+		out.write(rp.held)
+	}
+	rp.held, rp.syncing = nil, false
 }
 
 func (s *Server) isReplica(cl *Client) bool {
