@@ -23,7 +23,10 @@
 // Decoder reads them back (ReadValue) from a bytes.Reader or a bufio.Reader. An RDB
 // file writer adds the file's framing (magic, AUX fields, SELECTDB, expiry and
 // LRU/LFU opcodes before each key, the EOF opcode and the checksum) around the same
-// calls; nothing here assumes a DUMP. Dump, VerifyPayload and ReadPayload frame one
+// calls; nothing here assumes a DUMP. WriteRDB writes a keyspace whose shards the
+// caller holds; an Image takes keys in any order, in parts filled by different
+// goroutines (a store.Snapshot's emissions), and frames them as the same file; a
+// CommandBase does the same for an AOF base made of commands. Dump, VerifyPayload and ReadPayload frame one
 // value as DUMP and RESTORE do: value, RDB version (2 bytes LE), CRC64 (8 bytes LE).
 //
 // Reading never panics and never returns a half-built value: malformed input gives a

@@ -46,6 +46,16 @@
 // DB.NoTouch, sharing its keys, whose lookups leave that data alone: the server hands
 // it to commands of CLIENT NO-TOUCH clients, so the choice costs the lookups nothing.
 //
+// # Snapshots
+//
+// A point-in-time image of the whole keyspace is taken while clients keep writing
+// (snapshot.go), as Redis gets one by forking: BeginSnapshot, under every shard, marks
+// the slots that hold keys; each marked slot is then handed to the snapshot exactly
+// once, before anything can change it, either by the first access to it (locate, the
+// walks that remove expired keys, Flush) or by Snapshot.Run walking the shards one at a
+// time. Every mutation therefore starts from one of those places: a command changes a
+// value in place only through an entry a lookup returned.
+//
 // # Memory estimates
 //
 // Entry.ValueMemory and Entry.MemoryUsage (size.go) estimate what Redis 7.0 would use
