@@ -60,6 +60,7 @@ type Client struct {
 	aofMark         int64   // the AOF must hold this many units before the batch's replies leave
 	replTargets     Targets // where its writes propagate: all, or redis.set_repl's choice in scripts
 	replListenPort  int     // REPLCONF listening-port, for INFO and ROLE
+	fromMaster      bool    // the pseudo-client running this replica's master stream (replica.go)
 	trk             clientTracking
 	mail            pushMailbox // pushes waiting for it to adopt an asynchronous output (tracking.go)
 

@@ -80,6 +80,10 @@ func (s *Server) execute(c *Client, args [][]byte) {
 		s.reject(c, spec, err)
 		return
 	}
+	if err := s.replicaDenied(c, spec); err != nil { // READONLY, MASTERDOWN, LOADING (replica.go)
+		s.reject(c, spec, err)
+		return
+	}
 	if c.multi != nil && !multiControl(top.Name) {
 		c.multi.queue(spec, args)
 		c.w.Simple("QUEUED")
@@ -146,8 +150,12 @@ func (s *Server) call(c *Client, spec *command.Spec, args [][]byte) {
 		s.tracking.own(mask, c)
 	}
 	freeze := spec == s.execSpec || spec.Cat&command.CatScripting != 0
+	at := s.clock.UnixMilli()
+	if c.fromMaster { // on a replica only the master's DELs remove keys (replica.go)
+		freeze, at = true, 1
+	}
 	if freeze { // Redis 7.0 judges expiry in a transaction or script by its start time
-		s.ks.Freeze(mask, s.clock.UnixMilli())
+		s.ks.Freeze(mask, at)
 	}
 	err := s.run(c, spec, args, mask)
 	if freeze {

@@ -447,16 +447,26 @@ func (s *Server) replicationID() string {
 
 func (s *Server) infoReplication(b *strings.Builder) {
 	offset, replicas := s.replicationStatus()
-	kv(b, "role", "master")
+	if s.link.active.Load() {
+		kv(b, "role", "slave")
+		s.infoReplicaFields(b)
+		offset = s.link.offset.Load()
+	} else {
+		kv(b, "role", "master")
+	}
 	kv(b, "connected_slaves", len(replicas))
 	for i, rp := range replicas {
 		kv(b, "slave"+strconv.Itoa(i), fmt.Sprintf("ip=%s,port=%d,state=online,offset=%d,lag=%d", rp.ip, rp.port, rp.offset, rp.lag))
 	}
 	kv(b, "master_failover_state", "no-failover")
-	kv(b, "master_replid", s.replicationID())
-	kv(b, "master_replid2", strings.Repeat("0", 40))
+	d := &s.diag
+	d.replIDMu.Lock()
+	id, id2, second := d.replID, d.replID2, d.secondOffset
+	d.replIDMu.Unlock()
+	kv(b, "master_replid", id)
+	kv(b, "master_replid2", id2)
 	kv(b, "master_repl_offset", offset)
-	kv(b, "second_repl_offset", -1)
+	kv(b, "second_repl_offset", second)
 	kv(b, "repl_backlog_active", 0)
 	kv(b, "repl_backlog_size", s.cfg.Int("repl-backlog-size"))
 	kv(b, "repl_backlog_first_byte_offset", 0)

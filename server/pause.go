@@ -95,7 +95,7 @@ func (s *Server) checkPauseExpired() {
 // syncActiveExpire runs the active expiry cycle unless DEBUG SET-ACTIVE-EXPIRE 0 or a
 // pause stops it.
 func (s *Server) syncActiveExpire() {
-	s.expirer.SetEnabled(s.diag.activeExpireOn.Load() && s.diag.pause.mode.Load() == pauseNone)
+	s.expirer.SetEnabled(s.diag.activeExpireOn.Load() && s.diag.pause.mode.Load() == pauseNone && !s.link.active.Load())
 }
 
 // waitPause makes the client wait while a pause covers spec. It returns false if the

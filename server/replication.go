@@ -289,6 +289,10 @@ func (s *Server) replicationStatus() (int64, []replicaInfo) {
 }
 
 func (s *Server) cmdRole(c *Ctx) error {
+	if s.link.active.Load() {
+		s.roleReplica(c)
+		return nil
+	}
 	offset, replicas := s.replicationStatus()
 	c.W.Array(3)
 	c.W.BulkString("master")
