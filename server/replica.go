@@ -85,7 +85,7 @@ func (s *Server) cmdReplicaOf(c *Ctx) error {
 	if !ok || port < 0 || port > 65535 {
 		return Err("ERR Invalid master port")
 	}
-	if !s.follow(c.Arg(1), int(port), !client(c).inExec) {
+	if !s.follow(strings.Clone(c.Arg(1)), int(port), !client(c).inExec) { // Arg aliases the request buffer
 		c.W.Simple("OK Already connected to specified master")
 		return nil
 	}
