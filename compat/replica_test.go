@@ -2,6 +2,7 @@ package compat
 
 import (
 	"fmt"
+	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
@@ -241,4 +242,53 @@ func TestCinnabarReplicaOfCinnabar(t *testing.T) {
 	waitSynced(t, master2, replica)
 	require.Equal(t, ":0\r\n", replica.Do(t, "EXISTS", "later")) // the new master's dataset only
 	require.Equal(t, ":1\r\n", master2.Do(t, "WAIT", "1", "5000"))
+}
+
+// TestReplicaChain: what a Cinnabar replica applies goes down its own write stream, to
+// its AOF and to its replicas: a redis-server replica of it follows the top master,
+// and the AOF reloads to the same dataset.
+func TestReplicaChain(t *testing.T) {
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		t.Skip("differential test skipped: no redis-server binary on PATH")
+	}
+	masterAddr := startReferenceIn(t, t.TempDir(), "--repl-diskless-sync-delay", "0")
+	host, port, _ := strings.Cut(masterAddr, ":")
+	master := dialRaw(t, masterAddr)
+	writePersistedData(t, master)
+	dir := t.TempDir()
+	srv := startServer(t, cinnabartest.WithConfig("replicaof", host, port), cinnabartest.WithDir(dir),
+		cinnabartest.WithConfig("appendonly", "yes"))
+	waitLink(t, srv.Addr(), "up")
+	sub := dialRaw(t, fmt.Sprintf("127.0.0.1:%d", attachReplica(t, bin, srv.Addr())))
+
+	doAll(t, master, streamWrites)
+	waitSynced(t, master, sub)
+	want := datasetOf(t, master, true)
+	require.Equal(t, want, datasetOf(t, sub, true))
+
+	replica := dialRaw(t, srv.Addr())
+	require.Eventually(t, func() bool { // the rewrite that followed the sync
+		return strings.Contains(replica.Do(t, "INFO", "persistence"), "aof_rewrite_in_progress:0\r\n")
+	}, 10*time.Second, 10*time.Millisecond)
+	srv.Close()
+	reloaded := startServer(t, cinnabartest.WithDir(dir), cinnabartest.WithConfig("appendonly", "yes"))
+	require.Equal(t, want, datasetOf(t, dialRaw(t, reloaded.Addr()), true))
+}
+
+// TestReplicaWithoutMasterDifferential: a replica whose master is unreachable answers
+// as a reference replica in the same state.
+func TestReplicaWithoutMasterDifferential(t *testing.T) {
+	dead := strconv.Itoa(freePort(t))
+	ref := dialRaw(t, startReferenceIn(t, t.TempDir(), "--replicaof", "127.0.0.1", dead))
+	srv := startServer(t, cinnabartest.WithConfig("replicaof", "127.0.0.1", dead))
+	ours := dialRaw(t, srv.Addr())
+	for _, cmd := range [][]string{
+		{"CONFIG", "SET", "replica-serve-stale-data", "no"}, {"GET", "k"}, {"PING"}, {"SET", "k", "v"}, {"WAIT", "0", "0"}, {"FAILOVER"}, {"FAILOVER", "ABORT"},
+		{"SYNC"}, {"CONFIG", "SET", "replica-serve-stale-data", "yes"}, {"GET", "k"}, {"SET", "k", "v"},
+		{"CONFIG", "SET", "replica-read-only", "no"}, {"SET", "k", "v"}, {"GET", "k"},
+		{"REPLICAOF", "127.0.0.1", dead},
+	} {
+		require.Equal(t, ref.Do(t, cmd...), ours.Do(t, cmd...), "%v", cmd)
+	}
 }

@@ -55,6 +55,7 @@ type replicaLink struct {
 	stop      chan struct{} // closed to end the link goroutine
 	done      chan struct{} // closed when it has ended
 	conn      net.Conn      // the current connection, closed to stop a blocked read
+	client    *Client       // the master's pseudo-client while the stream runs
 	downSince time.Time     // zero: never connected since REPLICAOF
 	syncTotal int64         // the snapshot's size, -1 for the EOF-marked form
 	syncRead  int64
@@ -160,6 +161,9 @@ func (s *Server) stopLink(wait bool) {
 	close(l.stop)
 	if l.conn != nil {
 		_ = l.conn.Close()
+	}
+	if mc := l.client; mc != nil { // ends a wait for CLIENT PAUSE
+		mc.killOnce.Do(func() { close(mc.killed) })
 	}
 	done := l.done
 	l.mu.Unlock()
@@ -477,6 +481,14 @@ func (s *Server) applyStream(m *masterConn, stop chan struct{}) error {
 	}()
 	mc := newPseudoClient(s, "master")
 	mc.fromMaster = true
+	l.mu.Lock()
+	l.client = mc
+	l.mu.Unlock()
+	defer func() {
+		l.mu.Lock()
+		l.client = nil
+		l.mu.Unlock()
+	}()
 	for {
 		args, n, err := readStreamCommand(m.r)
 		if err != nil {

@@ -78,6 +78,9 @@ func (s *Server) cmdSync(c *Ctx) error {
 	if s.isReplica(cl) {
 		return nil // already attached: Redis ignores a second SYNC
 	}
+	if s.link.active.Load() && !s.link.up.Load() { // a replica serves its own replicas only what it has synced
+		return Err("NOMASTERLINK Can't SYNC while not connected with my master")
+	}
 	data, _, err := s.snapshot(false)
 	if err != nil {
 		return Errorf("ERR can't take the snapshot: %v", err)
@@ -191,6 +194,9 @@ func (s *Server) replicaAck(cl *Client, offset int64) {
 // acknowledged the stream up to where it is now, or at the timeout (0: none), with the
 // number that did. Replicas are asked to acknowledge at once (REPLCONF GETACK).
 func (s *Server) cmdWait(c *Ctx) error {
+	if s.link.active.Load() {
+		return Err("ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.")
+	}
 	want, err := c.Int(1)
 	if err != nil {
 		return err
