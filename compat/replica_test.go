@@ -292,3 +292,32 @@ func TestReplicaWithoutMasterDifferential(t *testing.T) {
 		require.Equal(t, ref.Do(t, cmd...), ours.Do(t, cmd...), "%v", cmd)
 	}
 }
+
+// TestReplicaAuthenticates: masterauth (and masteruser for an ACL user) open the link
+// to a master that requires a password; a wrong one keeps it down.
+func TestReplicaAuthenticates(t *testing.T) {
+	masterAddr := startReferenceIn(t, t.TempDir(), "--repl-diskless-sync-delay", "0", "--requirepass", "pw",
+		"--user", "repl", "on", ">rpw", "~*", "&*", "+@all")
+	host, port, _ := strings.Cut(masterAddr, ":")
+	for _, tc := range []struct {
+		name string
+		opts []cinnabartest.Option
+		up   bool
+	}{
+		{"masterauth", []cinnabartest.Option{cinnabartest.WithConfig("masterauth", "pw")}, true},
+		{"masteruser", []cinnabartest.Option{cinnabartest.WithConfig("masteruser", "repl"), cinnabartest.WithConfig("masterauth", "rpw")}, true},
+		{"wrong password", []cinnabartest.Option{cinnabartest.WithConfig("masterauth", "nope")}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := startServer(t, append(tc.opts, cinnabartest.WithConfig("replicaof", host, port))...)
+			if tc.up {
+				waitLink(t, srv.Addr(), "up")
+				return
+			}
+			time.Sleep(300 * time.Millisecond) // a few attempts
+			c := dialRaw(t, srv.Addr())
+			require.Contains(t, c.Do(t, "INFO", "replication"), "master_link_status:down\r\n")
+			require.Contains(t, c.Do(t, "ROLE"), "$7\r\nconnect")
+		})
+	}
+}
