@@ -152,7 +152,8 @@ func TestReplicaExpiry(t *testing.T) {
 	require.Contains(t, replica.Do(t, "INFO", "stats"), "expired_keys:0\r\n")
 }
 
-// TestReplicaLinkLossAndPromotion: the master dropping the replica makes it resync;
+// TestReplicaLinkLossAndPromotion: the master dropping the replica, or the replica
+// dropping its master (CLIENT KILL TYPE master), makes it resync;
 // with replica-serve-stale-data no a replica without its master answers MASTERDOWN;
 // REPLICAOF NO ONE keeps the data and shifts the replication ID to the second one.
 func TestReplicaLinkLossAndPromotion(t *testing.T) {
@@ -174,6 +175,13 @@ func TestReplicaLinkLossAndPromotion(t *testing.T) {
 	waitSynced(t, master, replica)
 	require.Equal(t, "$9\r\nreconnect\r\n", replica.Do(t, "GET", "after"))
 	require.Equal(t, ":1\r\n", master.Do(t, "WAIT", "1", "5000"))
+
+	// The replica drops the link itself: it syncs again too.
+	require.Equal(t, ":1\r\n", replica.Do(t, "CLIENT", "KILL", "TYPE", "master"))
+	require.Eventually(t, func() bool { return infoLine(master.Do(t, "INFO", "stats"), "sync_full") == "3" },
+		10*time.Second, 10*time.Millisecond)
+	waitLink(t, srv.Addr(), "up")
+	waitSynced(t, master, replica)
 
 	// Promotion keeps the data.
 	info := replica.Do(t, "INFO", "replication")

@@ -173,6 +173,19 @@ func (s *Server) stopLink(wait bool) {
 	s.syncActiveExpire()
 }
 
+// dropMasterConn closes a connected link to the master (CLIENT KILL TYPE master); the
+// link goroutine then reconnects. It reports whether there was one.
+func (s *Server) dropMasterConn() bool {
+	l := &s.link
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.state != linkConnected || l.conn == nil {
+		return false
+	}
+	_ = l.conn.Close()
+	return true
+}
+
 // runLink keeps the link to the master until stop is closed, reconnecting after a
 // delay that doubles from 100 ms to one second (Redis retries every second).
 func (s *Server) runLink(host string, port int, stop, done chan struct{}) {
