@@ -65,7 +65,7 @@ func (s *Server) execute(c *Client, args [][]byte) {
 		}
 	}
 	c.rememberTop(top)
-	if err := s.scriptBusy(spec); err != nil { // -BUSY while a long script runs (scripting.go)
+	if err := s.scriptBusy(spec); err != nil && !c.fromMaster { // -BUSY while a long script runs (scripting.go); the master's commands wait for its shards
 		s.reject(c, spec, err)
 		return
 	}
@@ -207,7 +207,7 @@ func (s *Server) run(c *Client, spec *command.Spec, args [][]byte, mask uint64) 
 			err = command.Errorf("ERR internal error running '%s'", spec.Name)
 		}
 		if propagating {
-			s.endRun(c.unit, ctx, db, args, mask, before, c.replTargets)
+			s.endRun(c.unit, ctx, db, args, mask, before, s.targetsOf(c))
 		}
 	}()
 	ctx.Args, ctx.Spec, ctx.Propagating = args, spec, propagating

@@ -48,6 +48,7 @@ type replicaLink struct {
 	read    atomic.Int64 // slave_read_repl_offset: read, maybe not yet applied
 	lastIO  atomic.Int64 // unix nanoseconds of the last data from the master
 
+	ctl       sync.Mutex // serializes starting and stopping the link
 	mu        sync.Mutex
 	host      string
 	port      int
@@ -77,8 +78,9 @@ func (s *Server) replicaOfCommands() []*Spec {
 
 // cmdReplicaOf serves REPLICAOF and SLAVEOF: host port, or NO ONE.
 func (s *Server) cmdReplicaOf(c *Ctx) error {
+	wait := !client(c).inExec // EXEC holds shards the link may be waiting for
 	if c.Is(1, "no") && c.Is(2, "one") {
-		s.promote()
+		s.promote(wait)
 		c.W.OK()
 		return nil
 	}
@@ -86,7 +88,7 @@ func (s *Server) cmdReplicaOf(c *Ctx) error {
 	if !ok || port < 0 || port > 65535 {
 		return Err("ERR Invalid master port")
 	}
-	if !s.follow(strings.Clone(c.Arg(1)), int(port), !client(c).inExec) { // Arg aliases the request buffer
+	if !s.follow(strings.Clone(c.Arg(1)), int(port), wait) { // Arg aliases the request buffer
 		c.W.Simple("OK Already connected to specified master")
 		return nil
 	}
@@ -108,6 +110,8 @@ func (s *Server) startFromConfig() {
 // the caller holds no shard, so a previous link can be waited for.
 func (s *Server) follow(host string, port int, wait bool) bool {
 	l := &s.link
+	l.ctl.Lock()
+	defer l.ctl.Unlock()
 	l.mu.Lock()
 	if l.host == host && l.port == port && l.active.Load() {
 		l.mu.Unlock()
@@ -129,13 +133,16 @@ func (s *Server) follow(host string, port int, wait bool) bool {
 }
 
 // promote ends replication (REPLICAOF NO ONE): the data stays, the replication ID
-// changes and the old one is kept as the second, valid up to the current offset.
-func (s *Server) promote() {
+// changes and the old one is kept as the second, valid up to the current offset. wait
+// as for follow.
+func (s *Server) promote(wait bool) {
 	l := &s.link
+	l.ctl.Lock()
+	defer l.ctl.Unlock()
 	if !l.active.Load() {
 		return
 	}
-	s.stopLink(true)
+	s.stopLink(wait)
 	offset := l.offset.Load()
 	s.diag.replIDMu.Lock()
 	s.diag.replID2, s.diag.replID = s.diag.replID, randomHex40()
@@ -147,7 +154,15 @@ func (s *Server) promote() {
 	s.log.notice("MASTER MODE enabled (user request from a client)")
 }
 
-// stopLink ends the link goroutine, if any, and waits for it when wait is set.
+// endReplication stops the link for good (Close).
+func (s *Server) endReplication() {
+	s.link.ctl.Lock()
+	defer s.link.ctl.Unlock()
+	s.stopLink(true)
+}
+
+// stopLink ends the link goroutine, if any, and waits for it when wait is set. The
+// caller holds link.ctl.
 func (s *Server) stopLink(wait bool) {
 	l := &s.link
 	l.mu.Lock()
@@ -583,6 +598,22 @@ func (s *Server) replicaDenied(c *Client, spec *Spec) error {
 		return errLoading
 	}
 	return nil
+}
+
+// targetsOf is where c's writes propagate. On a replica only the master's stream goes
+// on to its replicas; a client's writes (replica-read-only no) stay local, in the AOF
+// only, as in Redis since 4.0.
+func (s *Server) targetsOf(c *Client) Targets {
+	if s.link.active.Load() && !c.fromMaster {
+		return c.replTargets &^ ToReplicas
+	}
+	return c.replTargets
+}
+
+// ignoresMaxMemory reports a replica with replica-ignore-maxmemory: it neither evicts
+// nor refuses the master's writes, the master's eviction being the one that counts.
+func (s *Server) ignoresMaxMemory() bool {
+	return s.link.active.Load() && s.cfg.Bool("replica-ignore-maxmemory")
 }
 
 // roleReplica writes ROLE's reply on a replica.

@@ -289,7 +289,7 @@ func (s *Server) closeListeners() {
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
 		s.closeListeners()
-		s.stopLink(true)
+		s.endReplication()
 		s.clientsMu.Lock()
 		for _, c := range s.clients {
 			c.kill()
