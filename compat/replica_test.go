@@ -254,7 +254,7 @@ func TestCinnabarReplicaOfCinnabar(t *testing.T) {
 
 // TestReplicaChain: what a Cinnabar replica applies goes down its own write stream, to
 // its AOF and to its replicas: a redis-server replica of it follows the top master,
-// and the AOF reloads to the same dataset.
+// and the AOF reloads to the same dataset. Its clients' own writes reach only its AOF.
 func TestReplicaChain(t *testing.T) {
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
@@ -275,7 +275,15 @@ func TestReplicaChain(t *testing.T) {
 	want := datasetOf(t, master, true)
 	require.Equal(t, want, datasetOf(t, sub, true))
 
+	// A client's writes on a writable replica stay local: its replicas never see them.
 	replica := dialRaw(t, srv.Addr())
+	require.Equal(t, "+OK\r\n", replica.Do(t, "CONFIG", "SET", "replica-read-only", "no"))
+	require.Equal(t, "+OK\r\n", replica.Do(t, "SET", "local", "1"))
+	waitSynced(t, master, sub)
+	require.Equal(t, ":0\r\n", sub.Do(t, "EXISTS", "local"))
+	require.Equal(t, ":1\r\n", replica.Do(t, "DEL", "local"))
+	want = datasetOf(t, master, true)
+
 	require.Eventually(t, func() bool { // the rewrite that followed the sync
 		return strings.Contains(replica.Do(t, "INFO", "persistence"), "aof_rewrite_in_progress:0\r\n")
 	}, 10*time.Second, 10*time.Millisecond)

@@ -3,6 +3,7 @@ package server
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -298,7 +299,17 @@ func (s *Server) syncWith(host string, port int, stop chan struct{}) error {
 	l := &s.link
 	s.setLinkState(linkConnecting)
 	timeout := time.Duration(s.cfg.Int("repl-timeout")) * time.Second
-	nc, err := net.DialTimeout("tcp", net.JoinHostPort(host, strconv.Itoa(port)), timeout)
+	dialing, cancel := context.WithCancel(context.Background())
+	go func() { // stopping the link cuts a slow connect short
+		select {
+		case <-stop:
+			cancel()
+		case <-dialing.Done():
+		}
+	}()
+	d := net.Dialer{Timeout: timeout}
+	nc, err := d.DialContext(dialing, "tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+	cancel()
 	if err != nil {
 		return err
 	}
