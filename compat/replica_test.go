@@ -337,3 +337,18 @@ func TestReplicaAuthenticates(t *testing.T) {
 		})
 	}
 }
+
+// TestReplicaOfUnblocksClients: turning replica ends blocked commands with Redis's
+// error.
+func TestReplicaOfUnblocksClients(t *testing.T) {
+	dead := strconv.Itoa(freePort(t))
+	for _, addr := range []string{startReferenceIn(t, t.TempDir()), startServer(t).Addr()} {
+		blocked, admin := dialRaw(t, addr), dialRaw(t, addr)
+		blocked.Send(t, encodeCommand([]string{"BLPOP", "q", "0"}))
+		require.Eventually(t, func() bool { return infoLine(admin.Do(t, "INFO", "clients"), "blocked_clients") == "1" },
+			5*time.Second, 5*time.Millisecond)
+		require.Equal(t, "+OK\r\n", admin.Do(t, "REPLICAOF", "127.0.0.1", dead))
+		require.Equal(t, "-UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)\r\n",
+			blocked.Read(t), addr)
+	}
+}

@@ -128,9 +128,25 @@ func (s *Server) follow(host string, port int, wait bool) bool {
 	l.read.Store(0)
 	l.active.Store(true)
 	s.syncActiveExpire() // a replica expires nothing by itself
+	s.unblockAll()
 	s.log.notice("Connecting to MASTER %s:%d", host, port)
 	go s.runLink(host, port, l.stop, l.done)
 	return true
+}
+
+// unblockAll ends the blocking commands of every client with an error, as Redis does
+// when it turns replica: the keys they wait for now change only by the master's hand.
+func (s *Server) unblockAll() {
+	s.clientsMu.Lock()
+	defer s.clientsMu.Unlock()
+	for _, c := range s.clients {
+		if c.waiter.Load() != nil {
+			select {
+			case c.unblock <- unblockRoleChange:
+			default:
+			}
+		}
+	}
 }
 
 // promote ends replication (REPLICAOF NO ONE): the data stays, the replication ID
