@@ -59,6 +59,7 @@ type replicaLink struct {
 	conn      net.Conn      // the current connection, closed to stop a blocked read
 	client    *Client       // the master's pseudo-client while the stream runs
 	downSince time.Time     // zero: never connected since REPLICAOF
+	streamID  string        // the ID this replica gives its own replicas (streamID)
 	syncTotal int64         // the snapshot's size, -1 for the EOF-marked form
 	syncRead  int64
 }
@@ -203,6 +204,22 @@ func (s *Server) stopLink(wait bool) {
 		<-done
 	}
 	s.syncActiveExpire()
+}
+
+// streamID is the replication ID a replica of this server is given. A replica's own
+// stream is its master's re-rendered (SELECTs, PINGs and so offsets differ), so it
+// gets an ID of its own: a Redis replica of it that later asks the top master for a
+// partial resync must not be answered from a misaligned offset. INFO shows the
+// master's ID, as Redis's does.
+func (s *Server) streamID() string {
+	l := &s.link
+	l.mu.Lock()
+	id := l.streamID
+	l.mu.Unlock()
+	if l.active.Load() && id != "" {
+		return id
+	}
+	return s.replicationID()
 }
 
 // dropMasterConn closes a connected link to the master (CLIENT KILL TYPE master); the
@@ -492,6 +509,9 @@ func (s *Server) loadFromMaster(data []byte, replID string, offset int64) error 
 	s.diag.replIDMu.Lock()
 	s.diag.replID = replID
 	s.diag.replIDMu.Unlock()
+	l.mu.Lock()
+	l.streamID = randomHex40()
+	l.mu.Unlock()
 	s.repl.mu.Lock()
 	s.repl.offset = offset
 	subs := make([]*Client, 0, len(s.repl.replicas))

@@ -94,7 +94,7 @@ func (s *Server) cmdSync(c *Ctx) error {
 	r.w.db = -1 // the stream that follows starts with a SELECT
 	var head []byte
 	if c.Spec.Name == "psync" {
-		head = fmt.Appendf(nil, "+FULLRESYNC %s %d\r\n", s.replicationID(), r.offset)
+		head = fmt.Appendf(nil, "+FULLRESYNC %s %d\r\n", s.streamID(), r.offset)
 	}
 	head = fmt.Appendf(head, "$%d\r\n", len(data))
 	s.enterPushMode(cl, config.ClassReplica)
