@@ -149,7 +149,9 @@ func TestReplicaExpiry(t *testing.T) {
 	require.Equal(t, ":2\r\n", replica.Do(t, "DBSIZE"))   // k and the marker: k is still there
 	require.Equal(t, "$-1\r\n", master.Do(t, "GET", "k")) // the master expires it and sends DEL
 	require.Eventually(t, func() bool { return replica.Do(t, "DBSIZE") == ":1\r\n" }, 5*time.Second, 5*time.Millisecond)
-	require.Contains(t, replica.Do(t, "INFO", "stats"), "expired_keys:0\r\n")
+	stats := replica.Do(t, "INFO", "stats")
+	require.Contains(t, stats, "expired_keys:0\r\n")
+	require.NotEqual(t, "0", infoLine(stats, "total_net_repl_input_bytes"))
 }
 
 // TestReplicaLinkLossAndPromotion: the master dropping the replica, or the replica
@@ -240,6 +242,7 @@ func TestCinnabarReplicaOfCinnabar(t *testing.T) {
 	require.Equal(t, "+OK\r\n", master.Do(t, "SET", "k", "v"))
 	require.Equal(t, ":1\r\n", master.Do(t, "WAIT", "1", "5000"))
 	require.Contains(t, master.Do(t, "INFO", "replication"), fmt.Sprintf("port=%d,", r.Port()))
+	require.Equal(t, "1", infoLine(master.Do(t, "INFO", "stats"), "sync_full"))
 
 	m.Close()
 	waitLink(t, r.Addr(), "down")

@@ -48,6 +48,7 @@ type replicaLink struct {
 	offset  atomic.Int64
 	read    atomic.Int64 // slave_read_repl_offset: read, maybe not yet applied
 	lastIO  atomic.Int64 // unix nanoseconds of the last data from the master
+	netIn   atomic.Int64 // total_net_repl_input_bytes: everything read from masters
 
 	ctl       sync.Mutex // serializes starting and stopping the link
 	mu        sync.Mutex
@@ -288,6 +289,7 @@ func (m *masterConn) Read(p []byte) (int, error) {
 	n, err := m.Conn.Read(p)
 	if n > 0 {
 		m.link.lastIO.Store(time.Now().UnixNano())
+		m.link.netIn.Add(int64(n))
 	}
 	return n, err
 }

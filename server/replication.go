@@ -29,12 +29,13 @@ type replica struct {
 
 // replicationState is the replicas and the stream they share.
 type replicationState struct {
-	mu       sync.Mutex
-	replicas []*replica
-	w        *streamWriter // renders the stream once for every replica
-	offset   int64         // master_repl_offset: bytes of stream sent since start
-	removeFn func()        // stops the stream when the last replica leaves
-	pingedAt time.Time
+	mu        sync.Mutex
+	replicas  []*replica
+	w         *streamWriter // renders the stream once for every replica
+	offset    int64         // master_repl_offset: bytes of stream sent since start
+	removeFn  func()        // stops the stream when the last replica leaves
+	fullSyncs int64         // sync_full
+	pingedAt  time.Time
 }
 
 // Feed implements Feed: the stream goes to every replica, and advances the offset.
@@ -100,6 +101,7 @@ func (s *Server) cmdSync(c *Ctx) error {
 	s.enterPushMode(cl, config.ClassReplica)
 	cl.out.writeExempt(append(head, data...)) // the limits are for the stream, not the snapshot
 	r.replicas = append(r.replicas, &replica{c: cl, listenPort: cl.replListenPort, ackAt: time.Now()})
+	r.fullSyncs++
 	if r.removeFn == nil {
 		r.removeFn = s.addFeed(r)
 	}
