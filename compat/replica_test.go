@@ -188,8 +188,11 @@ func TestReplicaLinkLossAndPromotion(t *testing.T) {
 	// Promotion keeps the data.
 	info := replica.Do(t, "INFO", "replication")
 	id, offset := infoLine(info, "master_replid"), infoLine(info, "master_repl_offset")
+	require.Equal(t, fmt.Sprintf("*2\r\n$9\r\nreplicaof\r\n$%d\r\n%s %s\r\n", len(host)+1+len(port), host, port),
+		replica.Do(t, "CONFIG", "GET", "replicaof"))
 	require.Equal(t, "+OK\r\n", replica.Do(t, "REPLICAOF", "NO", "ONE"))
 	require.Equal(t, "+OK\r\n", replica.Do(t, "REPLICAOF", "no", "one"))
+	require.Equal(t, "*2\r\n$9\r\nreplicaof\r\n$0\r\n\r\n", replica.Do(t, "CONFIG", "GET", "replicaof"))
 	info = replica.Do(t, "INFO", "replication")
 	require.Contains(t, info, "role:master\r\n")
 	require.Equal(t, id, infoLine(info, "master_replid2"))

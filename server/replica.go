@@ -129,6 +129,7 @@ func (s *Server) follow(host string, port int, wait bool) bool {
 	l.offset.Store(0)
 	l.read.Store(0)
 	l.active.Store(true)
+	_ = s.cfg.Record("replicaof", host, strconv.Itoa(port)) // valid: REPLICAOF checked the port
 	s.syncActiveExpire() // a replica expires nothing by itself
 	s.unblockAll()
 	s.log.notice("Connecting to MASTER %s:%d", host, port)
@@ -162,6 +163,7 @@ func (s *Server) promote(wait bool) {
 		return
 	}
 	s.stopLink(wait)
+	_ = s.cfg.Record("replicaof", "no", "one")
 	offset := l.offset.Load()
 	s.diag.replIDMu.Lock()
 	s.diag.replID2, s.diag.replID = s.diag.replID, randomHex40()
