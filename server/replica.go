@@ -130,7 +130,8 @@ func (s *Server) follow(host string, port int, wait bool) bool {
 	l.read.Store(0)
 	l.active.Store(true)
 	_ = s.cfg.Record("replicaof", host, strconv.Itoa(port)) // valid: REPLICAOF checked the port
-	s.syncActiveExpire()                                    // a replica expires nothing by itself
+	// A replica expires nothing by itself, and serves no blocked command.
+	s.syncActiveExpire()
 	s.unblockAll()
 	s.log.notice("Connecting to MASTER %s:%d", host, port)
 	go s.runLink(host, port, l.stop, l.done)
