@@ -66,6 +66,7 @@ type replicaLink struct {
 }
 
 var (
+	errStopped         = errors.New("replication stopped")
 	errReadOnlyReplica = Err("READONLY You can't write against a read only replica.")
 	errMasterDown      = Err("MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.")
 	errLoading         = Err("LOADING Redis is loading the dataset in memory")
@@ -246,21 +247,16 @@ func (s *Server) runLink(host string, port int, stop, done chan struct{}) {
 	delay := 100 * time.Millisecond
 	for {
 		err := s.syncWith(host, port, stop)
-		select {
-		case <-stop:
+		if !s.link.change(stop, func(l *replicaLink) {
+			if l.state == linkConnected {
+				l.downSince = time.Now()
+				delay = 100 * time.Millisecond
+			}
+			l.state, l.conn = linkConnect, nil
+			l.up.Store(false)
+		}) {
 			return
-		default:
 		}
-		l := &s.link
-		l.mu.Lock()
-		wasUp := l.state == linkConnected
-		l.state, l.conn = linkConnect, nil
-		if wasUp {
-			l.downSince = time.Now()
-			delay = 100 * time.Millisecond
-		}
-		l.mu.Unlock()
-		l.up.Store(false)
 		s.log.warning("Connection with master %s:%d lost or failed: %v", host, port, err)
 		select {
 		case <-stop:
@@ -271,10 +267,24 @@ func (s *Server) runLink(host string, port int, stop, done chan struct{}) {
 	}
 }
 
-func (s *Server) setLinkState(state string) {
-	s.link.mu.Lock()
-	s.link.state = state
-	s.link.mu.Unlock()
+// change runs f on the link under its lock, unless stop is closed: a link goroutine
+// that was not waited for (REPLICAOF inside EXEC) must not touch its successor's
+// state. It reports whether f ran.
+func (l *replicaLink) change(stop chan struct{}, f func(l *replicaLink)) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	select {
+	case <-stop:
+		return false
+	default:
+	}
+	f(l)
+	return true
+}
+
+// setState moves the link to state unless stop is closed.
+func (l *replicaLink) setState(stop chan struct{}, state string) bool {
+	return l.change(stop, func(l *replicaLink) { l.state = state })
 }
 
 // masterConn is the connection to the master: reads time out after repl-timeout, and
@@ -335,7 +345,7 @@ func (m *masterConn) call(args ...string) (string, error) {
 // the command stream, until an error or stop.
 func (s *Server) syncWith(host string, port int, stop chan struct{}) error {
 	l := &s.link
-	s.setLinkState(linkConnecting)
+	l.setState(stop, linkConnecting)
 	timeout := time.Duration(s.cfg.Int("repl-timeout")) * time.Second
 	dialing, cancel := context.WithCancel(context.Background())
 	go func() { // stopping the link cuts a slow connect short
@@ -352,15 +362,9 @@ func (s *Server) syncWith(host string, port int, stop chan struct{}) error {
 		return err
 	}
 	defer nc.Close()
-	l.mu.Lock()
-	select {
-	case <-stop:
-		l.mu.Unlock()
-		return errors.New("replication stopped")
-	default:
+	if !l.change(stop, func(l *replicaLink) { l.conn, l.state = nc, linkHandshake }) {
+		return errStopped
 	}
-	l.conn, l.state = nc, linkHandshake
-	l.mu.Unlock()
 	m := &masterConn{Conn: nc, timeout: timeout, link: l}
 	m.r = bufio.NewReaderSize(m, 64<<10)
 	if err := s.handshake(m); err != nil {
@@ -379,18 +383,19 @@ func (s *Server) syncWith(host string, port int, stop chan struct{}) error {
 		return fmt.Errorf("bad offset in %s", reply)
 	}
 	s.log.notice("Full resync from master: %s:%d", f[1], masterOffset)
-	s.setLinkState(linkSync)
+	if !l.setState(stop, linkSync) {
+		return errStopped
+	}
 	data, eofMarked, err := s.readSnapshot(m)
 	if err != nil {
 		return err
 	}
-	if err := s.loadFromMaster(data, f[1], masterOffset); err != nil {
+	if err := s.loadFromMaster(data, f[1], masterOffset, stop); err != nil {
 		return err
 	}
-	l.mu.Lock()
-	l.state = linkConnected
-	l.mu.Unlock()
-	l.up.Store(true)
+	if !l.change(stop, func(l *replicaLink) { l.state = linkConnected; l.up.Store(true) }) {
+		return errStopped
+	}
 	s.log.notice("MASTER <-> REPLICA sync: Finished with success")
 	if eofMarked { // a diskless master streams only after the first acknowledgement
 		if err := m.send("REPLCONF", "ACK", strconv.FormatInt(l.offset.Load(), 10)); err != nil {
@@ -493,11 +498,17 @@ func (s *Server) readSnapshot(m *masterConn) ([]byte, bool, error) {
 // loadFromMaster replaces the dataset (and the function libraries) by the master's
 // snapshot, holding every shard; clients get -LOADING meanwhile. The replicas of this
 // server are dropped, to resync from the new data, and an AOF is rewritten from it.
-func (s *Server) loadFromMaster(data []byte, replID string, offset int64) error {
+func (s *Server) loadFromMaster(data []byte, replID string, offset int64, stop chan struct{}) error {
 	l := &s.link
-	l.loading.Store(true)
 	all := s.ks.AllShards()
 	s.ks.Lock(all)
+	select {
+	case <-stop: // REPLICAOF ran meanwhile
+		s.ks.Unlock(all)
+		return errStopped
+	default:
+	}
+	l.loading.Store(true)
 	s.flushAllData()
 	s.scripts.eng.FunctionFlush()
 	_, err := s.loadRDBData(data, 0) // keys past their deadline too: the master will DEL them
@@ -577,7 +588,7 @@ func (s *Server) applyStream(m *masterConn, stop chan struct{}) error {
 		l.read.Add(int64(n))
 		select {
 		case <-stop:
-			return errors.New("replication stopped")
+			return errStopped
 		default:
 		}
 		if len(args) == 3 && strings.EqualFold(string(args[0]), "replconf") && strings.EqualFold(string(args[1]), "getack") {
