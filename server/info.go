@@ -348,7 +348,7 @@ func okErr(ok bool) string {
 
 func (s *Server) infoPersistence(b *strings.Builder) {
 	st := s.ks.Stats()
-	kv(b, "loading", 0)
+	kv(b, "loading", boolInt(s.link.loading.Load())) // only a replica loads while serving
 	kv(b, "async_loading", 0)
 	kv(b, "current_cow_peak", 0)
 	kv(b, "current_cow_size", 0)
