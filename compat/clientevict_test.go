@@ -16,7 +16,7 @@ import (
 func TestClientEvictionDifferential(t *testing.T) {
 	srv := startServer(t)
 	type outcome struct {
-		bigRequestClosed, noEvictClosed, subscriberClosed, transactionClosed bool
+		bigRequestClosed, noEvictClosed, subscriberClosed, transactionClosed, readerClosed bool
 		evicted                                                              int64
 	}
 	run := func(addr string) outcome {
@@ -61,6 +61,16 @@ func TestClientEvictionDifferential(t *testing.T) {
 		o.transactionClosed = closedWithin(tx, 2*time.Second)
 		require.Eventually(t, func() bool { return strings.Count(admin.ClientList(ctx).Val(), "\n") == 1 }, 2*time.Second, 10*time.Millisecond)
 
+		// A client that pipelines 20 MB of replies and reads none of them.
+		require.NoError(t, admin.Set(ctx, "big", strings.Repeat("b", 100000), 0).Err())
+		reader, err := net.Dial("tcp", addr)
+		require.NoError(t, err)
+		defer reader.Close()
+		_, _ = reader.Write([]byte(strings.Repeat("GET big\r\n", 200)))
+		time.Sleep(500 * time.Millisecond) // the replies pile up while nothing is read
+		o.readerClosed = closedWithin(reader, 2*time.Second)
+		require.Eventually(t, func() bool { return strings.Count(admin.ClientList(ctx).Val(), "\n") == 1 }, 2*time.Second, 10*time.Millisecond)
+
 		// A subscriber that reads nothing while 20 MB of messages arrive.
 		sub, err := net.Dial("tcp", addr)
 		require.NoError(t, err)
@@ -86,7 +96,7 @@ func TestClientEvictionDifferential(t *testing.T) {
 	require.GreaterOrEqual(t, got.evicted, int64(3))
 	want.evicted, got.evicted = 0, 0
 	require.Equal(t, want, got)
-	require.True(t, got.bigRequestClosed && !got.noEvictClosed && got.subscriberClosed && got.transactionClosed, "%+v", got)
+	require.True(t, got.bigRequestClosed && !got.noEvictClosed && got.subscriberClosed && got.transactionClosed && got.readerClosed, "%+v", got)
 }
 
 // closedWithin drains c until the server closes it or d passes without that.

@@ -174,6 +174,35 @@ func TestFlushAllSavesMatchesReference(t *testing.T) {
 	require.Equal(t, ":0\r\n", dialRaw(t, again.Addr()).Do(t, "DBSIZE"))
 }
 
+// TestFlushAllDropsBackgroundSave: a FLUSHALL during a BGSAVE drops that save, as
+// Redis kills its child: its image, taken before the flush, must not become the dump
+// (with save points the FLUSHALL saves the empty dataset; without, the dump stays as it
+// was). The dropped save is no failure.
+func TestFlushAllDropsBackgroundSave(t *testing.T) {
+	for _, save := range []string{"3600 1", ""} {
+		t.Run(fmt.Sprintf("save %q", save), func(t *testing.T) {
+			dir := t.TempDir()
+			srv := startServer(t, cinnabartest.WithDir(dir), cinnabartest.WithConfig("save", save),
+				cinnabartest.WithConfig("enable-debug-command", "yes"))
+			c := dialRaw(t, srv.Addr())
+			require.Equal(t, "+OK\r\n", c.Do(t, "DEBUG", "POPULATE", "300000"))
+			require.Equal(t, "+Background saving started\r\n", c.Do(t, "BGSAVE"))
+			time.Sleep(20 * time.Millisecond) // the snapshot has begun: it holds the keys
+			if infoLine(c.Do(t, "INFO", "persistence"), "rdb_bgsave_in_progress") != "1" {
+				t.Skip("the background save ended before FLUSHALL could meet it")
+			}
+			require.Equal(t, "+OK\r\n", c.Do(t, "FLUSHALL"))
+			require.Eventually(t, func() bool {
+				return infoLine(c.Do(t, "INFO", "persistence"), "rdb_bgsave_in_progress") == "0"
+			}, 20*time.Second, 10*time.Millisecond)
+			require.Equal(t, "ok", infoLine(c.Do(t, "INFO", "persistence"), "rdb_last_bgsave_status"))
+			srv.Close()
+			again := startServer(t, cinnabartest.WithDir(dir))
+			require.Equal(t, ":0\r\n", dialRaw(t, again.Addr()).Do(t, "DBSIZE"))
+		})
+	}
+}
+
 // infoLine returns a field of a raw INFO reply.
 func infoLine(info, field string) string {
 	_, rest, _ := strings.Cut(info, "\n"+field+":")

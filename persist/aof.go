@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -210,23 +211,58 @@ func ReadCommand(p []byte) (args [][]byte, n int, err error) {
 // (deadline as ABSTTL) where Redis writes XADD, XSETID and XGROUP commands: both
 // servers replay either. The caller holds every shard.
 func WriteAOFBase(w io.Writer, ks *store.Keyspace, functions []string, compress bool) error {
+	base := NewCommandBase(ks.Databases(), 1, functions, compress)
+	for i := 0; i < ks.Databases(); i++ {
+		ks.DB(i).Each(func(key string, v *store.Entry) bool {
+			base.Add(i, 0, key, v)
+			return true
+		})
+	}
+	return base.Write(w)
+}
+
+// CommandBase is WriteAOFBase's commands gathered as an Image gathers an RDB file: keys
+// in any order, in parts that different goroutines fill at the same time.
+type CommandBase struct {
+	functions []string
+	compress  bool
+	parts     [][][]byte // [database][part]
+}
+
+// NewCommandBase returns an empty base of dbs databases with parts parts each.
+func NewCommandBase(dbs, parts int, functions []string, compress bool) *CommandBase {
+	a := &CommandBase{functions: functions, compress: compress, parts: make([][][]byte, dbs)}
+	for i := range a.parts {
+		a.parts[i] = make([][]byte, parts)
+	}
+	return a
+}
+
+// Add renders the commands that rebuild key of database db into part part; one
+// goroutine at a time per part.
+func (a *CommandBase) Add(db, part int, key string, v *store.Entry) {
+	b := appendRebuild(a.parts[db][part], []byte(key), v, a.compress)
+	if at := v.ExpireAt(); at != 0 && v.Type() != store.TypeStream {
+		b = resp.AppendCommand(b, []byte("PEXPIREAT"), []byte(key), strconv.AppendInt(nil, at, 10))
+	}
+	a.parts[db][part] = b
+}
+
+// Write writes the base: the function libraries, then each database's keys after a
+// SELECT.
+func (a *CommandBase) Write(w io.Writer) error {
 	var b []byte
-	for _, code := range functions {
+	for _, code := range a.functions {
 		b = resp.AppendCommand(b, "FUNCTION", "LOAD", code)
 	}
-	for i := 0; i < ks.Databases(); i++ {
-		db := ks.DB(i)
-		if keys, _ := db.Size(); keys == 0 {
+	for i, parts := range a.parts {
+		if slices.IndexFunc(parts, func(p []byte) bool { return len(p) > 0 }) < 0 {
 			continue
 		}
 		b = resp.AppendCommand(b, "SELECT", strconv.Itoa(i))
-		db.Each(func(key string, v *store.Entry) bool {
-			b = appendRebuild(b, []byte(key), v, compress)
-			if at := v.ExpireAt(); at != 0 && v.Type() != store.TypeStream {
-				b = resp.AppendCommand(b, []byte("PEXPIREAT"), []byte(key), strconv.AppendInt(nil, at, 10))
-			}
-			return true
-		})
+		for _, p := range parts {
+			b = append(b, p...)
+		}
 	}
 	_, err := w.Write(b)
 	return err

@@ -55,20 +55,96 @@ type SaveOptions struct {
 
 // WriteRDB writes the keyspace as an RDB file to w. The caller holds every shard.
 func WriteRDB(w io.Writer, ks *store.Keyspace, opt SaveOptions) error {
-	e := NewEncoder(w, opt.Compress)
+	im := NewImage(ks, opt, 1)
+	for i := 0; i < ks.Databases(); i++ {
+		ks.DB(i).Each(func(key string, v *store.Entry) bool {
+			im.Add(i, 0, key, v)
+			return true
+		})
+	}
+	return im.Write(w)
+}
+
+// Image is an RDB file whose keys arrive in any order, in parts that different
+// goroutines fill at the same time (one part per lock shard of a store.Snapshot):
+// Add encodes a key at once, so the entry may change right after; Write frames the
+// parts as one file, each database's keys together.
+type Image struct {
+	ks    *store.Keyspace
+	opt   SaveOptions
+	parts [][]imagePart // [database][part]
+}
+
+type imagePart struct {
+	buf            bytes.Buffer
+	enc            *Encoder
+	keys, volatile int
+}
+
+// NewImage returns an empty image of ks's databases with parts parts each.
+func NewImage(ks *store.Keyspace, opt SaveOptions, parts int) *Image {
+	im := &Image{ks: ks, opt: opt, parts: make([][]imagePart, ks.Databases())}
+	for i := range im.parts {
+		im.parts[i] = make([]imagePart, parts)
+	}
+	return im
+}
+
+// Add encodes key of database db into part part; one goroutine at a time per part.
+func (im *Image) Add(db, part int, key string, v *store.Entry) {
+	p := &im.parts[db][part]
+	if p.enc == nil {
+		p.enc = NewEncoder(&p.buf, im.opt.Compress)
+	}
+	e := p.enc
+	if at := v.ExpireAt(); at != 0 {
+		e.WriteOpcode(opExpireMs)
+		e.WriteMillis(at)
+		p.volatile++
+	}
+	switch im.opt.Access {
+	case AccessIdle:
+		e.WriteOpcode(opIdle)
+		e.WriteLen(uint64(v.IdleSeconds(im.opt.Now)))
+	case AccessFreq:
+		e.WriteOpcode(opFreq)
+		e.WriteRaw([]byte{im.ks.LFUFrequency(v)})
+	}
+	// A view, not a copy: the encoder only reads the key, before the caller moves on.
+	// (Non-nil even for the empty key: nil means "no key" to writeType.)
+	e.key = []byte{}
+	if key != "" {
+		e.key = unsafe.Slice(unsafe.StringData(key), len(key))
+	}
+	e.WriteValue(v)
+	e.key = nil
+	p.keys++
+}
+
+// Write writes the image as an RDB file: header, AUX fields, functions, each
+// database with its sizes and keys, the checksum.
+func (im *Image) Write(w io.Writer) error {
+	e := NewEncoder(w, im.opt.Compress)
 	e.WriteRaw(append(magic, fmt.Sprintf("%04d", Version)...))
-	for _, kv := range opt.Aux {
+	for _, kv := range im.opt.Aux {
 		e.WriteOpcode(opAux)
 		e.WriteString([]byte(kv[0]))
 		e.WriteString([]byte(kv[1]))
 	}
-	for _, code := range opt.Functions {
+	for _, code := range im.opt.Functions {
 		e.WriteOpcode(opFunction2)
 		e.WriteString([]byte(code))
 	}
-	for i := 0; i < ks.Databases(); i++ {
-		db := ks.DB(i)
-		keys, volatile := db.Size()
+	for i, parts := range im.parts {
+		keys, volatile := 0, 0
+		for j := range parts {
+			if p := &parts[j]; p.enc != nil {
+				if err := p.enc.Flush(); err != nil {
+					return err
+				}
+				keys, volatile = keys+p.keys, volatile+p.volatile
+			}
+		}
 		if keys == 0 {
 			continue
 		}
@@ -77,28 +153,9 @@ func WriteRDB(w io.Writer, ks *store.Keyspace, opt SaveOptions) error {
 		e.WriteOpcode(opResizeDB)
 		e.WriteLen(uint64(keys))
 		e.WriteLen(uint64(volatile))
-		db.Each(func(key string, v *store.Entry) bool {
-			if at := v.ExpireAt(); at != 0 {
-				e.WriteOpcode(opExpireMs)
-				e.WriteMillis(at)
-			}
-			switch opt.Access {
-			case AccessIdle:
-				e.WriteOpcode(opIdle)
-				e.WriteLen(uint64(v.IdleSeconds(opt.Now)))
-			case AccessFreq:
-				e.WriteOpcode(opFreq)
-				e.WriteRaw([]byte{ks.LFUFrequency(v)})
-			}
-			// A view, not a copy: the encoder only reads the key, before Each moves on.
-			// (Non-nil even for the empty key: nil means "no key" to writeType.)
-			e.key = []byte{}
-			if key != "" {
-				e.key = unsafe.Slice(unsafe.StringData(key), len(key))
-			}
-			e.WriteValue(v)
-			return e.err == nil
-		})
+		for j := range parts {
+			e.WriteRaw(parts[j].buf.Bytes())
+		}
 	}
 	e.WriteOpcode(opEOF)
 	e.WriteRaw(binary.LittleEndian.AppendUint64(nil, e.CRC()))

@@ -200,7 +200,7 @@ func (s *Server) writeBuffered(sync bool) error {
 	a.buffered.Store(int64(len(a.buf)))
 	a.mu.Unlock()
 	if sync {
-		if err := a.file.Sync(); err != nil {
+		if err := fdatasync(a.file); err != nil {
 			s.aofFailed("Can't persist the AOF file: fsync", err)
 			return err
 		}
@@ -225,6 +225,24 @@ func (s *Server) aofFailed(what string, err error) {
 // runtime's sysmon thread on every batch of replies (measured: SET at pipeline 1 with
 // appendfsync everysec ran at 0.6-0.75 of Redis with os.File.Write). fsync, which
 // waits for the disk, keeps the ordinary path.
+// fdatasync flushes f's data to disk, as Redis's redis_fsync does on Linux: unlike
+// fsync (os.File.Sync) it skips the metadata a read does not need (the modification
+// time), one disk write less per call.
+func fdatasync(f *os.File) error {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var serr error
+	if err := rc.Control(func(fd uintptr) {
+		for serr = syscall.Fdatasync(int(fd)); serr == syscall.EINTR; serr = syscall.Fdatasync(int(fd)) {
+		}
+	}); err != nil {
+		return err
+	}
+	return serr
+}
+
 func rawWrite(f *os.File, data []byte) (int, error) {
 	rc, err := f.SyscallConn()
 	if err != nil {
@@ -309,6 +327,17 @@ func (s *Server) baseImage() (data []byte, rdb bool, err error) {
 	var buf bytes.Buffer
 	err = persist.WriteAOFBase(&buf, s.ks, s.functionCodes(), s.cfg.Bool("rdbcompression"))
 	return buf.Bytes(), false, err
+}
+
+// beginBaseImage starts a rewrite's base, an RDB file (aof-use-rdb-preamble) or
+// commands, encoded while clients keep working (beginImage). The caller holds every
+// shard; finish returns the base.
+func (s *Server) beginBaseImage() (finish func() ([]byte, error), rdb bool) {
+	if s.cfg.Bool("aof-use-rdb-preamble") {
+		finish, _ = s.beginSnapshot(true)
+		return finish, true
+	}
+	return s.beginImage(persist.NewCommandBase(s.ks.Databases(), s.ks.Shards(), s.functionCodes(), s.cfg.Bool("rdbcompression"))), false
 }
 
 // openIncr opens INCR file seq, new (fresh) or to append to, and makes it the one
@@ -483,8 +512,8 @@ func (s *Server) runRewrite(enable bool) error {
 		a.rw.Unlock()
 		return nil
 	}
-	data, rdb, err := s.baseImage()
-	if err == nil && (a.on || enable) {
+	var err error
+	if a.on || enable {
 		if a.on {
 			err = s.writeBuffered(true)
 		}
@@ -502,6 +531,11 @@ func (s *Server) runRewrite(enable bool) error {
 			err = s.writeManifest()
 		}
 	}
+	var finish func() ([]byte, error)
+	var rdb bool
+	if err == nil { // the image of this instant: the new INCR file starts where it ends
+		finish, rdb = s.beginBaseImage()
+	}
 	a.io.Unlock()
 	s.ks.Unlock(all)
 	if err != nil {
@@ -513,7 +547,11 @@ func (s *Server) runRewrite(enable bool) error {
 	a.jobs.Add(1)
 	go func() {
 		defer a.jobs.Done()
-		s.finishRewrite(s.installBase(data, rdb))
+		data, err := finish()
+		if err == nil {
+			err = s.installBase(data, rdb)
+		}
+		s.finishRewrite(err)
 	}()
 	return nil
 }

@@ -58,6 +58,7 @@ type Client struct {
 	unit            *unit            // where this client's writes gather for propagation
 	ownUnit         unit
 	aofMark         int64   // the AOF must hold this many units before the batch's replies leave
+	batchOut        int     // bytes of replies the batch has for the connection, not flushed yet
 	replTargets     Targets // where its writes propagate: all, or redis.set_repl's choice in scripts
 	replListenPort  int     // REPLCONF listening-port, for INFO and ROLE
 	fromMaster      bool    // the pseudo-client running this replica's master stream (replica.go)

@@ -12,7 +12,8 @@ import (
 // CLIENT NO-EVICT ON are never evicted (their memory still counts).
 //
 // A client's memory is its fixed cost (clientBaseMemory), its request buffer, its
-// queued transaction and its queued output (pub/sub). The check runs with the cron (every 100 ms) and as soon as
+// queued transaction, its replies not flushed yet (noteReplies) and its queued output
+// (pub/sub). The check runs with the cron (every 100 ms) and as soon as
 // a request buffer grows (a big argument arriving), so a client that sends an
 // oversized request is dropped while it arrives, as Redis drops it before running it.
 
@@ -34,11 +35,24 @@ func (s *Server) applyClientEviction() {
 
 // memUsage estimates the memory client c uses; any goroutine may call it.
 func (c *Client) memUsage() int64 {
-	m := clientBaseMemory + c.in.bufCap.Load() + c.diag.multiMem.Load()
+	m := clientBaseMemory + c.in.bufCap.Load() + c.diag.multiMem.Load() + c.diag.replyBuf.Load()
 	if out := c.diag.out.Load(); out != nil {
 		m += int64(out.pending())
 	}
 	return m
+}
+
+// noteReplies counts n bytes of replies that c's batch holds until its flush. Past
+// 64 KiB, and at each doubling, they show in the client's memory (and CLIENT LIST's
+// omem) and the eviction check runs: a client that pipelines big reads and reads
+// nothing holds its replies here, as Redis holds them in its reply list.
+func (s *Server) noteReplies(c *Client, n int) {
+	c.batchOut += n
+	if c.batchOut < 64<<10 || int64(c.batchOut) < 2*c.diag.replyBuf.Load() {
+		return
+	}
+	c.diag.replyBuf.Store(int64(c.batchOut))
+	s.requestBufferGrew()
 }
 
 // requestBufferGrew is the request reader's note that a client's buffer grew.

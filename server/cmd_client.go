@@ -142,9 +142,9 @@ func (cl *Client) describe(now time.Time, self bool) string {
 	if len(flags) == 0 {
 		flags = append(flags, 'N')
 	}
-	omem := 0
+	omem := int(cl.diag.replyBuf.Load())
 	if out := cl.diag.out.Load(); out != nil {
-		omem = out.pending()
+		omem += out.pending()
 	}
 	events := "r"
 	if omem > 0 {

@@ -85,6 +85,7 @@ type clientDiag struct {
 	proto      atomic.Int32
 	multi      atomic.Int32                // queued commands, -1 outside MULTI
 	multiMem   atomic.Int64                // bytes the queued commands hold (multiState.memory)
+	replyBuf   atomic.Int64                // replies of the batch not flushed yet, once large (noteReplies)
 	fd         atomic.Int32                // socket descriptor, 0 until looked up
 	out        atomic.Pointer[asyncOutput] // c.out, once the client has one (enterPushMode)
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 
 	. "github.com/cinnabar-db/cinnabar/command"
 	"github.com/cinnabar-db/cinnabar/persist"
+	"github.com/cinnabar-db/cinnabar/store"
 
 	"github.com/cinnabar-db/cinnabar/atomicfile"
 )
@@ -39,7 +41,12 @@ type rdbState struct {
 	loaded      int
 	expired     int
 	jobs        sync.WaitGroup // background saves, which Close waits for
+	cancelled   bool           // FLUSHALL dropped the background save in progress
+	fileMu      sync.Mutex     // one save writes dbfilename at a time
 }
+
+// errBgSaveCancelled ends a background save that FLUSHALL dropped.
+var errBgSaveCancelled = errors.New("background save cancelled by FLUSHALL")
 
 // errSaveInProgress is Redis's reply to SAVE or BGSAVE during a background save.
 var errSaveInProgress = Err("ERR Background save already in progress")
@@ -55,10 +62,9 @@ func (s *Server) rdbPath() string {
 	return filepath.Join(s.cfg.String("dir"), s.cfg.String("dbfilename"))
 }
 
-// snapshot serializes the keyspace and the function libraries as an RDB file and
-// returns it with the change count it captured; aofBase marks it as an AOF's base (the
-// aof-base AUX field). The caller holds every shard.
-func (s *Server) snapshot(aofBase bool) ([]byte, int64, error) {
+// rdbOptions are the settings of an RDB image of the keyspace taken now; aofBase marks
+// it as an AOF's base (the aof-base AUX field).
+func (s *Server) rdbOptions(aofBase bool) persist.SaveOptions {
 	opt := persist.SaveOptions{
 		Aux: [][2]string{{"redis-ver", RedisVersion}, {"redis-bits", "64"},
 			{"ctime", strconv.FormatInt(s.clock.Now().Unix(), 10)},
@@ -73,26 +79,81 @@ func (s *Server) snapshot(aofBase bool) ([]byte, int64, error) {
 	case strings.Contains(policy, "lfu"):
 		opt.Access = persist.AccessFreq
 	}
+	return opt
+}
+
+// snapshot serializes the keyspace and the function libraries as an RDB file and
+// returns it with the change count it captured. The caller holds every shard, for the
+// whole encoding: for the paths that already stop everything (DEBUG RELOAD, FLUSHALL's
+// save, a full resync) or own the keyspace.
+func (s *Server) snapshot(aofBase bool) ([]byte, int64, error) {
 	var buf bytes.Buffer
-	err := persist.WriteRDB(&buf, s.ks, opt)
+	err := persist.WriteRDB(&buf, s.ks, s.rdbOptions(aofBase))
 	return buf.Bytes(), s.ks.Stats().Dirty, err
 }
 
-// saveRDB takes a snapshot and writes it to dbfilename. locked says the caller holds
-// every shard already (DEBUG RELOAD).
-func (s *Server) saveRDB(locked bool) error {
-	all := s.ks.AllShards()
-	if !locked {
-		s.ks.Lock(all)
+// beginSnapshot starts an RDB image of the keyspace as it is now, encoded while
+// clients keep working (store.Snapshot: a slot is encoded before its first change,
+// the rest by finish). The caller holds every shard; finish, called without them,
+// completes the image and returns it. dirty is the change count it captures.
+func (s *Server) beginSnapshot(aofBase bool) (finish func() ([]byte, error), dirty int64) {
+	return s.beginImage(persist.NewImage(s.ks, s.rdbOptions(aofBase), s.ks.Shards())), s.ks.Stats().Dirty
+}
+
+// image is a file of the whole keyspace built from keys given in any order, in one
+// part per lock shard: an RDB file (persist.Image) or an AOF base of commands
+// (persist.CommandBase).
+type image interface {
+	Add(db, part int, key string, v *store.Entry)
+	Write(w io.Writer) error
+}
+
+// beginImage starts filling im with the keyspace as it is now, while clients keep
+// working (store.Snapshot); the caller holds every shard. finish, called without
+// them, completes it and returns the file.
+func (s *Server) beginImage(im image) (finish func() ([]byte, error)) {
+	snap := s.ks.BeginSnapshot(im.Add)
+	return func() ([]byte, error) {
+		snap.Run()
+		var buf bytes.Buffer
+		err := im.Write(&buf)
+		return buf.Bytes(), err
 	}
-	data, dirty, err := s.snapshot(false)
-	if !locked {
-		s.ks.Unlock(all) // the disk write needs no lock
+}
+
+// saveRDB takes a snapshot and writes it to dbfilename. locked says the caller holds
+// every shard already (DEBUG RELOAD, FLUSHALL): the image is then encoded at once. A
+// background save (bg) that FLUSHALL cancelled meanwhile writes nothing and returns
+// errBgSaveCancelled, as Redis kills its child.
+func (s *Server) saveRDB(locked, bg bool) error {
+	var data []byte
+	var dirty int64
+	var err error
+	if locked {
+		data, dirty, err = s.snapshot(false)
+	} else {
+		all := s.ks.AllShards()
+		s.ks.Lock(all)
+		var finish func() ([]byte, error)
+		finish, dirty = s.beginSnapshot(false)
+		s.ks.Unlock(all)
+		data, err = finish() // clients keep working meanwhile
+	}
+	st := &s.rdb
+	st.fileMu.Lock()
+	defer st.fileMu.Unlock()
+	st.mu.Lock()
+	cancelled := bg && st.cancelled
+	if bg {
+		st.cancelled = false
+	}
+	st.mu.Unlock()
+	if cancelled {
+		return errBgSaveCancelled
 	}
 	if err == nil {
 		err = atomicfile.Write(s.rdbPath(), data, "temp-*.rdb")
 	}
-	st := &s.rdb
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.lastTry = time.Now()
@@ -113,13 +174,20 @@ func (s *Server) startBgSave() bool {
 		st.mu.Unlock()
 		return false
 	}
-	st.inProgress, st.started = true, time.Now()
+	st.inProgress, st.started, st.cancelled = true, time.Now(), false
 	st.jobs.Add(1)
 	st.mu.Unlock()
 	s.log.notice("Background saving started")
 	go func() {
 		defer st.jobs.Done()
-		err := s.saveRDB(false)
+		err := s.saveRDB(false, true)
+		if err == errBgSaveCancelled { // not a failure: Redis's killed child is not one either
+			s.log.notice("Background saving terminated by FLUSHALL")
+			st.mu.Lock()
+			st.inProgress = false
+			st.mu.Unlock()
+			return
+		}
 		st.mu.Lock()
 		st.inProgress, st.lastOK = false, err == nil
 		st.lastSeconds = int64(time.Since(st.started).Seconds())
@@ -144,7 +212,7 @@ func (s *Server) cmdSave(c *Ctx) error {
 	if s.bgSaveInProgress() {
 		return errSaveInProgress
 	}
-	if err := s.saveRDB(false); err != nil {
+	if err := s.saveRDB(false, false); err != nil {
 		return Err("ERR")
 	}
 	s.rdb.mu.Lock()
@@ -165,18 +233,24 @@ func (s *Server) cmdBgSave(c *Ctx) error {
 	return nil
 }
 
-// flushAllSaving wraps FLUSHALL's handler: with save points configured, Redis saves
-// the emptied dataset at once, so that the dump no longer holds the flushed keys and
-// the changes since the last save start again from zero. FLUSHALL holds every shard.
-// Redis first kills a background save in progress; one here cannot be stopped, so then
-// no save is made (the background one captured its image before the flush).
+// flushAllSaving wraps FLUSHALL's handler as Redis's: a background save in progress
+// is dropped (Redis kills its child: its image would bring the flushed keys back), and
+// with save points configured the emptied dataset is saved at once, so that the dump
+// no longer holds the flushed keys and the changes since the last save start again
+// from zero. FLUSHALL holds every shard.
 func (s *Server) flushAllSaving(flush func(*Ctx) error) func(*Ctx) error {
 	return func(c *Ctx) error {
 		if err := flush(c); err != nil {
 			return err
 		}
-		if len(savePoints(s.cfg.String("save"))) > 0 && !s.bgSaveInProgress() {
-			_ = s.saveRDB(true) // a failure is logged, as Redis logs it
+		st := &s.rdb
+		st.mu.Lock()
+		if st.inProgress {
+			st.cancelled = true
+		}
+		st.mu.Unlock()
+		if len(savePoints(s.cfg.String("save"))) > 0 {
+			_ = s.saveRDB(true, false) // a failure is logged, as Redis logs it
 		}
 		return nil
 	}
@@ -288,7 +362,7 @@ func (s *Server) debugReload(c *Ctx) error {
 		}
 	}
 	if save {
-		if err := s.saveRDB(true); err != nil {
+		if err := s.saveRDB(true, false); err != nil {
 			return Err("ERR Error trying to save the RDB file")
 		}
 	}
@@ -321,5 +395,5 @@ func (s *Server) saveBeforeShutdown(save, nosave bool) error {
 		return nil
 	}
 	s.log.notice("Saving the final RDB snapshot before exiting.")
-	return s.saveRDB(false)
+	return s.saveRDB(false, false)
 }

@@ -400,6 +400,7 @@ func (s *Server) serveOne(c *Client, args [][]byte) {
 		c.out.reply(b, c.w.Proto) // also after an empty reply: HELLO may have switched protocol
 	case send && c.w.Len() > 0:
 		c.conn.WriteRaw(c.w.Bytes())
+		s.noteReplies(c, c.w.Len())
 	}
 	c.w.Reset()
 	if len(c.trk.pending) > 0 {
@@ -422,7 +423,14 @@ func (s *Server) flushConn(c *Client) error {
 		s.aofFlush(c.aofMark)
 		c.aofMark = 0
 	}
-	return redcon.BaseWriter(c.conn).Flush()
+	err := redcon.BaseWriter(c.conn).Flush() // may wait long for a client that reads nothing
+	if c.batchOut > 0 {
+		c.batchOut = 0
+		if c.diag.replyBuf.Load() != 0 {
+			c.diag.replyBuf.Store(0)
+		}
+	}
+	return err
 }
 
 // waitTimeout waits for wg, giving up after d.

@@ -586,14 +586,19 @@ func (s *Server) sendOwnInvalidations(c *Client) {
 
 // trackFlush handles a database emptied by FLUSHDB or FLUSHALL: the table empties, and
 // the call that flushed announces it once it ends (flushEnded), however many
-// databases it emptied.
+// databases it emptied. A flush made outside a client's call (a replica's full
+// resync, loading) is announced at once.
 func (s *Server) trackFlush() {
 	t := &s.tracking
 	t.mu.Lock()
-	defer t.mu.Unlock()
 	clear(t.keys)
 	t.items = 0
 	t.flushed = true
+	inCall := t.owners[0] != nil // a flush holds every shard
+	t.mu.Unlock()
+	if !inCall {
+		s.flushEnded(nil)
+	}
 }
 
 // flushEnded sends every tracking client a null invalidation if the call by c that

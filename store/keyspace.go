@@ -110,6 +110,7 @@ type Keyspace struct {
 	shards []shard
 	mask   uint64 // shards-1
 	dbs    []*DB
+	snap   *Snapshot // the one running, or nil; changed with every shard held (snapshot.go)
 	// volatile counts, per database index, the keys with a deadline: atomic, so the
 	// expiry cycle reads it without locks (SwapDB swaps the counts with the databases).
 	volatile []atomic.Int64
@@ -276,6 +277,8 @@ type DB struct {
 	index   int
 	noTouch bool
 	other   *DB // the other view of the same database
+	// snapIndex is the database's number when the running snapshot began (both views).
+	snapIndex int
 }
 
 // Volatile returns how many keys of database i have a deadline. It takes no lock (the
@@ -293,6 +296,7 @@ func (db *DB) NoTouch() *DB {
 type slot struct {
 	keys     map[string]*Entry
 	volatile int32 // keys in this slot with an expiry
+	pending  bool  // the running snapshot has not had this slot yet (snapshot.go)
 }
 
 // Limits returns the keyspace's encoding thresholds.
@@ -304,7 +308,11 @@ func (db *DB) Index() int { return db.index }
 func (db *DB) locate(key []byte) (*slot, *shard, uint64) {
 	h := db.ks.hash(key)
 	s := h >> (64 - slotBits)
-	return &db.slots[s], &db.ks.shards[s&db.ks.mask], h
+	sl := &db.slots[s]
+	if sl.pending { // whatever the caller does next, a snapshot has the slot as it was
+		db.emitSlot(int(s))
+	}
+	return sl, &db.ks.shards[s&db.ks.mask], h
 }
 
 func str(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
@@ -548,6 +556,9 @@ func (db *DB) Size() (keys, volatile int) {
 
 // Flush empties the database; the caller holds every shard.
 func (db *DB) Flush() {
+	if db.ks.snap != nil {
+		db.ks.snap.emitDB(db)
+	}
 	keys, _ := db.Size()
 	db.ks.hooks.DBReplacing(db.index, -1)
 	*db.slots = [numSlots]slot{}
@@ -564,6 +575,7 @@ func (db *DB) RandomKey() (string, bool) {
 	for i := 0; i < numSlots; i++ {
 		s := (start + i) % numSlots
 		sl := &db.slots[s]
+		db.emitSlot(s) // it may remove expired keys
 		for k, e := range sl.keys {
 			if e.expireAt != 0 && e.expireAt <= now {
 				db.expire(sl, &db.ks.shards[uint64(s)&db.ks.mask], []byte(k))

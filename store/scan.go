@@ -26,6 +26,7 @@ func (db *DB) Scan(cursor uint64, count int, f ScanFilter) (next uint64, keys []
 	now := db.expiryNow(&db.ks.shards[0]) // frozen alike in every shard
 	for s := cursor >> (64 - slotBits); s < numSlots; s++ {
 		sl := &db.slots[s]
+		db.emitSlot(int(s)) // it may remove expired keys
 		batch = batch[:0]
 		for k := range sl.keys {
 			if h := maphash.String(db.ks.seed, k); h >= cursor {
@@ -92,6 +93,7 @@ func (db *DB) ExpireSlot(s int, now int64) (sampled, expired int, ttlSum int64) 
 	if sl.volatile == 0 {
 		return 0, 0, 0
 	}
+	db.emitSlot(s)
 	sh := &db.ks.shards[uint64(s)&db.ks.mask]
 	for k, e := range sl.keys {
 		if e.expireAt == 0 {
