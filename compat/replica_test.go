@@ -212,7 +212,7 @@ func TestReplicaLinkLossAndPromotion(t *testing.T) {
 	require.Equal(t, down, replica.Do(t, "GET", "mine"))
 	require.Equal(t, down, replica.Do(t, "PING"))
 	require.Contains(t, replica.Do(t, "INFO", "replication"), "master_link_status:down\r\n")
-	require.Contains(t, replica.Do(t, "ROLE"), "$7\r\nconnect")
+	require.Regexp(t, `(?s)^\*5\r\n\$5\r\nslave\r\n.*\r\n\$(7\r\nconnect|10\r\nconnecting)\r\n:-1\r\n$`, replica.Do(t, "ROLE"))
 }
 
 // TestReplicaOfErrorsDifferential: REPLICAOF's argument errors are the reference's.
@@ -339,7 +339,7 @@ func TestReplicaAuthenticates(t *testing.T) {
 			time.Sleep(300 * time.Millisecond) // a few attempts
 			c := dialRaw(t, srv.Addr())
 			require.Contains(t, c.Do(t, "INFO", "replication"), "master_link_status:down\r\n")
-			require.Contains(t, c.Do(t, "ROLE"), "$7\r\nconnect")
+			require.Regexp(t, `(?s)^\*5\r\n\$5\r\nslave\r\n.*\r\n\$(7\r\nconnect|10\r\nconnecting|9\r\nhandshake)\r\n:-1\r\n$`, c.Do(t, "ROLE"))
 		})
 	}
 }

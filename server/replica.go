@@ -469,6 +469,7 @@ func (s *Server) readSnapshot(m *masterConn) ([]byte, bool, error) {
 		}
 		var buf bytes.Buffer
 		chunk := make([]byte, 64<<10)
+		progress(-1, 0)
 		for !bytes.HasSuffix(buf.Bytes(), []byte(mark)) {
 			n, err := m.r.Read(chunk)
 			if err != nil {
@@ -484,6 +485,7 @@ func (s *Server) readSnapshot(m *masterConn) ([]byte, bool, error) {
 		return nil, false, fmt.Errorf("bad protocol from MASTER, the first byte is not '$': %s", head)
 	}
 	data := make([]byte, size)
+	progress(size, 0)
 	for read := 0; read < len(data); {
 		n, err := m.r.Read(data[read:min(len(data), read+1<<20)])
 		if err != nil {
