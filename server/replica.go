@@ -593,7 +593,7 @@ func (s *Server) applyStream(m *masterConn, stop chan struct{}) error {
 			return errStopped
 		default:
 		}
-		if len(args) == 3 && strings.EqualFold(string(args[0]), "replconf") && strings.EqualFold(string(args[1]), "getack") {
+		if len(args) == 3 && bytes.EqualFold(args[0], []byte("replconf")) && bytes.EqualFold(args[1], []byte("getack")) {
 			if err := ack(); err != nil {
 				return err
 			}
