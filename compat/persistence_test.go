@@ -65,7 +65,7 @@ func writePersistedData(t *testing.T, c *rawConn) {
 // dataset describes every key of databases 0 and 3 by its DUMP payload (with the
 // stream's delivery times zeroed: they are the time of the read) and its TTL. A
 // hashtable set is described by its members instead: its DUMP lists them in the
-// order of the server's hash table.
+// order of the server's hash table (so is the pool of the replication tests).
 func dataset(t *testing.T, c *rawConn) map[string]string { return datasetOf(t, c, false) }
 
 // datasetOf is dataset, optionally without the consumer groups' read counters
@@ -81,7 +81,7 @@ func datasetOf(t *testing.T, c *rawConn, noReadCounters bool) map[string]string 
 			switch k {
 			case "stream":
 				dump = zeroStreamTimes(t, dump, noReadCounters)
-			case "set":
+			case "set", "pool":
 				dump = []byte(sortedReply(c.Do(t, "SMEMBERS", k)))
 			}
 			ttl := c.Do(t, "PTTL", k)

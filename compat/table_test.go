@@ -78,7 +78,7 @@ func TestCommandTableMatchesReference(t *testing.T) {
 }
 
 // notYetImplemented are the Redis 7.0 commands Cinnabar still lacks.
-var notYetImplemented = map[string]bool{"replicaof": true, "slaveof": true}
+var notYetImplemented = map[string]bool{}
 
 // TestCommandListMatchesReference requires COMMAND LIST and COMMAND COUNT to be the
 // reference's, but for the newer rows and the commands not implemented yet.

@@ -283,6 +283,29 @@ func (c *Config) OnApply(name string, fn func(value string) error) {
 	c.hookMu.Unlock()
 }
 
+// Record stores a value the server itself changed, without CONFIG SET's checks and
+// hooks: replicaof after REPLICAOF, so that CONFIG GET and CONFIG REWRITE show the
+// current master, as Redis's do.
+func (c *Config) Record(name string, args ...string) error {
+	e, ok := lookup(name)
+	if !ok {
+		return errors.New("config: unknown setting " + name)
+	}
+	ri := entries[e].row
+	c.setMu.Lock()
+	defer c.setMu.Unlock()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, err := parseValue(&table[ri], c.vals[ri], args, false)
+	if err != nil {
+		return err
+	}
+	vals := slices.Clone(c.vals) // readers may hold the old slice
+	vals[ri] = v
+	c.vals = vals
+	return nil
+}
+
 func setFailed(name, reason string) error {
 	return errors.New("ERR CONFIG SET failed (possibly related to argument '" + name + "') - " + reason)
 }

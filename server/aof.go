@@ -912,7 +912,7 @@ func (s *Server) replayAOF(run func(args [][]byte)) (*aofLoaded, error) {
 func (s *Server) replayFile(f persist.AOFFile, data []byte, last bool, run func(args [][]byte)) (int, error) {
 	pos := 0
 	if f.Type == persist.AOFBase && bytes.HasPrefix(data, []byte("REDIS")) {
-		res, err := s.loadRDBData(data)
+		res, err := s.loadRDBData(data, s.clock.UnixMilli())
 		if err != nil {
 			return 0, fmt.Errorf("the AOF file %s holds a damaged RDB: %w", f.Name, err)
 		}

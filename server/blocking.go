@@ -285,9 +285,12 @@ func (s *Server) block(c *Client, spec *command.Spec, args [][]byte, mask uint64
 		case <-changed:
 		case reason := <-c.unblock:
 			if finish() {
-				if reason == unblockError {
+				switch reason {
+				case unblockError:
 					c.w.Error("UNBLOCKED client unblocked via CLIENT UNBLOCK")
-				} else {
+				case unblockRoleChange:
+					c.w.Error("UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)")
+				default:
 					req.OnTimeout(&c.w)
 				}
 			}
@@ -331,6 +334,7 @@ type unblockReason int
 const (
 	unblockTimeout unblockReason = iota
 	unblockError
+	unblockRoleChange // the server became a replica (REPLICAOF)
 )
 
 // parkWatch notices a parked client's peer going away.

@@ -61,6 +61,7 @@ type Client struct {
 	batchOut        int     // bytes of replies the batch has for the connection, not flushed yet
 	replTargets     Targets // where its writes propagate: all, or redis.set_repl's choice in scripts
 	replListenPort  int     // REPLCONF listening-port, for INFO and ROLE
+	fromMaster      bool    // the pseudo-client running this replica's master stream (replica.go)
 	trk             clientTracking
 	mail            pushMailbox // pushes waiting for it to adopt an asynchronous output (tracking.go)
 

@@ -63,7 +63,8 @@ func (cl *Client) socketFD() int {
 }
 
 // clientType classifies a client as CLIENT LIST/KILL TYPE do: "pubsub" while it has
-// subscriptions, else "normal" (monitors too; there are no masters or replicas yet).
+// subscriptions, else "normal" (monitors too; a replica's master link is no listed
+// client: CLIENT KILL TYPE master drops it apart).
 // The caller holds the pub/sub registry's read lock.
 func (cl *Client) clientType() string {
 	if cl.subscriptions() > 0 {
@@ -322,7 +323,11 @@ func (s *Server) cmdClientKill(c *Ctx) error {
 	for _, cl := range victims {
 		s.killClient(cl, self)
 	}
-	c.W.Int(int64(len(victims)))
+	n := int64(len(victims))
+	if typ == "master" && id == 0 && addr == "" && laddr == "" && user == "" && s.dropMasterConn() {
+		n++ // the master's pseudo-client is in no client list: its link is dropped (replica.go)
+	}
+	c.W.Int(n)
 	return nil
 }
 

@@ -11,7 +11,7 @@ func (s *Server) commandGroups() [][]*Spec {
 	return append(DataCommands(),
 		s.connectionCommands(), s.aclCommands(), s.clientCommands(), s.commandCommands(), s.serverCommands(),
 		s.transactionCommands(), s.pubsubCommands(), s.scriptingCommands(),
-		s.diagCommands(), s.persistenceCommands(), s.aofCommands(), s.replicationCommands(), s.clusterCommands())
+		s.diagCommands(), s.persistenceCommands(), s.aofCommands(), s.replicationCommands(), s.replicaOfCommands(), s.clusterCommands())
 }
 
 func (s *Server) serverCommands() []*Spec {

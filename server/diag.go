@@ -7,6 +7,7 @@ import (
 	"os"
 	"reflect"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -58,6 +59,8 @@ type diagState struct {
 	metrics   metricsState
 
 	runID, replID string
+	replID2       string // the replication ID before the last promotion (REPLICAOF NO ONE)
+	secondOffset  int64  // the offset up to which replID2 is valid, -1 without one
 	replIDMu      sync.Mutex
 	startupMemory uint64
 	chdir         bool // CONFIG SET dir changes the working directory (Options.Chdir)
@@ -123,6 +126,7 @@ func (s *Server) initDiag(opts Options) {
 	d := &s.diag
 	d.chdir = opts.Chdir
 	d.runID, d.replID = randomHex40(), randomHex40()
+	d.replID2, d.secondOffset = strings.Repeat("0", 40), -1
 	d.activeExpireOn.Store(true)
 	d.specs = map[*command.Spec]*specDiag{}
 	for _, spec := range s.table.Commands() {

@@ -18,14 +18,14 @@
 //
 // # The executor
 //
-// Every call, from a socket or later from Lua or an AOF, runs Server.execute, in
-// Redis's order: table lookup (subcommands, arity) → authentication → ACL permissions
-// (acl.go; one flag test for a user allowed everything) → maxmemory
-// (evictions, then -OOM for commands that may grow memory: maxmemory.go and package
-// evict) → MULTI queueing → pub/sub context → lock the shards of the declared keys (all
-// shards for commands flagged AllKeys) → handler → unlock → statistics. Handlers write their reply into the
-// client's resp.Writer; the connection hands it to redcon's writer, flushed once per
-// batch of pipelined commands.
+// Every call, from a socket, Lua, an AOF or a master, runs Server.execute, in Redis's
+// order: table lookup (subcommands, arity) → authentication → ACL permissions (acl.go;
+// one flag test for a user allowed everything) → maxmemory (evictions, then -OOM for
+// commands that may grow memory: maxmemory.go and package evict) → a replica's
+// refusals (replica.go) → MULTI queueing → pub/sub context → lock the shards of the
+// declared keys (all shards for commands flagged AllKeys) → handler → unlock →
+// statistics. Handlers write their reply into the client's resp.Writer; the connection
+// hands it to redcon's writer, flushed once per batch of pipelined commands.
 //
 // # ACL
 //
@@ -47,4 +47,16 @@
 // file before its reply leaves, and fsynced first under appendfsync always, one fsync
 // shared by the replies of every connection waiting for it. At start-up the AOF is
 // replayed through execute by a pseudo-client whose writes propagate nowhere.
+//
+// # Replication
+//
+// As a master (replication.go), replicas are consumers of the write stream. As a
+// replica (replica.go), a goroutine holds the link to the master and runs its stream
+// through execute on a pseudo-client flagged fromMaster, the one write path: its writes
+// reach this server's AOF and replicas as a client's would. execute refuses clients
+// what a replica does not serve (replicaDenied: READONLY, MASTERDOWN, LOADING) after the
+// maxmemory check and before MULTI queueing, as Redis orders it. Expiry is the master's:
+// the active cycle stops, lookups leave keys past their deadline in place
+// (store.Keyspace.KeepExpired), and the master client's calls run with the shards'
+// expiry time frozen at the epoch, so it sees those keys as Redis's master client does.
 package server

@@ -65,7 +65,7 @@ func (s *Server) execute(c *Client, args [][]byte) {
 		}
 	}
 	c.rememberTop(top)
-	if err := s.scriptBusy(spec); err != nil { // -BUSY while a long script runs (scripting.go)
+	if err := s.scriptBusy(spec); err != nil && !c.fromMaster { // -BUSY while a long script runs (scripting.go); the master's commands wait for its shards
 		s.reject(c, spec, err)
 		return
 	}
@@ -77,6 +77,10 @@ func (s *Server) execute(c *Client, args [][]byte) {
 		return
 	}
 	if err := s.aofWriteDenied(spec); err != nil { // a failed AOF write (aof.go)
+		s.reject(c, spec, err)
+		return
+	}
+	if err := s.replicaDenied(c, spec); err != nil { // READONLY, MASTERDOWN, LOADING (replica.go)
 		s.reject(c, spec, err)
 		return
 	}
@@ -146,8 +150,12 @@ func (s *Server) call(c *Client, spec *command.Spec, args [][]byte) {
 		s.tracking.own(mask, c)
 	}
 	freeze := spec == s.execSpec || spec.Cat&command.CatScripting != 0
+	at := s.clock.UnixMilli()
+	if c.fromMaster { // on a replica only the master's DELs remove keys (replica.go)
+		freeze, at = true, 1
+	}
 	if freeze { // Redis 7.0 judges expiry in a transaction or script by its start time
-		s.ks.Freeze(mask, s.clock.UnixMilli())
+		s.ks.Freeze(mask, at)
 	}
 	err := s.run(c, spec, args, mask)
 	if freeze {
@@ -199,7 +207,7 @@ func (s *Server) run(c *Client, spec *command.Spec, args [][]byte, mask uint64) 
 			err = command.Errorf("ERR internal error running '%s'", spec.Name)
 		}
 		if propagating {
-			s.endRun(c.unit, ctx, db, args, mask, before, c.replTargets)
+			s.endRun(c.unit, ctx, db, args, mask, before, s.targetsOf(c))
 		}
 	}()
 	ctx.Args, ctx.Spec, ctx.Propagating = args, spec, propagating

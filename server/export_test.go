@@ -24,3 +24,11 @@ func (s *Server) SwapAOFFile(f *os.File) *os.File {
 	s.aof.file = f
 	return old
 }
+
+// SetReplicaLoading puts the server in the state of a replica loading its master's
+// snapshot (a state too short to catch from outside), or takes it out.
+func (s *Server) SetReplicaLoading(on bool) {
+	s.link.active.Store(on)
+	s.link.up.Store(on)
+	s.link.loading.Store(on)
+}

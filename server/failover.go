@@ -66,6 +66,9 @@ func (s *Server) cmdFailover(c *Ctx) error {
 	if err != nil {
 		return err
 	}
+	if s.link.active.Load() && !a.abort {
+		return Err("ERR FAILOVER is not valid when server is a replica.")
+	}
 	if a.abort {
 		return Err("ERR No failover in progress.")
 	}

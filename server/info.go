@@ -348,7 +348,7 @@ func okErr(ok bool) string {
 
 func (s *Server) infoPersistence(b *strings.Builder) {
 	st := s.ks.Stats()
-	kv(b, "loading", 0)
+	kv(b, "loading", boolInt(s.link.loading.Load())) // only a replica loads while serving
 	kv(b, "async_loading", 0)
 	kv(b, "current_cow_peak", 0)
 	kv(b, "current_cow_size", 0)
@@ -388,14 +388,17 @@ func (s *Server) infoStats(b *strings.Builder) {
 	kv(b, "instantaneous_ops_per_sec", int64(ops+0.5))
 	kv(b, "total_net_input_bytes", t.netIn)
 	kv(b, "total_net_output_bytes", t.netOut)
-	kv(b, "total_net_repl_input_bytes", 0)
+	kv(b, "total_net_repl_input_bytes", s.link.netIn.Load())
 	kv(b, "total_net_repl_output_bytes", 0)
 	kv(b, "instantaneous_input_kbps", fmt.Sprintf("%.2f", inKbps))
 	kv(b, "instantaneous_output_kbps", fmt.Sprintf("%.2f", outKbps))
 	kv(b, "instantaneous_input_repl_kbps", "0.00")
 	kv(b, "instantaneous_output_repl_kbps", "0.00")
 	kv(b, "rejected_connections", s.stats.rejectedConns.Load())
-	kv(b, "sync_full", 0)
+	s.repl.mu.Lock()
+	fullSyncs := s.repl.fullSyncs
+	s.repl.mu.Unlock()
+	kv(b, "sync_full", fullSyncs)
 	kv(b, "sync_partial_ok", 0)
 	kv(b, "sync_partial_err", 0)
 	kv(b, "expired_keys", st.Expired)
@@ -447,16 +450,26 @@ func (s *Server) replicationID() string {
 
 func (s *Server) infoReplication(b *strings.Builder) {
 	offset, replicas := s.replicationStatus()
-	kv(b, "role", "master")
+	if s.link.active.Load() {
+		kv(b, "role", "slave")
+		s.infoReplicaFields(b)
+		offset = s.link.offset.Load()
+	} else {
+		kv(b, "role", "master")
+	}
 	kv(b, "connected_slaves", len(replicas))
 	for i, rp := range replicas {
 		kv(b, "slave"+strconv.Itoa(i), fmt.Sprintf("ip=%s,port=%d,state=online,offset=%d,lag=%d", rp.ip, rp.port, rp.offset, rp.lag))
 	}
 	kv(b, "master_failover_state", "no-failover")
-	kv(b, "master_replid", s.replicationID())
-	kv(b, "master_replid2", strings.Repeat("0", 40))
+	d := &s.diag
+	d.replIDMu.Lock()
+	id, id2, second := d.replID, d.replID2, d.secondOffset
+	d.replIDMu.Unlock()
+	kv(b, "master_replid", id)
+	kv(b, "master_replid2", id2)
 	kv(b, "master_repl_offset", offset)
-	kv(b, "second_repl_offset", -1)
+	kv(b, "second_repl_offset", second)
 	kv(b, "repl_backlog_active", 0)
 	kv(b, "repl_backlog_size", s.cfg.Int("repl-backlog-size"))
 	kv(b, "repl_backlog_first_byte_offset", 0)

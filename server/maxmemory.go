@@ -63,7 +63,7 @@ func (s *Server) evictionSettings() evict.Settings {
 // records the outcome for the scripts the call may run.
 func (s *Server) checkMemory(c *Client, spec, top *Spec, args [][]byte) error {
 	c.overMemory = false
-	if s.evictor.Limit() == 0 {
+	if s.evictor.Limit() == 0 || s.ignoresMaxMemory() {
 		return nil
 	}
 	incoming := 0

@@ -92,10 +92,13 @@ func (s *Server) checkPauseExpired() {
 	}
 }
 
-// syncActiveExpire runs the active expiry cycle unless DEBUG SET-ACTIVE-EXPIRE 0 or a
-// pause stops it.
+// syncActiveExpire runs the active expiry cycle unless DEBUG SET-ACTIVE-EXPIRE 0, a
+// pause or being a replica stops it; a replica also keeps the expired keys its
+// lookups meet (the master's DELs remove them).
 func (s *Server) syncActiveExpire() {
-	s.expirer.SetEnabled(s.diag.activeExpireOn.Load() && s.diag.pause.mode.Load() == pauseNone)
+	replica := s.link.active.Load()
+	s.ks.KeepExpired.Store(replica)
+	s.expirer.SetEnabled(s.diag.activeExpireOn.Load() && s.diag.pause.mode.Load() == pauseNone && !replica)
 }
 
 // waitPause makes the client wait while a pause covers spec. It returns false if the

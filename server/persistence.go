@@ -316,7 +316,7 @@ func (s *Server) loadRDB() error {
 		return fmt.Errorf("can't read the RDB file %s: %w", path, err)
 	}
 	start := time.Now()
-	res, err := s.loadRDBData(data)
+	res, err := s.loadRDBData(data, s.clock.UnixMilli())
 	if err != nil {
 		for i := 0; i < s.ks.Databases(); i++ {
 			s.ks.DB(i).Flush()
@@ -331,10 +331,10 @@ func (s *Server) loadRDB() error {
 	return nil
 }
 
-// loadRDBData loads an RDB image (a file, or an AOF's base) with its function
-// libraries into the keyspace.
-func (s *Server) loadRDBData(data []byte) (persist.LoadResult, error) {
-	res, err := persist.ReadRDB(data, s.ks, s.clock.UnixMilli())
+// loadRDBData loads an RDB image (a file, an AOF's base, a master's snapshot) with its
+// function libraries into the keyspace, skipping keys whose deadline is before now.
+func (s *Server) loadRDBData(data []byte, now int64) (persist.LoadResult, error) {
+	res, err := persist.ReadRDB(data, s.ks, now)
 	if err == nil {
 		for _, code := range res.Functions {
 			if _, ferr := s.scripts.eng.FunctionLoad(code, false); ferr != nil {

@@ -34,12 +34,13 @@ type replica struct {
 
 // replicationState is the replicas and the stream they share.
 type replicationState struct {
-	mu       sync.Mutex
-	replicas []*replica
-	w        *streamWriter // renders the stream once for every replica
-	offset   int64         // master_repl_offset: bytes of stream sent since start
-	removeFn func()        // stops the stream when the last replica leaves
-	pingedAt time.Time
+	mu        sync.Mutex
+	replicas  []*replica
+	w         *streamWriter // renders the stream once for every replica
+	offset    int64         // master_repl_offset: bytes of stream sent since start
+	removeFn  func()        // stops the stream when the last replica leaves
+	fullSyncs int64         // sync_full
+	pingedAt  time.Time
 }
 
 // Feed implements Feed: the stream goes to every replica, and advances the offset.
@@ -87,6 +88,9 @@ func (s *Server) cmdSync(c *Ctx) error {
 	if s.isReplica(cl) {
 		return nil // already attached: Redis ignores a second SYNC
 	}
+	if s.link.active.Load() && !s.link.up.Load() { // a replica serves its own replicas only what it has synced
+		return Err("NOMASTERLINK Can't SYNC while not connected with my master")
+	}
 	finish, _ := s.beginSnapshot(false) // the stream attached below starts where it ends
 	r := &s.repl
 	r.mu.Lock()
@@ -97,10 +101,11 @@ func (s *Server) cmdSync(c *Ctx) error {
 	r.w.db = -1 // the stream that follows starts with a SELECT
 	s.enterPushMode(cl, config.ClassReplica)
 	if c.Spec.Name == "psync" {
-		cl.out.writeExempt(fmt.Appendf(nil, "+FULLRESYNC %s %d\r\n", s.replicationID(), r.offset))
+		cl.out.writeExempt(fmt.Appendf(nil, "+FULLRESYNC %s %d\r\n", s.streamID(), r.offset))
 	}
 	rp := &replica{c: cl, listenPort: cl.replListenPort, ackAt: time.Now(), syncing: true}
 	r.replicas = append(r.replicas, rp)
+	r.fullSyncs++
 	if r.removeFn == nil {
 		r.removeFn = s.addFeed(r)
 	}
@@ -218,6 +223,9 @@ func (s *Server) replicaAck(cl *Client, offset int64) {
 // acknowledged the stream up to where it is now, or at the timeout (0: none), with the
 // number that did. Replicas are asked to acknowledge at once (REPLCONF GETACK).
 func (s *Server) cmdWait(c *Ctx) error {
+	if s.link.active.Load() {
+		return Err("ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.")
+	}
 	want, err := c.Int(1)
 	if err != nil {
 		return err
@@ -316,6 +324,10 @@ func (s *Server) replicationStatus() (int64, []replicaInfo) {
 }
 
 func (s *Server) cmdRole(c *Ctx) error {
+	if s.link.active.Load() {
+		s.roleReplica(c)
+		return nil
+	}
 	offset, replicas := s.replicationStatus()
 	c.W.Array(3)
 	c.W.BulkString("master")

@@ -386,6 +386,9 @@ func (h *scriptHost) Call(args [][]byte, resp3 bool) []byte {
 	if h.overMemory && spec.Has(DenyOOM) && !h.rs.hasWritten() {
 		return errorReply(resp.ErrOOM)
 	}
+	if spec.Has(Write) && s.replicaDenied(h.pc.caller, spec) == errReadOnlyReplica {
+		return errorReply(errReadOnlyReplica.Error())
+	}
 	if spec.Has(Write) {
 		if !h.rs.markWrite() {
 			return errorReply("ERR Script killed by user with SCRIPT KILL...")

@@ -85,6 +85,7 @@ type Server struct {
 	rdb     rdbState         // snapshots (persistence.go)
 	aof     aofState         // the append-only file (aof.go)
 	repl    replicationState // attached replicas (replication.go)
+	link    replicaLink      // the link to this server's master, when a replica (replica.go)
 
 	writes     writeStream                           // propagation to the AOF and replicas (propagate.go)
 	shardUnits [store.MaxShards]atomic.Pointer[unit] // the unit running on each locked shard
@@ -240,7 +241,8 @@ func (s *Server) Listen() error {
 	s.cfg.OnChange(s.reloadTLS)
 	s.expirer.Start()
 	s.startGCTuner()
-	s.startCron() // the idle timeout, pause deadlines and INFO's sampled metrics
+	s.startCron()       // the idle timeout, pause deadlines and INFO's sampled metrics
+	s.startFromConfig() // replicaof: after listening, as the master is told our port
 	s.log.notice("Cinnabar %s (Redis %s compatible) ready to accept connections on %s, port %d, pid %d",
 		Version, RedisVersion, s.addrs[0], s.addrs[0].(*net.TCPAddr).Port, os.Getpid())
 	return nil
@@ -287,6 +289,7 @@ func (s *Server) closeListeners() {
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
 		s.closeListeners()
+		s.endReplication()
 		s.clientsMu.Lock()
 		for _, c := range s.clients {
 			c.kill()

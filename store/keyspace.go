@@ -122,6 +122,9 @@ type Keyspace struct {
 	Limits Limits
 	// LFUParams holds the LFU policy's parameters.
 	LFUParams LFUParams
+	// KeepExpired, set on a replica, makes lookups report a key past its deadline as
+	// missing without removing it: only the master's DEL removes it (Redis 7.0).
+	KeepExpired atomic.Bool
 	// flushes counts the databases emptied by Flush (Flushes).
 	flushes atomic.Uint64
 }
@@ -428,8 +431,11 @@ func (db *DB) live(sl *slot, sh *shard, key []byte) *Entry {
 	return e
 }
 
-// expire removes a key whose deadline has passed.
+// expire removes a key whose deadline has passed, unless KeepExpired is set.
 func (db *DB) expire(sl *slot, sh *shard, key []byte) {
+	if db.ks.KeepExpired.Load() {
+		return
+	}
 	db.remove(sl, sh, key)
 	sh.stats.Expired++ // not a change in Dirty: Redis counts none for expiries
 	db.ks.hooks.KeyChanged(db.index, key, EvExpired)
