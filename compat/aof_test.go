@@ -324,6 +324,13 @@ func TestAOFDebugLoadAOF(t *testing.T) {
 	size := infoLine(c.Do(t, "INFO", "persistence"), "aof_current_size")
 	require.Equal(t, "+OK\r\n", c.Do(t, "DEBUG", "LOADAOF"))
 	require.Equal(t, size, infoLine(c.Do(t, "INFO", "persistence"), "aof_current_size"))
+
+	// After a rewrite the base holds the function libraries: the load replaces them.
+	want = datasetOf(t, c, true)
+	c.Do(t, "BGREWRITEAOF")
+	waitRewrite(t, c)
+	require.Equal(t, "+OK\r\n", c.Do(t, "DEBUG", "LOADAOF"))
+	require.Equal(t, want, datasetOf(t, c, true))
 }
 
 // A server started with appendonly no knows the AOF on disk: turning it on later

@@ -989,6 +989,7 @@ func (s *Server) debugLoadAOF(c *Ctx) error {
 	}
 	a.io.Unlock()
 	s.flushAllData()
+	s.scripts.eng.FunctionFlush() // the AOF loads its libraries again, as Redis's emptyData clears them
 	lc := newPseudoClient(s, "aof")
 	lc.replTargets = 0
 	all := s.ks.AllShards()
