@@ -66,6 +66,11 @@ func TestReplicaOfCinnabar(t *testing.T) {
 	require.Equal(t, ":1\r\n", master.Do(t, "WAIT", "1", "5000"))
 	require.Contains(t, master.Do(t, "INFO", "replication"), "connected_slaves:1")
 	require.Contains(t, master.Do(t, "ROLE"), "$6\r\nmaster\r\n")
+
+	// The replica's connection is of type replica, flag S, as on a Redis master.
+	require.Contains(t, master.Do(t, "CLIENT", "LIST", "TYPE", "replica"), " flags=S ")
+	require.NotContains(t, master.Do(t, "CLIENT", "LIST", "TYPE", "normal"), " flags=S ")
+	require.Equal(t, ":1\r\n", master.Do(t, "CLIENT", "KILL", "TYPE", "replica"))
 }
 
 // SYNC inside MULTI, and the REPLCONF options, answer as Redis does.

@@ -62,12 +62,15 @@ func (cl *Client) socketFD() int {
 	return fd
 }
 
-// clientType classifies a client as CLIENT LIST/KILL TYPE do: "pubsub" while it has
-// subscriptions, else "normal" (monitors too; a replica's master link is no listed
-// client: CLIENT KILL TYPE master drops it apart).
+// clientType classifies a client as CLIENT LIST/KILL TYPE do: "replica" for an
+// attached replica, "pubsub" while it has subscriptions, else "normal" (monitors too;
+// a replica's master link is no listed client: CLIENT KILL TYPE master drops it apart).
 // The caller holds the pub/sub registry's read lock.
 func (cl *Client) clientType() string {
-	if cl.subscriptions() > 0 {
+	switch {
+	case cl.diag.replica.Load():
+		return "replica"
+	case cl.subscriptions() > 0:
 		return "pubsub"
 	}
 	return "normal"
@@ -111,8 +114,11 @@ func (cl *Client) describe(now time.Time, self bool) string {
 		idle = cl.idle()
 	}
 	var flags []byte
-	if cl.diag.monitor.Load() {
+	switch {
+	case cl.diag.monitor.Load():
 		flags = append(flags, 'O')
+	case cl.diag.replica.Load():
+		flags = append(flags, 'S')
 	}
 	if cl.subscriptions() > 0 {
 		flags = append(flags, 'P')

@@ -80,6 +80,7 @@ type clientDiag struct {
 	pausedWait atomic.Bool  // waiting for CLIENT PAUSE to end
 	monitor    atomic.Bool  // in MONITOR mode
 	noEvict    atomic.Bool  // CLIENT NO-EVICT
+	replica    atomic.Bool  // a replica attached by SYNC/PSYNC (replication.go)
 	noTouch    atomic.Bool  // CLIENT NO-TOUCH
 	db         atomic.Int32 // mirrors of connection-goroutine state
 	proto      atomic.Int32

@@ -104,6 +104,7 @@ func (s *Server) cmdSync(c *Ctx) error {
 		cl.out.writeExempt(fmt.Appendf(nil, "+FULLRESYNC %s %d\r\n", s.streamID(), r.offset))
 	}
 	rp := &replica{c: cl, listenPort: cl.replListenPort, ackAt: time.Now(), syncing: true}
+	cl.diag.replica.Store(true)
 	r.replicas = append(r.replicas, rp)
 	r.fullSyncs++
 	if r.removeFn == nil {
