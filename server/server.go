@@ -212,6 +212,16 @@ func (s *Server) Listen() error {
 		}
 		s.tls.cur.Store(conf)
 	}
+	// Every socket is bound, and the ports recorded, before any is served: a client
+	// must not find the server half set up (INFO reads the ports).
+	var bound []pendingListener
+	fail := func(err error) error {
+		for _, p := range bound {
+			_ = p.ln.Close()
+		}
+		s.listeners, s.addrs = nil, nil
+		return err
+	}
 	for _, host := range strings.Fields(s.cfg.String("bind")) {
 		optional := strings.HasPrefix(host, "-")
 		host = strings.TrimPrefix(host, "-")
@@ -219,24 +229,31 @@ func (s *Server) Listen() error {
 			host = "0.0.0.0"
 		}
 		if port != 0 || tlsPort == 0 { // with TLS, port 0 is no plain listener, as in Redis
-			bound, err := s.listenOn(host, port, nil)
+			p, err := s.listenOn(host, port, nil)
 			if err != nil && !optional {
-				s.closeListeners()
-				return err
+				return fail(err)
 			}
-			port, s.port = bound, bound
+			if err == nil {
+				bound = append(bound, p)
+				port, s.port = p.port, p.port
+			}
 		}
 		if tlsPort != 0 {
-			bound, err := s.listenOn(host, tlsPort, s.tlsListener)
+			p, err := s.listenOn(host, tlsPort, s.tlsListener)
 			if err != nil && !optional {
-				s.closeListeners()
-				return err
+				return fail(err)
 			}
-			s.tlsPort = bound
+			if err == nil {
+				bound = append(bound, p)
+				s.tlsPort = p.port
+			}
 		}
 	}
-	if len(s.listeners) == 0 {
+	if len(bound) == 0 {
 		return errors.New("no listening address")
+	}
+	for _, p := range bound {
+		go func(p pendingListener) { _ = p.rs.Serve(p.ln) }(p)
 	}
 	s.cfg.OnChange(s.reloadTLS)
 	s.expirer.Start()
@@ -248,12 +265,19 @@ func (s *Server) Listen() error {
 	return nil
 }
 
-// listenOn starts serving clients on host:port (port 0: a free one), through wrap when
-// it is not nil (TLS), and returns the port.
-func (s *Server) listenOn(host string, port int, wrap func(net.Listener) net.Listener) (int, error) {
+// pendingListener is a bound socket and the redcon server that will serve it.
+type pendingListener struct {
+	rs   *redcon.Server
+	ln   net.Listener
+	port int
+}
+
+// listenOn binds host:port (port 0: a free one), through wrap when it is not nil (TLS),
+// for Listen to serve.
+func (s *Server) listenOn(host string, port int, wrap func(net.Listener) net.Listener) (pendingListener, error) {
 	ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
 	if err != nil {
-		return port, fmt.Errorf("could not create server TCP listening socket %s:%d: %w", host, port, err)
+		return pendingListener{}, fmt.Errorf("could not create server TCP listening socket %s:%d: %w", host, port, err)
 	}
 	addr := ln.Addr()
 	rs := redcon.NewServerNetwork("tcp", addr.String(), s.serveCommand, s.accept, s.closed)
@@ -262,8 +286,7 @@ func (s *Server) listenOn(host string, port int, wrap func(net.Listener) net.Lis
 	if wrap != nil {
 		ln = wrap(ln)
 	}
-	go func(rs *redcon.Server, ln net.Listener) { _ = rs.Serve(ln) }(rs, guardListener{ln, &s.reqLimits})
-	return addr.(*net.TCPAddr).Port, nil
+	return pendingListener{rs: rs, ln: guardListener{ln, &s.reqLimits}, port: addr.(*net.TCPAddr).Port}, nil
 }
 
 // Addr returns the first listening address.
