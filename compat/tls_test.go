@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -221,4 +222,41 @@ func TestTLS(t *testing.T) {
 			require.ErrorContains(t, err, c.want)
 		}
 	})
+}
+
+// TestTLSReplication: with tls-replication yes a replica reaches a TLS-only master that
+// asks for client certificates, and follows it.
+func TestTLSReplication(t *testing.T) {
+	ctx := context.Background()
+	p := newTestPKI(t)
+	tlsPort := freePort(t)
+	master := startServer(t, p.options(tlsPort, "yes")...)
+	_ = master
+	masterAddr := net.JoinHostPort("127.0.0.1", strconv.Itoa(tlsPort))
+	m := p.tlsClient(t, masterAddr, &p.client)
+	require.NoError(t, m.Set(ctx, "before", "1", 0).Err())
+
+	replica := startServer(t,
+		cinnabartest.WithConfig("tls-replication", "yes"),
+		cinnabartest.WithConfig("tls-cert-file", p.clientCert),
+		cinnabartest.WithConfig("tls-key-file", p.clientKey),
+		cinnabartest.WithConfig("tls-ca-cert-file", p.caFile),
+		cinnabartest.WithConfig("replicaof", "127.0.0.1", strconv.Itoa(tlsPort)))
+	r := newClient(t, replica.Addr(), 2)
+	require.Eventually(t, func() bool {
+		return strings.Contains(r.Info(ctx, "replication").Val(), "master_link_status:up")
+	}, 10*time.Second, 10*time.Millisecond)
+	require.NoError(t, m.Set(ctx, "after", "2", 0).Err())
+	require.Eventually(t, func() bool { return r.Get(ctx, "after").Val() == "2" }, 10*time.Second, 10*time.Millisecond)
+	require.Equal(t, "1", r.Get(ctx, "before").Val())
+
+	// Without a certificate the master accepts, the link stays down.
+	stranger := startServer(t,
+		cinnabartest.WithConfig("tls-replication", "yes"),
+		cinnabartest.WithConfig("tls-cert-file", p.strangerCert),
+		cinnabartest.WithConfig("tls-key-file", p.strangerKey),
+		cinnabartest.WithConfig("tls-ca-cert-file", p.caFile),
+		cinnabartest.WithConfig("replicaof", "127.0.0.1", strconv.Itoa(tlsPort)))
+	time.Sleep(300 * time.Millisecond)
+	require.Contains(t, newClient(t, stranger.Addr(), 2).Info(ctx, "replication").Val(), "master_link_status:down")
 }

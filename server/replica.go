@@ -357,6 +357,9 @@ func (s *Server) syncWith(host string, port int, stop chan struct{}) error {
 	}()
 	d := net.Dialer{Timeout: timeout}
 	nc, err := d.DialContext(dialing, "tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+	if err == nil && s.cfg.Bool("tls-replication") {
+		nc, err = s.tlsDial(dialing, nc)
+	}
 	cancel()
 	if err != nil {
 		return err

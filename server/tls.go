@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
@@ -25,8 +26,11 @@ import (
 // get the new configuration; one that does not load leaves the old one in force and is
 // logged (Redis refuses the CONFIG SET instead). Not applied: tls-ciphers and
 // tls-ciphersuites (OpenSSL's cipher lists; Go chooses among its own safe suites),
-// tls-prefer-server-ciphers and tls-dh-params-file (Go offers no DHE), tls-replication
-// and tls-cluster (Cinnabar does not connect to masters or cluster peers).
+// tls-prefer-server-ciphers and tls-dh-params-file (Go offers no DHE), tls-cluster.
+//
+// With tls-replication yes a replica reaches its master over TLS too (tlsDial): it
+// presents tls-client-cert-file (or tls-cert-file) and checks the master's certificate
+// against the CA settings, not its name, as Redis's OpenSSL setup does.
 //
 // The encrypted connections keep the request parser and the replies of the plain ones;
 // their reads and writes go through crypto/tls rather than the raw socket calls.
@@ -153,6 +157,56 @@ func tlsVersions(list string) (lo, hi uint16, err error) {
 		return 0, 0, errors.New("Invalid tls-protocols specified. Use a combination of 'TLSv1', 'TLSv1.1', 'TLSv1.2' and 'TLSv1.3'.")
 	}
 	return lo, hi, nil
+}
+
+// tlsDial turns a replica's connection to its master into a TLS one.
+func (s *Server) tlsDial(ctx context.Context, nc net.Conn) (net.Conn, error) {
+	certFile, keyFile, pass := s.cfg.String("tls-client-cert-file"), s.cfg.String("tls-client-key-file"), s.cfg.String("tls-client-key-file-pass")
+	if certFile == "" {
+		certFile, keyFile, pass = s.cfg.String("tls-cert-file"), s.cfg.String("tls-key-file"), s.cfg.String("tls-key-file-pass")
+	}
+	conf := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: true} // the chain is checked below, the name is not
+	if certFile != "" {
+		cert, err := loadKeyPair(certFile, keyFile, pass)
+		if err != nil {
+			nc.Close()
+			return nil, err
+		}
+		conf.Certificates = []tls.Certificate{cert}
+	}
+	caFile, caDir := s.cfg.String("tls-ca-cert-file"), s.cfg.String("tls-ca-cert-dir")
+	if caFile == "" && caDir == "" {
+		nc.Close()
+		return nil, errors.New("Either tls-ca-cert-file or tls-ca-cert-dir must be specified when tls-cluster, tls-replication or tls-auth-clients are enabled!")
+	}
+	roots, err := loadCAs(caFile, caDir)
+	if err != nil {
+		nc.Close()
+		return nil, err
+	}
+	conf.VerifyPeerCertificate = func(raw [][]byte, _ [][]*x509.Certificate) error {
+		certs := make([]*x509.Certificate, len(raw))
+		for i, der := range raw {
+			if certs[i], err = x509.ParseCertificate(der); err != nil {
+				return err
+			}
+		}
+		if len(certs) == 0 {
+			return errors.New("the master presented no certificate")
+		}
+		inter := x509.NewCertPool()
+		for _, c := range certs[1:] {
+			inter.AddCert(c)
+		}
+		_, err := certs[0].Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
+		return err
+	}
+	tc := tls.Client(nc, conf)
+	if err := tc.HandshakeContext(ctx); err != nil {
+		tc.Close()
+		return nil, err
+	}
+	return tc, nil
 }
 
 // tlsListener wraps ln so that its connections speak TLS under the configuration in
