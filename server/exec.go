@@ -149,12 +149,15 @@ func (s *Server) call(c *Client, spec *command.Spec, args [][]byte) {
 	if tracked {
 		s.tracking.own(mask, c)
 	}
-	freeze := spec == s.execSpec || spec.Cat&command.CatScripting != 0
-	at := s.clock.UnixMilli()
-	if c.fromMaster { // on a replica only the master's DELs remove keys (replica.go)
-		freeze, at = true, 1
-	}
-	if freeze { // Redis 7.0 judges expiry in a transaction or script by its start time
+	freeze := spec == s.execSpec || spec.Cat&command.CatScripting != 0 || c.fromMaster
+	if freeze {
+		// Redis 7.0 judges expiry in a transaction or script by its start time; on a
+		// replica only the master's DELs remove keys (replica.go), so its stream runs
+		// with the clock at the epoch's first millisecond.
+		at := int64(1)
+		if !c.fromMaster {
+			at = s.clock.UnixMilli()
+		}
 		s.ks.Freeze(mask, at)
 	}
 	err := s.run(c, spec, args, mask)

@@ -84,8 +84,10 @@ type tracking struct {
 	// announcing its own changes after its reply. A slot is written and read only
 	// under its shard's lock.
 	owners  []*Client
-	flushed bool         // a FLUSHDB or FLUSHALL ran in the call: announce it as it ends
-	max     atomic.Int64 // tracking-table-max-keys
+	flushed bool // a FLUSHDB or FLUSHALL ran in the call: announce it as it ends
+	// bcastPending: a BCAST prefix has changed keys to send (set under mu, read without).
+	bcastPending atomic.Bool
+	max          atomic.Int64 // tracking-table-max-keys
 }
 
 // bcastPrefix is one BCAST prefix: its clients, and the keys changed under it since
@@ -444,6 +446,7 @@ func (s *Server) trackChange(key []byte, shard int) {
 		}
 		if bp := t.bcast[string(key[:n])]; bp != nil {
 			bp.changed[string(key)] = by
+			t.bcastPending.Store(true)
 		}
 	}
 }
@@ -625,8 +628,12 @@ func (s *Server) flushEnded(by *Client) {
 // changed itself when it asked for NOLOOP.
 func (s *Server) broadcast(later *wakeList) {
 	t := &s.tracking
+	if !t.bcastPending.Load() { // every batch's end asks: most have nothing to send
+		return
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.bcastPending.Store(false)
 	for _, p := range slices.Sorted(maps.Keys(t.bcast)) { // in prefix order, as Redis
 		bp := t.bcast[p]
 		if len(bp.changed) == 0 {
