@@ -181,21 +181,23 @@ func (s *Server) startBgSave() bool {
 	go func() {
 		defer st.jobs.Done()
 		err := s.saveRDB(false, true)
-		if err == errBgSaveCancelled { // not a failure: Redis's killed child is not one either
-			s.log.notice("Background saving terminated by FLUSHALL")
-			st.mu.Lock()
-			st.inProgress = false
-			st.mu.Unlock()
-			return
-		}
+		// A save FLUSHALL dropped counts as one, and is no failure: Redis counts its
+		// killed child's save and leaves rdb_last_bgsave_status alone.
+		cancelled := err == errBgSaveCancelled
 		st.mu.Lock()
-		st.inProgress, st.lastOK = false, err == nil
+		st.inProgress = false
 		st.lastSeconds = int64(time.Since(st.started).Seconds())
-		if err == nil {
+		if !cancelled {
+			st.lastOK = err == nil
+		}
+		if err == nil || cancelled {
 			st.saves++
 		}
 		st.mu.Unlock()
-		if err == nil {
+		switch {
+		case cancelled:
+			s.log.notice("Background saving terminated by FLUSHALL")
+		case err == nil:
 			s.log.notice("Background saving terminated with success")
 		}
 	}()
