@@ -186,10 +186,15 @@ func (r *Registry) Replace(users map[string]*User) []*Ref {
 			delete(r.users, n)
 		}
 	}
-	r.deflt.p.Store(r.Model.defaultUser())
+	// One store of the default user: a client must never see the permissive
+	// replacement in between.
+	d := users["default"]
+	if d == nil {
+		d = r.Model.defaultUser()
+	}
+	r.deflt.p.Store(d)
 	for n, u := range users {
 		if n == "default" {
-			r.deflt.p.Store(u)
 			continue
 		}
 		ref := &Ref{}

@@ -8,13 +8,13 @@ import (
 )
 
 // FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT milliseconds] hands the master role to
-// a replica in Redis. Cinnabar's replication is master-side only (replication.go): it
-// cannot become a replica of the promoted one, so a failover can never complete. The
-// command parses and checks its arguments in Redis's order with Redis's errors, and a
-// failover that passes every check fails the way Redis's fails when the target will not
-// take over: it is abandoned, the master stays a master, and the log says why. Nothing
-// is ever in progress, so ABORT always answers that none is, and the checks Redis makes
-// for a server that is a replica or already failing over never fail here.
+// a replica in Redis. Cinnabar can be a replica (replica.go), but the failover itself
+// (pausing writes, waiting for the target to catch up, switching roles) is not built,
+// so one never completes. The command parses and checks its arguments in Redis's order
+// with Redis's errors (a replica refuses it, as Redis's does), and a failover that
+// passes every check fails the way Redis's fails when the target will not take over:
+// it is abandoned, the master stays a master, and the log says why. Nothing is ever in
+// progress, so ABORT always answers that none is.
 
 // failoverArgs is a parsed FAILOVER call.
 type failoverArgs struct {

@@ -308,14 +308,10 @@ func (m *masterConn) Read(p []byte) (int, error) {
 }
 
 func (m *masterConn) send(args ...string) error {
-	b := make([][]byte, len(args))
-	for i, a := range args {
-		b[i] = []byte(a)
-	}
 	m.wmu.Lock()
 	defer m.wmu.Unlock()
 	_ = m.Conn.SetWriteDeadline(time.Now().Add(m.timeout))
-	_, err := m.Conn.Write(resp.AppendCommand(nil, b...))
+	_, err := m.Conn.Write(resp.AppendCommand(nil, args...))
 	return err
 }
 
