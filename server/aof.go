@@ -778,7 +778,7 @@ func (s *Server) loadAOF() (bool, error) {
 		lc.w.Reset()
 	})
 	if err != nil {
-		s.flushAllData()
+		s.emptyData()
 		return true, err
 	}
 	if loaded == nil {
@@ -822,10 +822,19 @@ func (s *Server) upgradeOldAOF() error {
 	return nil
 }
 
+// flushAllData empties every database. The caller holds every shard.
 func (s *Server) flushAllData() {
 	for i := 0; i < s.ks.Databases(); i++ {
 		s.ks.DB(i).Flush()
 	}
+}
+
+// emptyData empties the databases and the function libraries, as Redis's emptyData:
+// before a load that replaces the dataset, and after one that failed part way (its
+// libraries would otherwise outlive its keys). The caller holds every shard.
+func (s *Server) emptyData() {
+	s.flushAllData()
+	s.scripts.eng.FunctionFlush()
 }
 
 // readManifest reads the AOF's manifest: nil without error when there is none.
@@ -988,8 +997,7 @@ func (s *Server) debugLoadAOF(c *Ctx) error {
 		_ = s.writeBuffered(true)
 	}
 	a.io.Unlock()
-	s.flushAllData()
-	s.scripts.eng.FunctionFlush() // the AOF loads its libraries again, as Redis's emptyData clears them
+	s.emptyData() // the AOF loads its libraries again
 	lc := newPseudoClient(s, "aof")
 	lc.replTargets = 0
 	all := s.ks.AllShards()
@@ -1000,7 +1008,7 @@ func (s *Server) debugLoadAOF(c *Ctx) error {
 	})
 	c.PropagateNothing()
 	if err != nil {
-		s.flushAllData()
+		s.emptyData()
 		s.log.warning("DEBUG LOADAOF: %v", err)
 		return Errorf("ERR Error loading the AOF: %v", err)
 	}

@@ -320,9 +320,7 @@ func (s *Server) loadRDB() error {
 	start := time.Now()
 	res, err := s.loadRDBData(data, s.clock.UnixMilli())
 	if err != nil {
-		for i := 0; i < s.ks.Databases(); i++ {
-			s.ks.DB(i).Flush()
-		}
+		s.emptyData()
 		return fmt.Errorf("the RDB file %s is damaged, refusing to start with part of it: %w", path, err)
 	}
 	s.rdb.mu.Lock()
@@ -373,9 +371,7 @@ func (s *Server) debugReload(c *Ctx) error {
 		return Err("ERR Error trying to load the RDB dump, check server logs.")
 	}
 	if flush {
-		for i := 0; i < s.ks.Databases(); i++ {
-			s.ks.DB(i).Flush()
-		}
+		s.flushAllData()
 	}
 	if _, err := persist.ReadRDB(data, s.ks, s.clock.UnixMilli()); err != nil {
 		s.log.warning("DEBUG RELOAD: %v", err)

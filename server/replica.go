@@ -510,11 +510,10 @@ func (s *Server) loadFromMaster(data []byte, replID string, offset int64, stop c
 	default:
 	}
 	l.loading.Store(true)
-	s.flushAllData()
-	s.scripts.eng.FunctionFlush()
+	s.emptyData()
 	_, err := s.loadRDBData(data, 0) // keys past their deadline too: the master will DEL them
 	if err != nil {
-		s.flushAllData()
+		s.emptyData()
 	}
 	s.ks.Unlock(all)
 	l.loading.Store(false)
@@ -627,18 +626,23 @@ func readStreamCommand(r *bufio.Reader) ([][]byte, int, error) {
 	if err != nil {
 		return nil, total, err
 	}
-	args := make([][]byte, count)
-	for i := range args {
+	// What is allocated grows with what arrives, never with what a header claims.
+	args := make([][]byte, 0, min(count, 64))
+	for range count {
 		size, err := header('$')
 		if err != nil {
 			return nil, total, err
 		}
-		arg := make([]byte, size+2)
-		if _, err := io.ReadFull(r, arg); err != nil {
+		var arg bytes.Buffer
+		arg.Grow(min(size+2, 64<<10))
+		if _, err := io.CopyN(&arg, r, int64(size)+2); err != nil {
 			return nil, total, err
 		}
-		total += len(arg)
-		args[i] = arg[:size]
+		total += arg.Len()
+		if b := arg.Bytes(); b[size] != '\r' || b[size+1] != '\n' {
+			return nil, total, fmt.Errorf("protocol error from master: an argument of %d bytes not followed by CRLF", size)
+		}
+		args = append(args, arg.Bytes()[:size])
 	}
 	return args, total, nil
 }
