@@ -41,6 +41,7 @@ type diagState struct {
 	latencyTrack   atomic.Bool  // latency-tracking
 	idleTimeout    atomic.Int64 // timeout, seconds (0 off)
 	activeExpireOn atomic.Bool  // DEBUG SET-ACTIVE-EXPIRE
+	expireSync     sync.Mutex   // serializes syncActiveExpire (pause.go)
 	cronPaused     atomic.Bool  // DEBUG PAUSE-CRON
 	// scriptsRunAnything (DEBUG SET-DISABLE-DENY-SCRIPTS) lets scripts call commands
 	// flagged noscript.

@@ -94,8 +94,12 @@ func (s *Server) checkPauseExpired() {
 
 // syncActiveExpire runs the active expiry cycle unless DEBUG SET-ACTIVE-EXPIRE 0, a
 // pause or being a replica stops it; a replica also keeps the expired keys its
-// lookups meet (the master's DELs remove them).
+// lookups meet (the master's DELs remove them). Callers change those conditions
+// first, from several goroutines: one sync at a time, so the last to run reads the
+// latest of them rather than overwriting it with what it read before.
 func (s *Server) syncActiveExpire() {
+	s.diag.expireSync.Lock()
+	defer s.diag.expireSync.Unlock()
 	replica := s.link.active.Load()
 	s.ks.KeepExpired.Store(replica)
 	s.expirer.SetEnabled(s.diag.activeExpireOn.Load() && s.diag.pause.mode.Load() == pauseNone && !replica)
