@@ -79,7 +79,7 @@ func TestDescriptions(t *testing.T) {
 			t.Errorf("SETUSER u %s:\n got %q\nwant %q", tc.rules, got, tc.want)
 		}
 		// A description is rules that rebuild the same user.
-		users, err := r.ParseLines("test", []string{"user " + u.Rule()})
+		users, err := r.ParseLines("test", [][]string{append([]string{"user"}, strings.Fields(u.Rule())...)})
 		if err != nil {
 			t.Fatalf("%s: %v", u.Rule(), err)
 		}
@@ -252,11 +252,11 @@ func TestPubsubDefault(t *testing.T) {
 
 func TestParseLines(t *testing.T) {
 	r := NewRegistry(NewModel(testTable()))
-	users, err := r.ParseLines("f.acl", []string{"user bob on >pw ~b* +get", "", "user default on nopass ~* &* +@all"})
+	users, err := r.ParseLines("f.acl", fieldsOf("user bob on >pw ~b* +get", "", "user default on nopass ~* &* +@all"))
 	if err != nil || len(users) != 2 || !users["bob"].CheckPassword("pw") {
 		t.Fatalf("%v %v", users, err)
 	}
-	_, err = r.ParseLines("f.acl", []string{"user bob on +nosuch", "foo bar", "user a (+get", "user a on", "user a on"})
+	_, err = r.ParseLines("f.acl", fieldsOf("user bob on +nosuch", "foo bar", "user a (+get", "user a on", "user a on"))
 	want := "f.acl:1: Error in applying operation '+nosuch': Unknown command or category name in ACL. " +
 		"f.acl:2 should start with user keyword followed by the username. " +
 		"f.acl:3: Unmatched parenthesis in acl selector starting at '(+get'. " +
@@ -305,4 +305,13 @@ func TestReadsAllKeys(t *testing.T) {
 			t.Errorf("%s: %v", rules, got)
 		}
 	}
+}
+
+// fieldsOf splits lines into arguments at blanks (the lines here have no quotes).
+func fieldsOf(lines ...string) [][]string {
+	out := make([][]string, len(lines))
+	for i, l := range lines {
+		out[i] = strings.Fields(l)
+	}
+	return out
 }

@@ -130,15 +130,16 @@ func (r *Registry) Lines() []string {
 	return out
 }
 
-// ParseLines builds the users of aclfile lines ("user <name> <rules>...", blank lines
-// skipped). source names the lines in errors (the file's path). Like Redis it reports
-// every faulty line, each as Redis words it, in one error.
-func (r *Registry) ParseLines(source string, lines []string) (map[string]*User, error) {
+// ParseLines builds the users of lines of arguments ("user <name> <rules>...", empty
+// lines skipped). The caller splits them, as Redis does: an aclfile's at blanks, a
+// config file's user directives with quotes honoured. source names the lines in errors
+// (the file's path). Like Redis it reports every faulty line, each as Redis words it,
+// in one error.
+func (r *Registry) ParseLines(source string, lines [][]string) (map[string]*User, error) {
 	users := map[string]*User{}
 	seen := map[string]bool{}
 	var errs strings.Builder
-	for i, line := range lines {
-		f := strings.Fields(line)
+	for i, f := range lines {
 		if len(f) == 0 {
 			continue
 		}

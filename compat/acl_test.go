@@ -354,6 +354,13 @@ func TestACLUserDirectives(t *testing.T) {
 	require.Equal(t, "$-1\r\n", raw.Do(t, "GET", "k"))
 	require.Equal(t, "-NOPERM this user has no permissions to run the 'set' command\r\n", raw.Do(t, "SET", "k", "v"))
 
+	// A directive's arguments keep their quoting (a config file's "pass word" is one
+	// argument), as redis.conf's do.
+	conf := filepath.Join(t.TempDir(), "redis.conf")
+	require.NoError(t, os.WriteFile(conf, []byte("user carol on >\"pass word\" ~* +@all\n"), 0o644))
+	quoted := startServer(t, cinnabartest.WithConfig("include", conf))
+	require.Equal(t, "+OK\r\n", dialRaw(t, quoted.Addr()).Do(t, "AUTH", "carol", "pass word"))
+
 	_, err := cinnabartest.New(cinnabartest.WithConfig("user", "bob", "+nosuch"))
 	require.Error(t, err)
 	file := filepath.Join(t.TempDir(), "users.acl")

@@ -60,9 +60,9 @@ func (s *Server) initACL() error {
 			s.acl.Model.AllChannels.Store(s.cfg.String("acl-pubsub-default") == "allchannels")
 		}
 	})
-	var lines []string
+	var lines [][]string // redis.conf's user lines, already split (quotes honoured)
 	for _, args := range s.cfg.Extra("user") {
-		lines = append(lines, "user "+strings.Join(args, " "))
+		lines = append(lines, append([]string{"user"}, args...))
 	}
 	source := "redis.conf"
 	if file := s.cfg.String("aclfile"); file != "" {
@@ -73,7 +73,7 @@ func (s *Server) initACL() error {
 		if err != nil {
 			return err
 		}
-		lines, source = strings.Split(string(data), "\n"), file
+		lines, source = aclFileLines(data), file
 	}
 	if len(lines) == 0 {
 		return nil
@@ -504,6 +504,16 @@ func (s *Server) cmdACLSave(c *Ctx) error {
 	return nil
 }
 
+// aclFileLines splits an aclfile into lines of arguments at blanks: Redis 7.0 honours
+// no quotes there (it does in redis.conf's user directives).
+func aclFileLines(data []byte) [][]string {
+	var lines [][]string
+	for _, line := range strings.Split(string(data), "\n") {
+		lines = append(lines, strings.Fields(line))
+	}
+	return lines
+}
+
 func (s *Server) cmdACLLoad(c *Ctx) error {
 	file := s.cfg.String("aclfile")
 	if file == "" {
@@ -513,7 +523,7 @@ func (s *Server) cmdACLLoad(c *Ctx) error {
 	if err != nil {
 		return Errorf("ERR Error loading ACLs, opening file '%s': %s", file, err)
 	}
-	users, err := s.acl.ParseLines(file, strings.Split(string(data), "\n"))
+	users, err := s.acl.ParseLines(file, aclFileLines(data))
 	if err != nil {
 		return Err("ERR " + err.Error() + "WARNING: ACL errors detected, no change to the previously active ACL rules was performed")
 	}
