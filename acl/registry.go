@@ -148,6 +148,10 @@ func (r *Registry) ParseLines(source string, lines [][]string) (map[string]*User
 			continue
 		}
 		name := f[1]
+		if strings.ContainsAny(name, " \x00") { // one quoted argument for the whole line: Redis refuses it too
+			fmt.Fprintf(&errs, "%s:%d: Spaces not allowed in ACL usernames. ", source, i+1)
+			continue
+		}
 		if seen[name] {
 			fmt.Fprintf(&errs, "%s:%d: Duplicate user '%s' found. ", source, i+1, name)
 			continue

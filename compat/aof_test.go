@@ -479,7 +479,8 @@ func TestAOFLoadIgnoresACL(t *testing.T) {
 	writeAOFData(t, c)
 	want := datasetOf(t, c, true)
 	srv.Close()
-	srv = startServer(t, withAOF(dir, "user", "default on nopass ~* &* -@all +@connection +@read +@keyspace +function|list +dump +pttl")...)
+	srv = startServer(t, append(withAOF(dir), cinnabartest.WithConfig("user",
+		strings.Fields("default on nopass ~* &* -@all +@connection +@read +@keyspace +function|list +dump +pttl")...))...)
 	c = dialRaw(t, srv.Addr())
 	require.Equal(t, want, datasetOf(t, c, true))
 	require.Contains(t, c.Do(t, "SET", "k", "v"), "NOPERM", "the restriction holds for clients")

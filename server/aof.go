@@ -105,11 +105,7 @@ func (s *Server) aofPath(name string) string { return filepath.Join(s.aofDir(), 
 
 // Feed implements Feed.
 func (a *aofState) Feed(ops []PropOp) {
-	logged := false
-	for _, op := range ops {
-		logged = logged || op.Targets&ToAOF != 0
-	}
-	if !logged {
+	if !forTargets(ops, ToAOF) {
 		return
 	}
 	a.mu.Lock()
@@ -119,14 +115,7 @@ func (a *aofState) Feed(ops []PropOp) {
 			a.lastTS = now
 		}
 	}
-	for i := 0; i < len(ops); {
-		j := i // ops[i:j] is a run of ops for the AOF
-		for j < len(ops) && ops[j].Targets&ToAOF != 0 {
-			j++
-		}
-		a.buf = a.w.appendOps(a.buf, ops[i:j])
-		i = j + 1
-	}
+	a.buf = a.w.appendOps(a.buf, ops, ToAOF)
 	a.fed.Add(1)
 	a.buffered.Store(int64(len(a.buf)))
 	a.mu.Unlock()

@@ -13,7 +13,7 @@ type funcFeed struct {
 	fn func([]byte)
 }
 
-func (f *funcFeed) Feed(ops []PropOp) { f.fn(f.w.appendOps(nil, ops)) }
+func (f *funcFeed) Feed(ops []PropOp) { f.fn(f.w.appendOps(nil, ops, ToAll)) }
 
 // SwapAOFFile makes the AOF append to f (a file that fails writes, in the fault
 // tests) and returns the file it replaced.

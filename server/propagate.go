@@ -2,6 +2,7 @@ package server
 
 import (
 	"math/bits"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -180,9 +181,17 @@ type streamWriter struct {
 
 func newStreamWriter() *streamWriter { return &streamWriter{db: -1} }
 
-// appendOps renders ops onto b.
-func (w *streamWriter) appendOps(b []byte, ops []PropOp) []byte {
+// forTargets reports whether any of ops is meant for to.
+func forTargets(ops []PropOp, to Targets) bool {
+	return slices.ContainsFunc(ops, func(op PropOp) bool { return op.Targets&to != 0 })
+}
+
+// appendOps renders the ops meant for to onto b.
+func (w *streamWriter) appendOps(b []byte, ops []PropOp, to Targets) []byte {
 	for _, op := range ops {
+		if op.Targets&to == 0 {
+			continue
+		}
 		if op.DB >= 0 && op.DB != w.db { // DB -1: a command of no database (PING)
 			b = resp.AppendCommand(b, []byte("SELECT"), strconv.AppendInt(nil, int64(op.DB), 10))
 			w.db = op.DB

@@ -45,17 +45,11 @@ type replicationState struct {
 
 // Feed implements Feed: the stream goes to every replica, and advances the offset.
 func (r *replicationState) Feed(ops []PropOp) {
-	replicated := ops[:0:0]
-	for _, op := range ops {
-		if op.Targets&ToReplicas != 0 {
-			replicated = append(replicated, op)
-		}
-	}
-	if len(replicated) == 0 {
+	if !forTargets(ops, ToReplicas) {
 		return
 	}
 	r.mu.Lock()
-	b := r.w.appendOps(nil, replicated)
+	b := r.w.appendOps(nil, ops, ToReplicas)
 	r.offset += int64(len(b))
 	for _, rp := range r.replicas {
 		if rp.syncing {
