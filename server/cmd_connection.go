@@ -120,7 +120,6 @@ func (s *Server) cmdHello(c *Ctx) error {
 		proto = int(n)
 	}
 	var name *string
-	authed := false
 	for i := 2; i < len(c.Args); i++ {
 		more := len(c.Args) - i - 1
 		switch {
@@ -128,7 +127,6 @@ func (s *Server) cmdHello(c *Ctx) error {
 			if err := s.authenticate(c, c.Arg(i+1), c.Arg(i+2)); err != nil {
 				return err
 			}
-			authed = true
 			i += 2
 		case c.Is(i, "setname") && more >= 1:
 			n := c.Arg(i + 1)
@@ -142,7 +140,7 @@ func (s *Server) cmdHello(c *Ctx) error {
 			return Errorf("ERR Syntax error in HELLO option '%s'", c.Arg(i))
 		}
 	}
-	if !cl.authenticated && !authed && s.authRequired() {
+	if !cl.authenticated && s.authRequired() { // HELLO AUTH has logged it in by now
 		return Err("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
 	}
 	if name != nil {
